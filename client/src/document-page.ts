@@ -1,0 +1,125 @@
+// The `/d/<name>` page: header with presence and save status, toolbar, and the shared editor.
+
+import { documentNameProblem } from '../../server/documents/names.ts';
+import { accessTokenFromLocation } from './access-token.ts';
+import { createBanner } from './banner.ts';
+import { createTopbar } from './chrome.ts';
+import { openDocumentConnection } from './connection.ts';
+import { h } from './dom.ts';
+import { createEditor } from './editor.ts';
+import { createIdentityControl } from './identity-control.ts';
+import type { Identity } from './identity.ts';
+import type { Page } from './page.ts';
+import { createAvatars } from './presence.ts';
+import { problemFromAuthenticationFailure, problemFromClose, READ_ONLY, SERVER_UNAVAILABLE } from './problems.ts';
+import { createStatusBadge } from './status-badge.ts';
+import { createToolbar } from './toolbar.ts';
+
+// Quick server restarts should not flash a warning; the badge already says Offline meanwhile.
+const UNAVAILABLE_AFTER_MS = 4000;
+
+export function mountDocumentPage(root: HTMLElement, name: string, identity: Identity): Page {
+  document.title = `${name} · Tandem`;
+  const problem = documentNameProblem(name);
+  if (problem !== null) return mountInvalidName(root, problem);
+
+  const connection = openDocumentConnection(name, accessTokenFromLocation(window.location));
+  const { provider, socket } = connection;
+  const banner = createBanner();
+  const badge = createStatusBadge(provider, socket);
+  const awareness = provider.awareness;
+  if (awareness === null) throw new Error('the provider was created without awareness');
+  const avatars = createAvatars(awareness);
+
+  const editorHost = h('article', { class: 'sheet' });
+  const editor = createEditor(editorHost, provider, identity);
+  const toolbar = createToolbar(editor);
+  const identityControl = createIdentityControl(identity, (next) => {
+    editor.commands.updateUser({ name: next.name, color: next.color });
+  });
+
+  const title = h('h1', { class: 'doc-title', 'data-testid': 'doc-title', title: name }, name);
+  const topbar = createTopbar(
+    h('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, '/'),
+    title,
+    h('div', { class: 'topbar__spacer' }),
+    avatars.element,
+    badge.element,
+    identityControl.element,
+  );
+  // The aside is where the version-history panel will live; the grid already leaves room for it.
+  const workspace = h(
+    'div',
+    { class: 'workspace' },
+    h('main', { class: 'editor-column' }, toolbar.element, editorHost),
+    h('aside', { class: 'side-panel', 'data-testid': 'side-panel', hidden: true }),
+  );
+  root.replaceChildren(h('div', { class: 'app app--document' }, topbar, banner.element, workspace));
+
+  // Refusals that would only repeat: say so, stop retrying, and keep the text from being edited in vain.
+  const stopForGood = (): void => {
+    editor.setEditable(false);
+    socket.disconnect();
+  };
+  provider.on('authenticated', ({ scope }: { scope: string }) => {
+    const readOnly = scope === 'readonly';
+    editor.setEditable(!readOnly);
+    if (readOnly) banner.setLasting(READ_ONLY);
+  });
+  provider.on('authenticationFailed', ({ reason }: { reason: string }) => {
+    banner.setLasting(problemFromAuthenticationFailure(reason));
+    stopForGood();
+  });
+  provider.on('close', ({ event }: { event: { code: number; reason: string } }) => {
+    const closeProblem = problemFromClose(event.code, event.reason);
+    if (closeProblem === null) return;
+    if (closeProblem.final) {
+      banner.setLasting(closeProblem);
+      if (closeProblem.kind === 'access-denied') stopForGood();
+      else socket.disconnect();
+    } else {
+      banner.setPassing(closeProblem);
+    }
+  });
+
+  let unavailableTimer: ReturnType<typeof setTimeout> | undefined;
+  badge.onChange((status) => {
+    clearTimeout(unavailableTimer);
+    if (status === 'offline') {
+      unavailableTimer = setTimeout(() => banner.setPassing(SERVER_UNAVAILABLE), UNAVAILABLE_AFTER_MS);
+    } else if (status === 'saved' || status === 'saving') {
+      banner.setPassing(null);
+    }
+  });
+
+  return {
+    dispose() {
+      clearTimeout(unavailableTimer);
+      toolbar.dispose();
+      avatars.dispose();
+      badge.dispose();
+      editor.destroy();
+      connection.close();
+    },
+  };
+}
+
+function mountInvalidName(root: HTMLElement, problem: string): Page {
+  const banner = createBanner();
+  banner.setLasting({
+    kind: 'closed',
+    message: `This link does not name a valid document: ${problem}.`,
+    tone: 'error',
+    final: true,
+  });
+  root.replaceChildren(
+    h(
+      'div',
+      { class: 'app' },
+      createTopbar(),
+      banner.element,
+      h('main', { class: 'container' }, h('p', {}, h('a', { href: '/' }, 'Back to all documents'))),
+    ),
+  );
+  return { dispose() {} };
+}

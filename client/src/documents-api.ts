@@ -1,0 +1,49 @@
+// The client side of `GET /api/documents`: fetch, check the shape, and order newest first.
+
+export interface DocumentSummary {
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  bytes: number;
+  logLength: number;
+}
+
+/** Fetches the document list, most recently edited first; throws an Error whose message a person can read. */
+export async function fetchDocuments(token: string | null, signal?: AbortSignal): Promise<DocumentSummary[]> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token !== null) headers['authorization'] = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch('/api/documents', { headers, signal: signal ?? null });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    throw new Error('the server could not be reached', { cause: error });
+  }
+  const body: unknown = await response.json().catch(() => null);
+  if (!response.ok) throw new Error(errorMessage(body) ?? `the server answered ${response.status} ${response.statusText}`.trim());
+  return parseDocumentList(body).sort(byUpdatedDescending);
+}
+
+/** Validates the response body; entries of the wrong shape are dropped rather than breaking the page. */
+export function parseDocumentList(body: unknown): DocumentSummary[] {
+  const documents = (body as { documents?: unknown } | null)?.documents;
+  if (!Array.isArray(documents)) throw new Error('the server sent a document list in an unexpected format');
+  return documents.filter(isSummary);
+}
+
+export function byUpdatedDescending(a: DocumentSummary, b: DocumentSummary): number {
+  return Date.parse(b.updatedAt) - Date.parse(a.updatedAt) || a.name.localeCompare(b.name);
+}
+
+function isSummary(value: unknown): value is DocumentSummary {
+  if (typeof value !== 'object' || value === null) return false;
+  const entry = value as Record<string, unknown>;
+  return typeof entry['name'] === 'string' && typeof entry['updatedAt'] === 'string' && typeof entry['createdAt'] === 'string'
+    && typeof entry['bytes'] === 'number' && typeof entry['logLength'] === 'number';
+}
+
+// The server's error body is `{ error: { code, message } }`.
+function errorMessage(body: unknown): string | null {
+  const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
+  return typeof message === 'string' && message !== '' ? message : null;
+}

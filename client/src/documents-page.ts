@@ -1,0 +1,193 @@
+// The `/` page: every document on the server, newest first, and a form to start a new one.
+
+import { documentNameProblem } from '../../server/documents/names.ts';
+import { accessTokenFromLocation } from './access-token.ts';
+import { createBanner } from './banner.ts';
+import { createTopbar } from './chrome.ts';
+import { h, svg } from './dom.ts';
+import { fetchDocuments, type DocumentSummary } from './documents-api.ts';
+import { formatBytes, formatRelativeTime } from './format.ts';
+import { createIdentityControl } from './identity-control.ts';
+import type { Identity } from './identity.ts';
+import type { Page } from './page.ts';
+import { documentPath } from './route.ts';
+
+const EMPTY_ILLUSTRATION = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 96" width="120" height="96">
+<rect x="18" y="14" width="58" height="72" rx="8" fill="var(--surface)" stroke="var(--border-strong)" stroke-width="2"/>
+<rect x="44" y="8" width="58" height="72" rx="8" fill="var(--surface)" stroke="var(--brand-a)" stroke-width="2"/>
+<line x1="54" y1="24" x2="90" y2="24" stroke="var(--border-strong)" stroke-width="3" stroke-linecap="round"/>
+<line x1="54" y1="34" x2="84" y2="34" stroke="var(--border-strong)" stroke-width="3" stroke-linecap="round"/>
+<line x1="54" y1="44" x2="88" y2="44" stroke="var(--border-strong)" stroke-width="3" stroke-linecap="round"/>
+<line x1="54" y1="54" x2="72" y2="54" stroke="var(--brand-b)" stroke-width="3" stroke-linecap="round"/>
+<line x1="73" y1="49" x2="73" y2="59" stroke="var(--brand-b)" stroke-width="2"/>
+</svg>`;
+
+export function mountDocumentsPage(root: HTMLElement, identity: Identity, go: (path: string) => void): Page {
+  document.title = 'Documents · Tandem';
+  const token = accessTokenFromLocation(window.location);
+  const banner = createBanner();
+  const identityControl = createIdentityControl(identity, () => {});
+  const aborter = new AbortController();
+  let known: DocumentSummary[] = [];
+
+  // --- New-document form -------------------------------------------------------------------------------
+  const input = h('input', {
+    id: 'new-doc-name',
+    type: 'text',
+    class: 'field__input',
+    'data-testid': 'new-doc-name',
+    placeholder: 'e.g. Meeting notes',
+    autocomplete: 'off',
+    'aria-describedby': 'new-doc-hint',
+    required: true,
+  });
+  const hint = h('p', { id: 'new-doc-hint', class: 'field__hint', 'data-testid': 'new-doc-error', 'aria-live': 'polite' });
+  const create = h('button', { type: 'submit', class: 'button button--primary', 'data-testid': 'new-doc-create' }, 'Create');
+  const form = h(
+    'form',
+    { class: 'new-doc', novalidate: true, 'aria-label': 'New document' },
+    h('label', { class: 'field__label', for: 'new-doc-name' }, 'New document'),
+    h('div', { class: 'new-doc__row' }, input, create),
+    hint,
+  );
+
+  let submitted = false;
+  const check = (): string | null => {
+    const problem = documentNameProblem(input.value);
+    // Before the first attempt an empty field is not an error yet, just unfinished.
+    const shown = problem !== null && (submitted || input.value !== '') ? problem : null;
+    hint.textContent = shown === null ? '' : sentence(shown);
+    hint.classList.toggle('field__hint--error', shown !== null);
+    input.setAttribute('aria-invalid', String(shown !== null));
+    create.textContent = known.some((entry) => entry.name === input.value) ? 'Open' : 'Create';
+    return problem;
+  };
+  input.addEventListener('input', () => check());
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submitted = true;
+    if (check() !== null) {
+      input.focus();
+      return;
+    }
+    // Opening a name that does not exist yet creates the document on the server.
+    go(documentPath(input.value) + window.location.search);
+  });
+
+  // --- Document list -----------------------------------------------------------------------------------
+  const count = h('span', { class: 'section__count' });
+  const listHost = h('div', { class: 'doc-list-host', 'aria-busy': 'true' }, loadingRows());
+  const section = h(
+    'section',
+    { class: 'section', 'aria-labelledby': 'all-docs' },
+    h('div', { class: 'section__header' }, h('h2', { id: 'all-docs', class: 'section__title' }, 'All documents'), count),
+    listHost,
+  );
+
+  root.replaceChildren(
+    h(
+      'div',
+      { class: 'app app--documents' },
+      createTopbar(h('div', { class: 'topbar__spacer' }), identityControl.element),
+      banner.element,
+      h(
+        'main',
+        { class: 'container' },
+        h(
+          'div',
+          { class: 'intro' },
+          h('h1', { class: 'intro__title' }, 'Documents'),
+          h('p', { class: 'intro__lede' }, 'Write together in real time. Share a document’s link and everyone who opens it edits the same text.'),
+        ),
+        form,
+        section,
+      ),
+    ),
+  );
+
+  const load = async (): Promise<void> => {
+    listHost.setAttribute('aria-busy', 'true');
+    try {
+      known = await fetchDocuments(token, aborter.signal);
+      banner.setPassing(null);
+      count.textContent = known.length === 0 ? '' : String(known.length);
+      listHost.replaceChildren(known.length === 0 ? emptyState() : documentList(known, window.location.search));
+      check();
+    } catch (error) {
+      if (aborter.signal.aborted) return;
+      const reason = error instanceof Error ? error.message : String(error);
+      banner.setPassing({ kind: 'unavailable', message: `Could not load the document list: ${reason}.`, tone: 'error', final: false });
+      const retry = h('button', { type: 'button', class: 'button' }, 'Try again');
+      retry.addEventListener('click', () => void load());
+      listHost.replaceChildren(h('div', { class: 'empty' }, h('p', { class: 'empty__text' }, 'The list is not available right now.'), retry));
+    } finally {
+      listHost.setAttribute('aria-busy', 'false');
+    }
+  };
+  void load();
+
+  return {
+    dispose() {
+      aborter.abort();
+    },
+  };
+}
+
+function documentList(documents: DocumentSummary[], search: string): HTMLElement {
+  const now = Date.now();
+  return h(
+    'ul',
+    { class: 'doc-list', 'data-testid': 'doc-list' },
+    ...documents.map((entry) => {
+      const edited = formatRelativeTime(entry.updatedAt, now);
+      const icon = h('span', { class: 'doc-link__icon', 'aria-hidden': 'true' }, [...entry.name][0]?.toUpperCase() ?? '?');
+      icon.style.setProperty('--hue', String(hue(entry.name)));
+      return h(
+        'li',
+        {},
+        h(
+          'a',
+          { class: 'doc-link', 'data-testid': 'doc-link', href: documentPath(entry.name) + search },
+          icon,
+          h(
+            'span',
+            { class: 'doc-link__main' },
+            h('span', { class: 'doc-link__name' }, entry.name),
+            h(
+              'span',
+              { class: 'doc-link__meta' },
+              h('time', { datetime: entry.updatedAt, title: new Date(entry.updatedAt).toLocaleString() }, `Edited ${edited}`),
+              ` · ${formatBytes(entry.bytes)}`,
+            ),
+          ),
+          h('span', { class: 'doc-link__chevron', 'aria-hidden': 'true' }, '›'),
+        ),
+      );
+    }),
+  );
+}
+
+function emptyState(): HTMLElement {
+  return h(
+    'div',
+    { class: 'empty', 'data-testid': 'empty-state' },
+    svg(EMPTY_ILLUSTRATION),
+    h('p', { class: 'empty__title' }, 'No documents yet'),
+    h('p', { class: 'empty__text' }, 'Name your first document above. Then share its link: everyone who opens it writes in the same place.'),
+  );
+}
+
+function loadingRows(): HTMLElement {
+  return h('ul', { class: 'doc-list doc-list--loading', 'aria-label': 'Loading documents' }, h('li', {}), h('li', {}), h('li', {}));
+}
+
+function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1) + (text.endsWith('.') ? '' : '.');
+}
+
+// A stable hue per name, so a document keeps its colour across visits.
+function hue(name: string): number {
+  let hash = 0;
+  for (const char of name) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
+  return hash % 360;
+}

@@ -1,0 +1,89 @@
+// What went wrong with a document's connection, in words a person can act on: a pure mapping.
+
+export type ProblemKind = 'read-only' | 'access-denied' | 'too-large' | 'unavailable' | 'rate-limited' | 'closed';
+
+export interface Problem {
+  kind: ProblemKind;
+  message: string;
+  tone: 'info' | 'warning' | 'error';
+  /** Retrying cannot help (the same refusal would repeat), so the page stops reconnecting. */
+  final: boolean;
+}
+
+export const READ_ONLY: Problem = {
+  kind: 'read-only',
+  message: 'You have read-only access to this document. You can read along as others edit, but not change it.',
+  tone: 'info',
+  final: false,
+};
+
+export const SERVER_UNAVAILABLE: Problem = {
+  kind: 'unavailable',
+  message: 'The server is unavailable. Your edits are kept on this device and will be saved when it is back.',
+  tone: 'warning',
+  final: false,
+};
+
+const TOO_LARGE: Problem = {
+  kind: 'too-large',
+  message: 'This document is too large for the server to accept. Your latest edits are kept on this device only.',
+  tone: 'error',
+  final: true,
+};
+
+/** The server refused the token (Hocuspocus' permission-denied message). */
+export function problemFromAuthenticationFailure(reason: string): Problem {
+  // Hocuspocus sends the generic "permission-denied" when the hook gave no reason of its own.
+  const detail = reason && reason !== 'permission-denied' ? ` (${reason})` : '';
+  return {
+    kind: 'access-denied',
+    message: `Access denied: you do not have permission to open this document${detail}.`,
+    tone: 'error',
+    final: true,
+  };
+}
+
+/** A WebSocket close, or null when it is an ordinary drop that reconnecting will mend. */
+export function problemFromClose(code: number, reason: string): Problem | null {
+  switch (code) {
+    case 1009: // Message Too Big: a frame exceeded the server's limit.
+    case 4413:
+      return TOO_LARGE;
+    case 4401:
+      return {
+        kind: 'access-denied',
+        message: 'Access denied: this document needs you to sign in.',
+        tone: 'error',
+        final: true,
+      };
+    case 4403:
+      return {
+        kind: 'access-denied',
+        message: `Access denied${reason && reason !== 'Forbidden' ? `: ${reason}` : '.'}`,
+        tone: 'error',
+        final: true,
+      };
+    case 4429:
+      return {
+        kind: 'rate-limited',
+        message: 'The server is busy. Your edits are kept on this device; retrying shortly.',
+        tone: 'warning',
+        final: false,
+      };
+    case 4205: // Reset Connection: the server asks for a fresh sync, which the reconnect does.
+    case 4408: // Connection Timeout: the provider reconnects by itself.
+      return null;
+    default:
+      break;
+  }
+  if (code >= 4000) {
+    return {
+      kind: 'closed',
+      message: `The server closed the connection: ${reason || `code ${code}`}.`,
+      tone: 'error',
+      final: false,
+    };
+  }
+  // 1000–1015: shutdowns, restarts and network drops; the badge says Offline while we retry.
+  return null;
+}
