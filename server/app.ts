@@ -1,0 +1,138 @@
+// createApp(config): storage, Hocuspocus with Tandem's extensions, HTTP and WebSocket on one port.
+import type { Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { Hocuspocus } from '@hocuspocus/server';
+import type { Config } from './config.ts';
+import { ConnectionLog } from './documents/connection-log.ts';
+import { Persistence } from './documents/persistence.ts';
+import { createRoutes } from './http/routes.ts';
+import { createLogger, moduleLogger, type Logger } from './log.ts';
+import type { DocumentStore } from './storage/document-store.ts';
+import { LevelDocumentStore } from './storage/level-store.ts';
+import { CLOSE_GOING_AWAY, WebSocketEndpoint } from './ws/endpoint.ts';
+
+export interface AppUrls {
+  http: string;
+  editor: string;
+  websocket: string;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly store: DocumentStore;
+  readonly hocuspocus: Hocuspocus;
+  readonly persistence: Persistence;
+  /** Starts listening; resolves with the URLs actually bound (port 0 picks a free port). */
+  listen(): Promise<AppUrls>;
+  /** Graceful shutdown: refuse new work, close clients with 1001, store and compact, close LevelDB. */
+  close(): Promise<void>;
+}
+
+export interface AppDependencies {
+  /** Root logger; tests pass one that writes to a buffer. */
+  log?: Logger;
+}
+
+export async function createApp(config: Config, dependencies: AppDependencies = {}): Promise<App> {
+  const log = dependencies.log ?? createLogger({ level: config.logLevel });
+  const store = await LevelDocumentStore.open({ dataDir: config.dataDir, fsync: config.fsync });
+  let draining = false;
+
+  const clientDist = config.serveClient ? await buildClient(config, moduleLogger(log, 'client')) : null;
+
+  const persistence = new Persistence({
+    store,
+    log: moduleLogger(log, 'persistence'),
+    compactAfterUpdates: config.compactAfterUpdates,
+    compactAfterBytes: config.compactAfterBytes,
+    // Runs only after start-up, when `endpoint` exists: clients reconnect and resend what was not saved.
+    onWriteFailed: () => endpoint.closeAll(1011, 'storage-failed: updates could not be saved; retrying later'),
+  });
+  const hocuspocus = new Hocuspocus({
+    name: 'tandem',
+    quiet: true,
+    // Broadcast each update as it comes: batching merges updates with Y.mergeUpdates, which costs more
+    // CPU than it saves on loopback-fast networks, and acks already wait for the disk.
+    flushDelay: false,
+    extensions: [persistence, new ConnectionLog(moduleLogger(log, 'connections'))],
+  });
+  const endpoint = new WebSocketEndpoint({
+    hocuspocus,
+    gate: (documentName) => persistence.whenDurable(documentName),
+    log: moduleLogger(log, 'ws'),
+    maxMessageBytes: config.maxMessageBytes,
+    isDraining: () => draining,
+  });
+
+  const routes = createRoutes({
+    store,
+    log: moduleLogger(log, 'http'),
+    clientDist,
+    readiness: () => {
+      if (draining) return { ready: false, reason: 'shutting down' };
+      if (!store.isOpen) return { ready: false, reason: 'storage closed' };
+      if (store.failure) return { ready: false, reason: 'storage failed' };
+      return { ready: true, reason: 'storage open' };
+    },
+  });
+  const httpServer = createAdaptorServer({ fetch: routes.fetch, hostname: config.host }) as HttpServer;
+  httpServer.on('upgrade', endpoint.handleUpgrade);
+
+  let closing: Promise<void> | undefined;
+
+  return {
+    config,
+    log,
+    store,
+    hocuspocus,
+    persistence,
+    listen: () =>
+      new Promise<AppUrls>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          resolve(urlsOf(httpServer.address() as AddressInfo));
+        });
+      }),
+    close: () => {
+      closing ??= shutdown();
+      return closing;
+    },
+  };
+
+  async function shutdown(): Promise<void> {
+    const started = performance.now();
+    draining = true;
+    const serverClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    httpServer.closeIdleConnections();
+    endpoint.closeAll(CLOSE_GOING_AWAY, 'server shutting down; reconnect shortly');
+    // Documents unload (and compact) as their last client leaves; wait for that, bounded.
+    await waitFor(() => hocuspocus.getDocumentsCount() === 0, Math.min(config.shutdownTimeoutMs / 2, 5_000));
+    endpoint.terminateAll();
+    await persistence.closeAll();
+    await store.close();
+    httpServer.closeAllConnections();
+    await serverClosed;
+    log.info({ ms: Math.round(performance.now() - started) }, 'shut down cleanly');
+  }
+}
+
+function urlsOf(address: AddressInfo): AppUrls {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const shownHost = host === '0.0.0.0' || host === '[::]' ? 'localhost' : host;
+  const http = `http://${shownHost}:${address.port}`;
+  return { http, editor: `${http}/`, websocket: `ws://${shownHost}:${address.port}/` };
+}
+
+async function buildClient(config: Config, log: Logger): Promise<string> {
+  const { ensureClientBuilt } = await import('./http/client-build.ts');
+  return ensureClientBuilt({ clientDir: config.clientDir, log });
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+

@@ -1,0 +1,154 @@
+// Hocuspocus extension: loads documents from the store, appends every update to the log, compacts.
+import type {
+  Extension,
+  afterUnloadDocumentPayload,
+  beforeUnloadDocumentPayload,
+  onLoadDocumentPayload,
+} from '@hocuspocus/server';
+import * as Y from 'yjs';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { DocumentLog, DocumentStore } from '../storage/document-store.ts';
+
+export interface PersistenceOptions {
+  store: DocumentStore;
+  log: Logger;
+  compactAfterUpdates: number;
+  compactAfterBytes: number;
+  /** Told when storage refuses a write, so the document's clients can be disconnected. */
+  onWriteFailed: (document: Y.Doc, error: unknown) => void;
+}
+
+interface OpenDocument {
+  document: Y.Doc;
+  log: DocumentLog;
+  compacting: boolean;
+}
+
+// Marks the transactions that replay stored data, so they are not appended to the log again.
+const LOAD_ORIGIN = Symbol('tandem-load');
+
+export class Persistence implements Extension {
+  readonly extensionName = 'tandem-persistence';
+  // Runs before every other extension's load hook: they see the stored content.
+  readonly priority = 1000;
+
+  #options: PersistenceOptions;
+  #open = new Map<string, OpenDocument>();
+
+  constructor(options: PersistenceOptions) {
+    this.#options = options;
+  }
+
+  /** Resolves when every update applied so far to `documentName` is stored; null when none is pending. */
+  whenDurable(documentName: string): Promise<void> | null {
+    return this.#open.get(documentName)?.log.whenDurable() ?? null;
+  }
+
+  /** The log of a loaded document, for metrics and admin views. */
+  logOf(documentName: string): DocumentLog | undefined {
+    return this.#open.get(documentName)?.log;
+  }
+
+  async onLoadDocument({ document, documentName }: onLoadDocumentPayload): Promise<void> {
+    const started = performance.now();
+    const { log, snapshot, updates } = await this.#options.store.open(documentName);
+    try {
+      Y.transact(
+        document,
+        () => {
+          if (snapshot) Y.applyUpdate(document, snapshot, LOAD_ORIGIN);
+          for (const update of updates) Y.applyUpdate(document, update, LOAD_ORIGIN);
+        },
+        LOAD_ORIGIN,
+      );
+    } catch (error) {
+      await log.close();
+      throw new AppError('document-unavailable', `document "${documentName}" has stored data Yjs cannot apply`, {
+        cause: error,
+      });
+    }
+    const entry: OpenDocument = { document, log, compacting: false };
+    this.#open.set(documentName, entry);
+    document.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== LOAD_ORIGIN) this.#append(entry, update);
+    });
+    this.#options.log.debug(
+      { doc: documentName, snapshotBytes: snapshot?.length ?? 0, logEntries: updates.length, ms: elapsed(started) },
+      'document loaded',
+    );
+  }
+
+  async beforeUnloadDocument({ document, documentName }: beforeUnloadDocumentPayload): Promise<void> {
+    const entry = this.#open.get(documentName);
+    if (!entry || entry.document !== document || entry.log.logLength === 0) return;
+    await this.#compact(entry, 'unload');
+  }
+
+  async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
+    const entry = this.#open.get(documentName);
+    // The name may already belong to a newer instance that is still loading; close only the destroyed one.
+    if (!entry || !entry.document.isDestroyed) return;
+    this.#open.delete(documentName);
+    await entry.log.close();
+  }
+
+  /** Compacts and closes every loaded document: the last step of a graceful shutdown. */
+  async closeAll(): Promise<void> {
+    const entries = [...this.#open.values()];
+    this.#open.clear();
+    await Promise.all(
+      entries.map(async (entry) => {
+        try {
+          if (entry.log.logLength > 0 && !entry.document.isDestroyed) await this.#compact(entry, 'shutdown');
+        } finally {
+          await entry.log.close();
+        }
+      }),
+    );
+  }
+
+  #append(entry: OpenDocument, update: Uint8Array): void {
+    try {
+      entry.log.append(update).catch((error: unknown) => this.#writeFailed(entry, error));
+    } catch (error) {
+      // Thrown inside a Yjs observer it would abort the message handler halfway; report it instead.
+      this.#writeFailed(entry, error);
+      return;
+    }
+    const { compactAfterUpdates, compactAfterBytes } = this.#options;
+    if (!entry.compacting && (entry.log.logLength >= compactAfterUpdates || entry.log.logBytes >= compactAfterBytes)) {
+      entry.compacting = true;
+      // After the current message: the state is encoded from the live document, never by merging the log.
+      setImmediate(() => {
+        if (entry.document.isDestroyed || this.#open.get(entry.log.documentName) !== entry) return;
+        this.#compact(entry, 'threshold').catch((error: unknown) => this.#writeFailed(entry, error));
+      });
+    }
+  }
+
+  async #compact(entry: OpenDocument, reason: string): Promise<void> {
+    const started = performance.now();
+    const entries = entry.log.logLength;
+    entry.compacting = true;
+    try {
+      const state = Y.encodeStateAsUpdate(entry.document);
+      await entry.log.compact(state);
+      this.#options.log.debug(
+        { doc: entry.log.documentName, reason, entries, snapshotBytes: state.length, ms: elapsed(started) },
+        'document compacted',
+      );
+    } finally {
+      entry.compacting = false;
+    }
+  }
+
+  #writeFailed(entry: OpenDocument, error: unknown): void {
+    this.#options.log.error({ doc: entry.log.documentName, err: error }, 'storing an update failed');
+    this.#options.onWriteFailed(entry.document, error);
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}

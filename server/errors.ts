@@ -1,0 +1,81 @@
+// AppError and the one mapping from error codes to HTTP statuses and WebSocket close codes.
+
+/** Every failure Tandem reports to a client has one of these codes. */
+export type ErrorCode =
+  | 'bad-request'
+  | 'invalid-document-name'
+  | 'not-found'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'payload-too-large'
+  | 'document-unavailable'
+  | 'storage-failed'
+  | 'shutting-down'
+  | 'config-invalid'
+  | 'internal';
+
+const httpStatusByCode: Record<ErrorCode, number> = {
+  'bad-request': 400,
+  'invalid-document-name': 400,
+  'not-found': 404,
+  unauthorized: 401,
+  forbidden: 403,
+  'payload-too-large': 413,
+  'document-unavailable': 503,
+  'storage-failed': 503,
+  'shutting-down': 503,
+  'config-invalid': 500,
+  internal: 500,
+};
+
+// 4000-4999 are application close codes; Hocuspocus' own (4401 Unauthorized, 4403 Forbidden) are reused.
+const closeCodeByCode: Record<ErrorCode, number> = {
+  'bad-request': 1008,
+  'invalid-document-name': 4400,
+  'not-found': 4404,
+  unauthorized: 4401,
+  forbidden: 4403,
+  'payload-too-large': 1009,
+  'document-unavailable': 4503,
+  'storage-failed': 1011,
+  'shutting-down': 1001,
+  'config-invalid': 1011,
+  internal: 1011,
+};
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AppError';
+    this.code = code;
+  }
+
+  get status(): number {
+    return httpStatusByCode[this.code];
+  }
+
+  get closeCode(): number {
+    return closeCodeByCode[this.code];
+  }
+
+  /** Hocuspocus sends `reason` to the provider when a hook rejects; keep it short and actionable. */
+  get reason(): string {
+    return `${this.code}: ${this.message}`.slice(0, 120);
+  }
+
+  toJSON(): { error: { code: ErrorCode; message: string } } {
+    return { error: { code: this.code, message: this.message } };
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+/** Wraps anything thrown into an AppError, keeping the original as `cause`. */
+export function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  return new AppError('internal', 'internal error', { cause: error });
+}

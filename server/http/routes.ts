@@ -1,0 +1,67 @@
+// HTTP routes (Hono): health, readiness, document listing, the demo client, and JSON errors.
+import { Hono } from 'hono';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { AppError, toAppError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { DocumentStore } from '../storage/document-store.ts';
+import { documentNameProblem } from '../documents/names.ts';
+
+export interface RoutesOptions {
+  store: DocumentStore;
+  log: Logger;
+  /** Directory of the built client, or null when the client is not served. */
+  clientDist: string | null;
+  readiness: () => { ready: boolean; reason: string };
+}
+
+export function createRoutes(options: RoutesOptions): Hono {
+  const { store, log } = options;
+  const app = new Hono();
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', (c) => {
+    const { ready, reason } = options.readiness();
+    return c.json({ status: ready ? 'ready' : 'not-ready', reason }, ready ? 200 : 503);
+  });
+
+  app.get('/api/documents', async (c) => {
+    const documents = await store.listDocuments();
+    return c.json({ documents: documents.map(publicMeta) });
+  });
+
+  app.get('/api/documents/:name', async (c) => {
+    const name = c.req.param('name');
+    const problem = documentNameProblem(name);
+    if (problem) throw new AppError('invalid-document-name', problem);
+    const meta = await store.getMeta(name);
+    if (!meta) throw new AppError('not-found', `no document named "${name}"`);
+    return c.json(publicMeta(meta));
+  });
+
+  if (options.clientDist) {
+    const root = options.clientDist;
+    app.use('/assets/*', serveStatic({ root }));
+    app.get('/favicon.svg', serveStatic({ root }));
+    // The editor routes on the client: every page path gets index.html.
+    app.get('/', serveStatic({ root, path: 'index.html' }));
+    app.get('/d/*', serveStatic({ root, path: 'index.html' }));
+  }
+
+  app.notFound((c) => c.json(new AppError('not-found', `no route for ${c.req.method} ${c.req.path}`).toJSON(), 404));
+  app.onError((error, c) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) log.error({ err: error, path: c.req.path }, 'request failed');
+    return c.json(appError.toJSON(), appError.status as 500);
+  });
+  return app;
+}
+
+function publicMeta(meta: { name: string; createdAt: string; updatedAt: string; bytes: number; logLength: number }) {
+  return {
+    name: meta.name,
+    createdAt: meta.createdAt,
+    updatedAt: meta.updatedAt,
+    bytes: meta.bytes,
+    logLength: meta.logLength,
+  };
+}

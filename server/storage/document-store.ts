@@ -1,0 +1,40 @@
+// The storage interface the rest of Tandem sees; LevelDB is one implementation of it.
+import type { DocumentMeta } from './records.ts';
+
+export type { DocumentMeta };
+
+/** What a document's stored form holds when it is opened. */
+export interface LoadedDocument {
+  log: DocumentLog;
+  /** The compacted state, if the document was ever compacted. */
+  snapshot: Uint8Array | null;
+  /** Updates appended after the snapshot, in order. */
+  updates: Uint8Array[];
+}
+
+/** The append-only log of one open document. One instance per open document. */
+export interface DocumentLog {
+  readonly documentName: string;
+  readonly logLength: number;
+  readonly logBytes: number;
+  /** Queues an update; resolves once it is in storage. Rejects (never silently) if storage failed. */
+  append(update: Uint8Array): Promise<void>;
+  /** Resolves when everything appended so far is stored, or null when nothing is pending. */
+  whenDurable(): Promise<void> | null;
+  /** Replaces the snapshot with `state` (which must contain every appended update) and drops the log. */
+  compact(state: Uint8Array): Promise<void>;
+  /** Waits for pending writes and releases the document so it can be opened again. */
+  close(): Promise<void>;
+}
+
+export interface DocumentStore {
+  /** Loads a document for serving. A second open of the same name waits for the first to close. */
+  open(documentName: string): Promise<LoadedDocument>;
+  /** Metadata of every stored document, without loading any of them. */
+  listDocuments(): Promise<DocumentMeta[]>;
+  getMeta(documentName: string): Promise<DocumentMeta | undefined>;
+  /** The error that stopped writing, if storage failed; Tandem then refuses edits. */
+  readonly failure: Error | null;
+  readonly isOpen: boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,64 @@
+// LevelDB key layout. Keys are built only here: [kind][u32 name length][name UTF-8][suffix].
+//
+// The length prefix keeps one document's range from ever covering another's (`a` vs `a!x`), and the
+// fixed-width big-endian sequence numbers make range scans return log entries in append order.
+
+const KIND_META = 0x01;
+const KIND_SNAPSHOT = 0x02;
+const KIND_LOG = 0x03;
+
+const SEQ_BYTES = 8;
+
+export interface KeyRange {
+  gte: Buffer;
+  lt: Buffer;
+}
+
+function documentPrefix(kind: number, documentName: string, extra: number): Buffer {
+  const nameBytes = Buffer.from(documentName, 'utf8');
+  const key = Buffer.allocUnsafe(1 + 4 + nameBytes.length + extra);
+  key[0] = kind;
+  key.writeUInt32BE(nameBytes.length, 1);
+  nameBytes.copy(key, 5);
+  return key;
+}
+
+function writeSeq(key: Buffer, offset: number, seq: number): void {
+  // Two 32-bit halves: faster than BigInt and exact for every safe integer.
+  key.writeUInt32BE(Math.floor(seq / 0x1_0000_0000), offset);
+  key.writeUInt32BE(seq >>> 0, offset + 4);
+}
+
+export function metaKey(documentName: string): Buffer {
+  return documentPrefix(KIND_META, documentName, 0);
+}
+
+export function snapshotKey(documentName: string): Buffer {
+  return documentPrefix(KIND_SNAPSHOT, documentName, 0);
+}
+
+export function logKey(documentName: string, seq: number): Buffer {
+  const key = documentPrefix(KIND_LOG, documentName, SEQ_BYTES);
+  writeSeq(key, key.length - SEQ_BYTES, seq);
+  return key;
+}
+
+/** Every log entry of one document with a sequence number of at least `fromSeq`. */
+export function logRange(documentName: string, fromSeq = 0): KeyRange {
+  return { gte: logKey(documentName, fromSeq), lt: logKey(documentName, Number.MAX_SAFE_INTEGER) };
+}
+
+/** The metadata records of all documents, in key order. */
+export function allMetaRange(): KeyRange {
+  return { gte: Buffer.from([KIND_META]), lt: Buffer.from([KIND_META + 1]) };
+}
+
+export function documentNameFromMetaKey(key: Buffer): string {
+  const length = key.readUInt32BE(1);
+  return key.toString('utf8', 5, 5 + length);
+}
+
+export function seqFromLogKey(key: Buffer): number {
+  const offset = key.length - SEQ_BYTES;
+  return key.readUInt32BE(offset) * 0x1_0000_0000 + key.readUInt32BE(offset + 4);
+}

@@ -1,0 +1,253 @@
+// DocumentStore on LevelDB: per-document delta log + snapshot + metadata, written by one BatchWriter.
+import { mkdir } from 'node:fs/promises';
+import { AppError } from '../errors.ts';
+import { BatchWriter, type BatchParticipant } from './batch-writer.ts';
+import type { DocumentLog, DocumentStore, LoadedDocument } from './document-store.ts';
+import { allMetaRange, documentNameFromMetaKey, logKey, logRange, metaKey, seqFromLogKey, snapshotKey } from './keys.ts';
+import { LevelDatabase, type BatchOp } from './leveldb.ts';
+import {
+  CorruptRecordError,
+  decodeLogEntry,
+  decodeMeta,
+  decodeSnapshot,
+  encodeLogEntry,
+  encodeMeta,
+  encodeSnapshot,
+  type DocumentMeta,
+} from './records.ts';
+
+export interface LevelStoreOptions {
+  dataDir: string;
+  /** fsync every write group: survives power loss, not only a process crash. */
+  fsync: boolean;
+}
+
+export class LevelDocumentStore implements DocumentStore {
+  #db: LevelDatabase;
+  #writer: BatchWriter;
+  #openLogs = new Map<string, LevelDocumentLog>();
+
+  private constructor(db: LevelDatabase, writer: BatchWriter) {
+    this.#db = db;
+    this.#writer = writer;
+  }
+
+  static async open(options: LevelStoreOptions): Promise<LevelDocumentStore> {
+    await mkdir(options.dataDir, { recursive: true });
+    let db: LevelDatabase;
+    try {
+      db = await LevelDatabase.open(options.dataDir);
+    } catch (error) {
+      const hint = /lock/i.test(String(error)) ? ' (is another Tandem server using this data directory?)' : '';
+      throw new AppError('storage-failed', `cannot open LevelDB at ${options.dataDir}${hint}`, { cause: error });
+    }
+    return new LevelDocumentStore(db, new BatchWriter(db, { sync: options.fsync }));
+  }
+
+  get failure(): Error | null {
+    return this.#writer.failure;
+  }
+
+  get isOpen(): boolean {
+    return this.#db.isOpen;
+  }
+
+  async open(documentName: string): Promise<LoadedDocument> {
+    // A previous instance of this document may still be flushing its last writes after an unload.
+    for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {
+      if (!previous.closing) throw new Error(`document "${documentName}" is already open`);
+      await previous.closing;
+    }
+    if (this.failure) throw storageFailed(this.failure);
+    try {
+      const loaded = await this.#read(documentName);
+      this.#openLogs.set(documentName, loaded.log as LevelDocumentLog);
+      return loaded;
+    } catch (error) {
+      if (error instanceof CorruptRecordError) {
+        throw new AppError(
+          'document-unavailable',
+          `document "${documentName}" cannot be loaded: ${error.message}; it is left untouched for repair`,
+          { cause: error },
+        );
+      }
+      throw new AppError('storage-failed', `document "${documentName}" cannot be read from storage`, { cause: error });
+    }
+  }
+
+  async #read(documentName: string): Promise<LoadedDocument> {
+    const metaValue = await this.#db.get(metaKey(documentName));
+    const meta = metaValue ? decodeMeta(metaValue, `metadata of "${documentName}"`) : null;
+    const snapshotValue = await this.#db.get(snapshotKey(documentName));
+    const snapshot = snapshotValue ? decodeSnapshot(snapshotValue, `snapshot of "${documentName}"`) : null;
+
+    const firstSeq = snapshot?.coversBelowSeq ?? 0;
+    const updates: Uint8Array[] = [];
+    let expectedSeq = firstSeq;
+    let logBytes = 0;
+    for await (const [key, value] of this.#db.entries(logRange(documentName, firstSeq))) {
+      const seq = seqFromLogKey(key);
+      const where = `log entry ${seq} of "${documentName}"`;
+      if (seq !== expectedSeq) throw new CorruptRecordError(`log entry ${expectedSeq} of "${documentName}" is missing`);
+      updates.push(decodeLogEntry(value, where));
+      logBytes += value.length;
+      expectedSeq += 1;
+    }
+    if (meta && meta.nextSeq > expectedSeq) {
+      throw new CorruptRecordError(`log of "${documentName}" ends at ${expectedSeq}, metadata expects ${meta.nextSeq}`);
+    }
+
+    const now = new Date().toISOString();
+    const current: DocumentMeta = {
+      name: documentName,
+      createdAt: meta?.createdAt ?? now,
+      updatedAt: meta?.updatedAt ?? now,
+      snapshotBytes: snapshot?.state.length ?? 0,
+      logBytes,
+      logLength: updates.length,
+      bytes: (snapshot?.state.length ?? 0) + logBytes,
+      nextSeq: expectedSeq,
+    };
+    const log = new LevelDocumentLog(this.#writer, current, firstSeq, meta !== null, () => {
+      if (this.#openLogs.get(documentName) === log) this.#openLogs.delete(documentName);
+    });
+    return { log, snapshot: snapshot?.state ?? null, updates };
+  }
+
+  async listDocuments(): Promise<DocumentMeta[]> {
+    const documents: DocumentMeta[] = [];
+    for await (const [key, value] of this.#db.entries(allMetaRange())) {
+      const name = documentNameFromMetaKey(key);
+      documents.push(this.#openLogs.get(name)?.meta ?? decodeMeta(value, `metadata of "${name}"`));
+    }
+    return documents;
+  }
+
+  async getMeta(documentName: string): Promise<DocumentMeta | undefined> {
+    const open = this.#openLogs.get(documentName);
+    if (open) return open.meta;
+    const value = await this.#db.get(metaKey(documentName));
+    return value ? decodeMeta(value, `metadata of "${documentName}"`) : undefined;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#openLogs.values()].map((log) => log.close()));
+    await this.#writer.drain();
+    await this.#db.close();
+  }
+}
+
+function storageFailed(cause: Error): AppError {
+  return new AppError('storage-failed', 'storage stopped accepting writes; restart Tandem after fixing the disk', {
+    cause,
+  });
+}
+
+class LevelDocumentLog implements DocumentLog, BatchParticipant {
+  readonly documentName: string;
+  closing: Promise<void> | null = null;
+  #writer: BatchWriter;
+  #meta: DocumentMeta;
+  #firstLogSeq: number;
+  #stored: boolean;
+  #lastWrite: Promise<void> | null = null;
+  #editedSinceBatch = false;
+  #onClosed: () => void;
+
+  constructor(writer: BatchWriter, meta: DocumentMeta, firstLogSeq: number, stored: boolean, onClosed: () => void) {
+    this.documentName = meta.name;
+    this.#writer = writer;
+    this.#meta = meta;
+    this.#firstLogSeq = firstLogSeq;
+    this.#stored = stored;
+    this.#onClosed = onClosed;
+  }
+
+  get meta(): DocumentMeta {
+    return { ...this.#meta };
+  }
+
+  get logLength(): number {
+    return this.#meta.logLength;
+  }
+
+  get logBytes(): number {
+    return this.#meta.logBytes;
+  }
+
+  append(update: Uint8Array): Promise<void> {
+    this.#assertWritable();
+    const value = encodeLogEntry(update);
+    const seq = this.#meta.nextSeq;
+    this.#meta.nextSeq = seq + 1;
+    this.#meta.logLength += 1;
+    this.#meta.logBytes += value.length;
+    this.#meta.bytes += value.length;
+    this.#editedSinceBatch = true;
+    return this.#track(this.#writer.write([{ type: 'put', key: logKey(this.documentName, seq), value }], this));
+  }
+
+  compact(state: Uint8Array): Promise<void> {
+    this.#assertWritable();
+    const coversBelowSeq = this.#meta.nextSeq;
+    const ops: BatchOp[] = [
+      { type: 'put', key: snapshotKey(this.documentName), value: encodeSnapshot({ coversBelowSeq, state }) },
+    ];
+    for (let seq = this.#firstLogSeq; seq < coversBelowSeq; seq += 1) {
+      ops.push({ type: 'del', key: logKey(this.documentName, seq) });
+    }
+    this.#firstLogSeq = coversBelowSeq;
+    this.#meta.logLength = 0;
+    this.#meta.logBytes = 0;
+    this.#meta.snapshotBytes = state.length + 13;
+    this.#meta.bytes = this.#meta.snapshotBytes;
+    return this.#track(this.#writer.write(ops, this));
+  }
+
+  whenDurable(): Promise<void> | null {
+    return this.#lastWrite;
+  }
+
+  /** Called by the writer as the batch holding this log's writes is sealed: add the metadata once. */
+  finalizeBatch(ops: BatchOp[]): void {
+    // Compaction alone is not an edit: "updated" tells people when the content last changed.
+    if (this.#editedSinceBatch) {
+      const now = new Date().toISOString();
+      if (!this.#stored) this.#meta.createdAt = now;
+      this.#stored = true;
+      this.#meta.updatedAt = now;
+      this.#editedSinceBatch = false;
+    }
+    ops.push({ type: 'put', key: metaKey(this.documentName), value: encodeMeta(this.#meta) });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await this.#lastWrite;
+      } finally {
+        this.#onClosed();
+      }
+    })();
+    return this.closing;
+  }
+
+  #assertWritable(): void {
+    if (this.closing) throw new Error(`document "${this.documentName}" was closed; it cannot be written`);
+    if (this.#writer.failure) throw storageFailed(this.#writer.failure);
+  }
+
+  #track(write: Promise<void>): Promise<void> {
+    if (write !== this.#lastWrite) {
+      this.#lastWrite = write;
+      // Once this batch is stored nothing is pending, unless a later batch took its place.
+      write.then(
+        () => {
+          if (this.#lastWrite === write) this.#lastWrite = null;
+        },
+        () => undefined,
+      );
+    }
+    return write;
+  }
+}

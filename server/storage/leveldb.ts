@@ -1,0 +1,83 @@
+// A promise-based wrapper around leveldown: the only module that talks to the native binding.
+import { createRequire } from 'node:module';
+import type { LevelDown } from 'leveldown';
+import type { KeyRange } from './keys.ts';
+
+// leveldown is CommonJS whose types declare an ES default export; require() gives the real constructor.
+const leveldown = createRequire(import.meta.url)('leveldown') as (location: string) => LevelDown;
+
+export type BatchOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
+
+export class LevelDatabase {
+  readonly location: string;
+  #db: LevelDown;
+  #open = false;
+
+  private constructor(location: string) {
+    this.location = location;
+    this.#db = leveldown(location);
+  }
+
+  static async open(location: string): Promise<LevelDatabase> {
+    const database = new LevelDatabase(location);
+    await new Promise<void>((resolve, reject) =>
+      database.#db.open({ createIfMissing: true, errorIfExists: false }, (error) => (error ? reject(error) : resolve())),
+    );
+    database.#open = true;
+    return database;
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  get(key: Buffer): Promise<Buffer | undefined> {
+    return new Promise((resolve, reject) =>
+      this.#db.get(key, { asBuffer: true }, (error, value) => {
+        if (error) {
+          if (/NotFound/i.test(error.message)) resolve(undefined);
+          else reject(error);
+        } else resolve(value as Buffer);
+      }),
+    );
+  }
+
+  /** Applies all operations atomically; `sync` waits for the OS to flush them to the disk. */
+  batch(ops: BatchOp[], sync: boolean): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.#db.batch(ops, { sync }, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  /** Yields [key, value] pairs of a range in key order. */
+  async *entries(range: KeyRange): AsyncGenerator<[Buffer, Buffer]> {
+    const iterator = this.#db.iterator({ gte: range.gte, lt: range.lt, keyAsBuffer: true, valueAsBuffer: true });
+    try {
+      while (true) {
+        const entry = await new Promise<[Buffer, Buffer] | undefined>((resolve, reject) =>
+          iterator.next((error, key, value) => {
+            if (error) reject(error);
+            else resolve(key === undefined ? undefined : [key as Buffer, value as Buffer]);
+          }),
+        );
+        if (!entry) return;
+        yield entry;
+      }
+    } finally {
+      await new Promise<void>((resolve, reject) => iterator.end((error) => (error ? reject(error) : resolve())));
+    }
+  }
+
+  /** Deletes a whole key range (not atomic with other writes: use for data no reader can see). */
+  clear(range: KeyRange): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.#db.clear({ gte: range.gte, lt: range.lt }, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (!this.#open) return;
+    this.#open = false;
+    await new Promise<void>((resolve, reject) => this.#db.close((error) => (error ? reject(error) : resolve())));
+  }
+}

@@ -1,0 +1,94 @@
+// The WebSocket endpoint: takes HTTP upgrades on the Hocuspocus paths and hands sockets to Hocuspocus.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Hocuspocus } from '@hocuspocus/server';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../log.ts';
+import { DurableAckSocket, type DurabilityGate } from './durable-ack-socket.ts';
+
+/** Paths on which providers connect: `/` as in Hocuspocus' docs, `/collab` for the editor behind proxies. */
+export const HOCUSPOCUS_PATHS = new Set(['/', '/collab']);
+
+export const CLOSE_GOING_AWAY = 1001;
+
+export interface WebSocketEndpointOptions {
+  hocuspocus: Hocuspocus;
+  gate: DurabilityGate;
+  log: Logger;
+  maxMessageBytes: number;
+  /** While true, upgrades are refused with 503 (graceful shutdown). */
+  isDraining: () => boolean;
+}
+
+export class WebSocketEndpoint {
+  #options: WebSocketEndpointOptions;
+  #server: WebSocketServer;
+
+  constructor(options: WebSocketEndpointOptions) {
+    this.#options = options;
+    // ws closes a socket whose message exceeds maxPayload with 1009 (message too big).
+    this.#server = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
+  }
+
+  get connectionCount(): number {
+    return this.#server.clients.size;
+  }
+
+  /** The `upgrade` listener of the HTTP server. */
+  handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (this.#options.isDraining()) return refuseUpgrade(socket, 503, 'server is shutting down; retry shortly');
+    if (!HOCUSPOCUS_PATHS.has(path)) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use /`);
+    this.#server.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request));
+  };
+
+  /** Closes every socket with `code`; providers reconnect on 1001 (going away). */
+  closeAll(code: number, reason: string): void {
+    for (const ws of this.#server.clients) ws.close(code, reason);
+  }
+
+  /** Drops sockets that did not finish their close handshake in time. */
+  terminateAll(): void {
+    for (const ws of this.#server.clients) ws.terminate();
+    this.#server.close();
+  }
+
+  #accept(ws: WebSocket, request: IncomingMessage): void {
+    const { hocuspocus, gate, log } = this.#options;
+    const socket = new DurableAckSocket(ws, gate, (error) => {
+      log.error({ err: error }, 'an update could not be stored; closing the socket so the client resends it');
+      ws.close(1011, 'storage-failed: the update was not saved; reconnect to resend it');
+    });
+    const connection = hocuspocus.handleConnection(socket, toFetchRequest(request));
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        ws.close(1003, 'text frames are not supported; send binary Yjs messages');
+        return;
+      }
+      connection.handleMessage(toUint8Array(data));
+    });
+    ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
+    ws.on('error', (error) => log.warn({ err: error }, 'WebSocket error'));
+  }
+}
+
+function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
+  const statusText = status === 404 ? 'Not Found' : status === 503 ? 'Service Unavailable' : 'Bad Request';
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+  );
+}
+
+function toFetchRequest(request: IncomingMessage): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return new Request(new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`), { headers });
+}
+
+function toUint8Array(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
