@@ -53,10 +53,9 @@ export class LevelDocumentStore implements DocumentStore {
   }
 
   async open(documentName: string): Promise<LoadedDocument> {
-    // A previous instance of this document may still be flushing its last writes after an unload.
+    // A previous instance of this document may still be unloading; its last writes come first.
     for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {
-      if (!previous.closing) throw new Error(`document "${documentName}" is already open`);
-      await previous.closing;
+      await previous.closed;
     }
     if (this.failure) throw storageFailed(this.failure);
     try {
@@ -145,7 +144,10 @@ function storageFailed(cause: Error): AppError {
 
 class LevelDocumentLog implements DocumentLog, BatchParticipant {
   readonly documentName: string;
-  closing: Promise<void> | null = null;
+  /** Settles once the log is closed and its writes are stored (or failed). */
+  readonly closed: Promise<void>;
+  #closing: Promise<void> | null = null;
+  #markClosed!: () => void;
   #writer: BatchWriter;
   #meta: DocumentMeta;
   #firstLogSeq: number;
@@ -161,6 +163,9 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
     this.#firstLogSeq = firstLogSeq;
     this.#stored = stored;
     this.#onClosed = onClosed;
+    this.closed = new Promise((resolve) => {
+      this.#markClosed = resolve;
+    });
   }
 
   get meta(): DocumentMeta {
@@ -222,18 +227,19 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
   }
 
   close(): Promise<void> {
-    this.closing ??= (async () => {
+    this.#closing ??= (async () => {
       try {
         await this.#lastWrite;
       } finally {
         this.#onClosed();
+        this.#markClosed();
       }
     })();
-    return this.closing;
+    return this.#closing;
   }
 
   #assertWritable(): void {
-    if (this.closing) throw new Error(`document "${this.documentName}" was closed; it cannot be written`);
+    if (this.#closing) throw new Error(`document "${this.documentName}" was closed; it cannot be written`);
     if (this.#writer.failure) throw storageFailed(this.#writer.failure);
   }
 

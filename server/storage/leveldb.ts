@@ -32,6 +32,7 @@ export class LevelDatabase {
   }
 
   get(key: Buffer): Promise<Buffer | undefined> {
+    if (!this.#open) return Promise.reject(closedError(this.location));
     return new Promise((resolve, reject) =>
       this.#db.get(key, { asBuffer: true }, (error, value) => {
         if (error) {
@@ -44,6 +45,7 @@ export class LevelDatabase {
 
   /** Applies all operations atomically; `sync` waits for the OS to flush them to the disk. */
   batch(ops: BatchOp[], sync: boolean): Promise<void> {
+    if (!this.#open) return Promise.reject(closedError(this.location));
     return new Promise((resolve, reject) =>
       this.#db.batch(ops, { sync }, (error) => (error ? reject(error) : resolve())),
     );
@@ -51,6 +53,7 @@ export class LevelDatabase {
 
   /** Yields [key, value] pairs of a range in key order. */
   async *entries(range: KeyRange): AsyncGenerator<[Buffer, Buffer]> {
+    if (!this.#open) throw closedError(this.location);
     const iterator = this.#db.iterator({ gte: range.gte, lt: range.lt, keyAsBuffer: true, valueAsBuffer: true });
     try {
       while (true) {
@@ -70,6 +73,7 @@ export class LevelDatabase {
 
   /** Deletes a whole key range (not atomic with other writes: use for data no reader can see). */
   clear(range: KeyRange): Promise<void> {
+    if (!this.#open) return Promise.reject(closedError(this.location));
     return new Promise((resolve, reject) =>
       this.#db.clear({ gte: range.gte, lt: range.lt }, (error) => (error ? reject(error) : resolve())),
     );
@@ -80,4 +84,9 @@ export class LevelDatabase {
     this.#open = false;
     await new Promise<void>((resolve, reject) => this.#db.close((error) => (error ? reject(error) : resolve())));
   }
+}
+
+// leveldown's native code crashes the process (SIGSEGV) on a closed handle; refuse in JS first.
+function closedError(location: string): Error {
+  return new Error(`LevelDB at ${location} is closed`);
 }

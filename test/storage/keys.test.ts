@@ -1,0 +1,28 @@
+// Key layout: documents never overlap, and log keys sort in append order.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { documentNameFromMetaKey, logKey, logRange, metaKey, seqFromLogKey } from '../../server/storage/keys.ts';
+
+test('log keys sort by sequence number, across byte boundaries', () => {
+  const seqs = [0, 1, 255, 256, 65_535, 65_536, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 7, Number.MAX_SAFE_INTEGER - 1];
+  const keys = seqs.map((seq) => logKey('doc', seq));
+  const sorted = [...keys].sort(Buffer.compare);
+  assert.deepEqual(sorted, keys);
+  assert.deepEqual(keys.map(seqFromLogKey), seqs);
+});
+
+test('a document range never covers another document whose name extends it', () => {
+  const range = logRange('a');
+  for (const other of ['a!x', 'a\u0000', 'ab', 'a/b', '']) {
+    const key = logKey(other, 3);
+    const inside = Buffer.compare(key, range.gte) >= 0 && Buffer.compare(key, range.lt) < 0;
+    assert.equal(inside, false, `log key of ${JSON.stringify(other)} falls inside the range of "a"`);
+  }
+  assert.ok(Buffer.compare(logKey('a', 0), range.gte) >= 0 && Buffer.compare(logKey('a', 99), range.lt) < 0);
+});
+
+test('metadata keys give back the document name, including non-ASCII names', () => {
+  for (const name of ['plain', 'Ünïcødé ✓', 'emoji 🎉', 'x'.repeat(200)]) {
+    assert.equal(documentNameFromMetaKey(metaKey(name)), name);
+  }
+});
