@@ -17,6 +17,8 @@ export function createEditor(element: HTMLElement, provider: HocuspocusProvider,
       StarterKit.configure({
         // Collaboration brings its own undo (Yjs' UndoManager); ProseMirror's history would undo other people's text.
         undoRedo: false,
+        // Every client would append its own empty trailing paragraph at once, and Yjs keeps them all.
+        trailingNode: false,
         link: { openOnClick: false, autolink: true },
       }),
       Collaboration.configure({ document: provider.document, field: CONTENT_FIELD }),

@@ -70,6 +70,13 @@ export function problemFromClose(code: number, reason: string): Problem | null {
         tone: 'warning',
         final: false,
       };
+    case 1011: // The server hit an internal error (Tandem: storage could not write) and will take the edits again.
+      return {
+        kind: 'unavailable',
+        message: 'The server could not save the latest changes. They are kept on this device and will be sent again.',
+        tone: 'warning',
+        final: false,
+      };
     case 4205: // Reset Connection: the server asks for a fresh sync, which the reconnect does.
     case 4408: // Connection Timeout: the provider reconnects by itself.
       return null;
@@ -84,6 +91,6 @@ export function problemFromClose(code: number, reason: string): Problem | null {
       final: false,
     };
   }
-  // 1000–1015: shutdowns, restarts and network drops; the badge says Offline while we retry.
+  // Other 1000–1015 codes: shutdowns, restarts and network drops; the badge says Offline while we retry.
   return null;
 }
