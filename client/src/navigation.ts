@@ -20,6 +20,8 @@ export function interceptNavigation(listener: NavigationListener): () => void {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     const anchor = event.target instanceof Element ? event.target.closest('a') : null;
     if (!anchor || anchor.target || anchor.hasAttribute('download')) return;
+    // A link inside the document text is for editing there (the editor places the caret), not for following.
+    if (anchor.closest('[contenteditable="true"]')) return;
     const url = new URL(anchor.href, location.href);
     if (url.origin !== location.origin) return;
     event.preventDefault();
