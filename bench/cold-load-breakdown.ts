@@ -1,0 +1,63 @@
+// Where Tandem's cold load goes: storage read vs applying the state, into a plain Y.Doc or Hocuspocus' Document.
+//
+//   node bench/cold-load-breakdown.ts --data-dir DIR [--doc automerge-paper] [--into plain|document]
+// Does what Persistence.onLoadDocument does, step by step, as the first work of a fresh process (like a
+// server that just started) and prints {"msg":"result", openMs, applyMs, ...}. Opening LevelDB may
+// rewrite its log, so point it at a copy of the data dir if that matters.
+import { parseArgs } from 'node:util';
+import { Document } from '@hocuspocus/server';
+import * as Y from 'yjs';
+import { LevelDocumentStore } from '../server/storage/level-store.ts';
+import { report } from './lib/provider.ts';
+import { elapsedMs } from './lib/stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string' },
+    doc: { type: 'string', default: 'automerge-paper' },
+    into: { type: 'string', default: 'document' },
+  },
+});
+if (!values['data-dir']) throw new Error('--data-dir is required');
+if (values.into !== 'plain' && values.into !== 'document') throw new Error('--into must be plain or document');
+
+const store = await LevelDocumentStore.open({ dataDir: values['data-dir'], fsync: false });
+let started = performance.now();
+const { log, snapshot, updates } = await store.open(values.doc);
+const openMs = elapsedMs(started);
+
+// Hocuspocus' Document listens to its own 'update' event, so Yjs encodes every applied transaction.
+const document = values.into === 'plain' ? new Y.Doc() : new Document(values.doc, {}, { flushDelay: false });
+const origin = Symbol('load');
+let updateEventBytes = 0;
+// Counting costs nothing extra: Yjs encodes a transaction once for all of its 'update' listeners.
+if (values.into === 'document') document.on('update', (update: Uint8Array) => (updateEventBytes += update.length));
+started = performance.now();
+Y.transact(
+  document,
+  () => {
+    if (snapshot) Y.applyUpdate(document, snapshot, origin);
+    for (const update of updates) Y.applyUpdate(document, update, origin);
+  },
+  origin,
+);
+const applyMs = elapsedMs(started);
+
+started = performance.now();
+const state = Y.encodeStateAsUpdate(document);
+const encodeMs = elapsedMs(started);
+
+await log.close();
+await store.close();
+await report({
+  msg: 'result',
+  into: values.into,
+  snapshotBytes: snapshot?.length ?? 0,
+  logEntries: updates.length,
+  openMs,
+  applyMs,
+  updateEventBytes,
+  encodeStateMs: encodeMs,
+  stateBytes: state.length,
+});
+process.exit(0);
