@@ -51,6 +51,16 @@ export class Persistence implements Extension {
   }
 
   async onLoadDocument({ document, documentName }: onLoadDocumentPayload): Promise<void> {
+    try {
+      await this.#load(document, documentName);
+    } catch (error) {
+      // Hocuspocus refuses the connection with the error's reason; the document is never served empty.
+      this.#options.log.error({ doc: documentName, err: error }, 'document could not be loaded; refusing its connections');
+      throw error;
+    }
+  }
+
+  async #load(document: Y.Doc, documentName: string): Promise<void> {
     const started = performance.now();
     const { log, snapshot, updates } = await this.#options.store.open(documentName);
     try {
