@@ -56,6 +56,9 @@ export class Persistence implements Extension {
     } catch (error) {
       // Hocuspocus refuses the connection with the error's reason; the document is never served empty.
       this.#options.log.error({ doc: documentName, err: error }, 'document could not be loaded; refusing its connections');
+      // Hocuspocus skips unloading a document that never finished loading, which would leak its
+      // awareness timer (and keep the process alive); destroy it here.
+      document.destroy();
       throw error;
     }
   }

@@ -42,6 +42,8 @@ export function createRoutes(options: RoutesOptions): Hono {
     const root = options.clientDist;
     app.use('/assets/*', serveStatic({ root }));
     app.get('/favicon.svg', serveStatic({ root }));
+    // The service worker keeps the app shell cached, so a page reloads even while the server is down.
+    app.get('/sw.js', serveStatic({ root, onFound: (_path, c) => c.header('Cache-Control', 'no-cache') }));
     // The editor routes on the client: every page path gets index.html.
     app.get('/', serveStatic({ root, path: 'index.html' }));
     app.get('/d/*', serveStatic({ root, path: 'index.html' }));
