@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log.ts';
+import type { Metrics } from '../metrics/registry.ts';
 import { DurableAckSocket, type DurabilityGate } from './durable-ack-socket.ts';
 
 /** Paths on which providers connect: `/` as in Hocuspocus' docs, `/collab` for the editor behind proxies. */
@@ -18,7 +19,12 @@ export interface WebSocketEndpointOptions {
   maxMessageBytes: number;
   /** While true, upgrades are refused with 503 (graceful shutdown). */
   isDraining: () => boolean;
+  /** A client whose unsent data passes this is closed with 4408 (default: no limit). */
+  maxSendBufferBytes?: number;
+  metrics?: Metrics;
 }
+
+const PROTOCOL = { protocol: 'hocuspocus' };
 
 export class WebSocketEndpoint {
   #options: WebSocketEndpointOptions;
@@ -55,17 +61,36 @@ export class WebSocketEndpoint {
 
   #accept(ws: WebSocket, request: IncomingMessage): void {
     const { hocuspocus, gate, log } = this.#options;
-    const socket = new DurableAckSocket(ws, gate, (error) => {
-      log.error({ err: error }, 'an update could not be stored; closing the socket so the client resends it');
-      ws.close(1011, 'storage-failed: the update was not saved; reconnect to resend it');
-    });
+    const { metrics, maxSendBufferBytes } = this.#options;
+    const socket = new DurableAckSocket(
+      ws,
+      gate,
+      (error) => {
+        log.error({ err: error }, 'an update could not be stored; closing the socket so the client resends it');
+        ws.close(1011, 'storage-failed: the update was not saved; reconnect to resend it');
+      },
+      {
+        maxBufferedBytes: maxSendBufferBytes ?? Infinity,
+        onSent: (bytes) => {
+          metrics?.messagesOut.inc(PROTOCOL);
+          metrics?.bytesOut.inc(PROTOCOL, bytes);
+        },
+        onTooSlow: (buffered) => {
+          metrics?.slowClientsClosed.inc(PROTOCOL);
+          log.warn({ buffered, limit: maxSendBufferBytes }, 'closed a client that stopped reading (4408 client too slow)');
+        },
+      },
+    );
     const connection = hocuspocus.handleConnection(socket, toFetchRequest(request));
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         ws.close(1003, 'text frames are not supported; send binary Yjs messages');
         return;
       }
-      connection.handleMessage(toUint8Array(data));
+      const message = toUint8Array(data);
+      metrics?.messagesIn.inc(PROTOCOL);
+      metrics?.bytesIn.inc(PROTOCOL, message.length);
+      connection.handleMessage(message);
     });
     ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
     ws.on('error', (error) => log.warn({ err: error }, 'WebSocket error'));
