@@ -54,9 +54,13 @@ function stream(response: ServerResponse, document: string, lastSeq: number | nu
     while (!blocked && queue.length > 0) blocked = !response.write(queue.shift() as string);
   });
 
+  let dropped = false;
   const { replay, unsubscribe } = feed.subscribe(document, lastSeq, (sequenced) => {
+    if (dropped) return;
     if (queue.length >= maxQueuedEvents) {
       // Never buffer without bound for a reader that stopped reading: it reconnects with Last-Event-ID.
+      dropped = true;
+      queue.length = 0;
       metrics.sseDropped.inc();
       response.destroy();
       return;
