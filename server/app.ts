@@ -60,10 +60,12 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   // Operations: one event bus feeding the webhook outbox and the SSE change feed; metrics on their own registry.
   const metrics = createMetrics();
   const events = new EventBus();
-  const feed = new ChangeFeed({
+  const feed: ChangeFeed = new ChangeFeed({
     retainedPerDocument: config.sseRetainedEvents,
     retainedTotal: 50 * config.sseRetainedEvents,
     startSeq: events.lastSeq,
+    // Read only after start-up, when `hocuspocus` exists.
+    isLoaded: (documentName: string): boolean => hocuspocus.documents.has(documentName),
   });
   events.subscribe(feed.onEvent);
   const { outbox, pending } = await WebhookOutbox.open(store);
@@ -98,7 +100,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     // Broadcast each update as it comes: batching merges updates with Y.mergeUpdates, which costs more
     // CPU than it saves on loopback-fast networks, and acks already wait for the disk.
     flushDelay: false,
-    extensions: [persistence, new ConnectionLog(moduleLogger(log, 'connections')), documentEvents, new MetricsExtension(metrics)],
+    extensions: [persistence, new ConnectionLog(moduleLogger(log, 'connections')), documentEvents, feed, new MetricsExtension(metrics)],
   });
   metrics.bindSources({
     connections: () => ({ hocuspocus: hocuspocus.getConnectionsCount() }),

@@ -1,4 +1,8 @@
 // The change feed behind SSE: per-document ring buffers of recent events and live subscriptions.
+//
+// A document's window is kept while the document is loaded or watched; once it is neither, the window
+// is dropped (a later resume is told it missed events), so idle documents cost no memory.
+import type { Extension, afterUnloadDocumentPayload } from '@hocuspocus/server';
 import type { SequencedEvent } from './event-bus.ts';
 
 export interface ChangeFeedOptions {
@@ -8,6 +12,8 @@ export interface ChangeFeedOptions {
   retainedTotal: number;
   /** The sequence number this run started at: older ids may name events this run never had. */
   startSeq: number;
+  /** Whether a document is loaded (being edited); only loaded or watched documents keep a window. */
+  isLoaded: (document: string) => boolean;
 }
 
 export type FeedItem = { kind: 'event'; sequenced: SequencedEvent } | { kind: 'missed'; afterSeq: number };
@@ -19,7 +25,11 @@ interface DocumentFeed {
   subscribers: Set<(sequenced: SequencedEvent) => void>;
 }
 
-export class ChangeFeed {
+export class ChangeFeed implements Extension {
+  readonly extensionName = 'tandem-change-feed';
+  // After DocumentEvents (1100) has emitted the document's last events on unload.
+  readonly priority = 0;
+
   #options: ChangeFeedOptions;
   // Map order is recency order: a document moves to the end when it gets an event.
   #documents = new Map<string, DocumentFeed>();
@@ -46,8 +56,16 @@ export class ChangeFeed {
   /** The event-bus listener. */
   onEvent = (sequenced: SequencedEvent): void => {
     const name = sequenced.event.document;
-    const feed = this.#documents.get(name) ?? this.#newFeed();
     this.#highestSeq = Math.max(this.#highestSeq, sequenced.seq);
+    let feed = this.#documents.get(name);
+    if (!feed) {
+      if (!this.#options.isLoaded(name)) {
+        // Neither loaded nor watched: nobody to tell now, and no window kept for it.
+        this.#lostThrough = sequenced.seq;
+        return;
+      }
+      feed = this.#newFeed();
+    }
     this.#documents.delete(name);
     this.#documents.set(name, feed);
     feed.events.push(sequenced);
@@ -89,11 +107,22 @@ export class ChangeFeed {
         subscribed = false;
         feed.subscribers.delete(listener);
         this.#subscriberCount -= 1;
-        if (feed.events.length === 0 && feed.subscribers.size === 0 && this.#documents.get(document) === feed) {
-          this.#documents.delete(document);
-        }
+        if (!this.#options.isLoaded(document)) this.#release(document);
       },
     };
+  }
+
+  async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
+    this.#release(documentName);
+  }
+
+  /** Drops the window of a document nobody watches; ids up to its last event count as lost. */
+  #release(document: string): void {
+    const feed = this.#documents.get(document);
+    if (!feed || feed.subscribers.size > 0) return;
+    this.#documents.delete(document);
+    this.#total -= feed.events.length;
+    this.#lostThrough = Math.max(this.#lostThrough, feed.events.at(-1)?.seq ?? feed.lostThrough);
   }
 
   #newFeed(): DocumentFeed {

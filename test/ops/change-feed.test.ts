@@ -43,6 +43,8 @@ test('a subscriber sees a document’s events live, and only that document’s',
 });
 
 test('a subscriber that disconnects and resumes with Last-Event-ID gets no gap and no duplicate', async () => {
+  // A window is kept while the document is loaded (or watched): an editor keeps it loaded here.
+  const editor = await connectClient(server.wsUrl, 'resume');
   const emit = (n: number) => server.app.events.emitEvent('version.created', 'resume', { n });
   const first = await openEventStream(feedUrl('resume'));
   for (let n = 0; n < 4; n += 1) emit(n);
@@ -64,10 +66,29 @@ test('a subscriber that disconnects and resumes with Last-Event-ID gets no gap a
     assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
   } finally {
     second.close();
+    editor.destroy();
+  }
+});
+
+test('the window of a document that is neither loaded nor watched is released: a resume is told it missed events', async () => {
+  const editor = await connectClient(server.wsUrl, 'released');
+  const first = await openEventStream(feedUrl('released'));
+  server.app.events.emitEvent('version.created', 'released', { n: 0 });
+  await waitFor(() => first.messages.some((m) => m.event === 'version.created'), 5_000, 'the event');
+  first.close();
+  editor.destroy();
+  await waitFor(() => server.app.hocuspocus.getDocumentsCount() === 0, 5_000, 'the document to unload');
+  const resumed = await openEventStream(feedUrl('released'), { 'last-event-id': first.messages.at(-1)?.id as string });
+  try {
+    await waitFor(() => resumed.messages.length > 0, 5_000, 'the notice');
+    assert.equal(resumed.messages[0]?.event, 'missed');
+  } finally {
+    resumed.close();
   }
 });
 
 test('resuming from before the retained window says that events were missed, then replays the window', async () => {
+  const editor = await connectClient(server.wsUrl, 'window');
   const first = await openEventStream(feedUrl('window'));
   server.app.events.emitEvent('version.created', 'window', { n: 0 });
   await waitFor(() => first.messages.length === 1, 5_000, 'the first event');
@@ -91,6 +112,7 @@ test('resuming from before the retained window says that events were missed, the
     stale.close();
   }
   assert.equal((await fetch(feedUrl('window'), { headers: { 'last-event-id': 'nope' } })).status, 400);
+  editor.destroy();
 });
 
 test('a reader that stops reading is dropped once its queue is full; the feed keeps no backlog for it', async () => {
