@@ -87,7 +87,7 @@ export const defaultConfig: Config = Object.freeze({
   webhookEvents: ['*'],
   webhookSecret: '',
   webhookAllowedHosts: [],
-  webhookMaxAttempts: 8,
+  webhookMaxAttempts: 12,
   webhookBackoffMs: 1_000,
   webhookBackoffMaxMs: 5 * 60_000,
   webhookTimeoutMs: 10_000,

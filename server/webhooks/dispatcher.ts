@@ -4,6 +4,7 @@ import { isEventType, type SequencedEvent } from '../events/event-bus.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { retryDelayMs, type BackoffPolicy } from './backoff.ts';
+import { DueQueue } from './due-queue.ts';
 import type { DeadLetter, Delivery, WebhookOutbox } from './outbox.ts';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signPayload } from './signing.ts';
 
@@ -28,7 +29,8 @@ export interface WebhookDispatcherOptions {
 
 export class WebhookDispatcher {
   #options: WebhookDispatcherOptions;
-  #queued = new Map<number, Delivery>();
+  /** Deliveries waiting for their next attempt; the ones being sent are in #inFlight instead. */
+  #queued = new DueQueue();
   #inFlight = new Set<number>();
   #writes = new Set<Promise<unknown>>();
   #timer: NodeJS.Timeout | null = null;
@@ -44,13 +46,13 @@ export class WebhookDispatcher {
     if (unknown.length > 0) throw new AppError('config-invalid', `unknown webhook event types: ${unknown.join(', ')}`);
     this.#allTypes = options.eventTypes.includes('*');
     this.#types = new Set(options.eventTypes);
-    for (const delivery of options.pending) this.#queued.set(delivery.seq, delivery);
+    for (const delivery of options.pending) this.#queued.push(delivery);
     this.#wake();
   }
 
   /** Deliveries waiting or in flight. */
   get depth(): number {
-    return this.#queued.size;
+    return this.#queued.size + this.#inFlight.size;
   }
 
   /** The event-bus listener: stores one delivery per target, then sends them. */
@@ -62,7 +64,7 @@ export class WebhookDispatcher {
     this.#track(
       this.#options.outbox.enqueue(items).then(
         (deliveries) => {
-          for (const delivery of deliveries) this.#queued.set(delivery.seq, delivery);
+          for (const delivery of deliveries) this.#queued.push(delivery);
           this.#wake();
         },
         (error: unknown) =>
@@ -80,7 +82,7 @@ export class WebhookDispatcher {
     if (this.#closed) throw new AppError('shutting-down', 'the server is shutting down');
     const delivery = await this.#options.outbox.revive(seq);
     if (!delivery) return false;
-    this.#queued.set(delivery.seq, delivery);
+    this.#queued.push(delivery);
     this.#wake();
     return true;
   }
@@ -99,14 +101,11 @@ export class WebhookDispatcher {
     if (this.#closed) return;
     const now = Date.now();
     const limit = this.#options.concurrency ?? 8;
-    let nextAt = Infinity;
-    for (const delivery of this.#queued.values()) {
-      if (this.#inFlight.has(delivery.seq)) continue;
-      // A due delivery beyond the concurrency starts when an attempt in flight ends (it wakes us again).
-      if (delivery.nextAttemptAt <= now) {
-        if (this.#inFlight.size < limit) this.#attempt(delivery);
-      } else nextAt = Math.min(nextAt, delivery.nextAttemptAt);
+    while (this.#inFlight.size < limit && (this.#queued.peek()?.nextAttemptAt ?? Infinity) <= now) {
+      this.#attempt(this.#queued.pop() as Delivery);
     }
+    // When full, the next attempt to end wakes us again; no timer is needed.
+    const nextAt = this.#inFlight.size < limit ? (this.#queued.peek()?.nextAttemptAt ?? Infinity) : Infinity;
     if (nextAt === Infinity || nextAt >= this.#timerAt) return;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timerAt = nextAt;
@@ -165,7 +164,6 @@ export class WebhookDispatcher {
   async #delivered(delivery: Delivery): Promise<void> {
     this.#options.metrics.webhookDeliveries.inc({ outcome: 'delivered' });
     await this.#options.outbox.remove(delivery.seq);
-    this.#queued.delete(delivery.seq);
   }
 
   async #failed(delivery: Delivery, problem: string): Promise<void> {
@@ -177,14 +175,13 @@ export class WebhookDispatcher {
       metrics.webhookDeliveries.inc({ outcome: 'dead_lettered' });
       log.warn({ seq: delivery.seq, doc: delivery.document, target: delivery.target, attempts, problem }, 'webhook delivery gave up; moved to dead letters');
       await outbox.bury(updated);
-      this.#queued.delete(delivery.seq);
       return;
     }
     metrics.webhookDeliveries.inc({ outcome: 'failed' });
     updated.nextAttemptAt = Date.now() + retryDelayMs(backoff, attempts);
     log.info({ seq: delivery.seq, doc: delivery.document, attempts, problem, retryInMs: updated.nextAttemptAt - Date.now() }, 'webhook delivery failed; will retry');
     await outbox.update(updated);
-    this.#queued.set(delivery.seq, updated);
+    this.#queued.push(updated);
   }
 
   #allowed(target: string): boolean {

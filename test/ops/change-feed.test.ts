@@ -42,6 +42,37 @@ test('a subscriber sees a document’s events live, and only that document’s',
   }
 });
 
+test('a burst of edits makes one document.changed; reopening a stored document is no document.created', async () => {
+  const stream = await openEventStream(feedUrl('bursty'));
+  try {
+    const first = await connectClient(server.wsUrl, 'bursty');
+    await waitFor(() => stream.messages.length === 1, 5_000, 'the connect event');
+    first.destroy();
+    await waitFor(() => server.app.hocuspocus.getDocumentsCount() === 0, 5_000, 'the empty document to unload');
+    // Nothing was written: the document is still not stored, and its first edit below creates it.
+    const client = await connectClient(server.wsUrl, 'bursty');
+    const text = client.doc.getText('t');
+    for (let i = 0; i < 20; i += 1) text.insert(text.length, `${i},`);
+    await waitFor(() => stream.messages.some((m) => m.event === 'document.changed'), 5_000, 'the changed event');
+    client.destroy();
+    await waitFor(() => server.app.hocuspocus.getDocumentsCount() === 0, 5_000, 'the document to unload');
+    const changes = () => stream.messages.filter((m) => m.event === 'document.changed').map((m) => payload(m).data);
+    const burst = changes();
+    // The 10 ms quiet period may split the burst when the machine is busy, but never into one event per edit.
+    assert.equal(burst.reduce((sum, data) => sum + Number(data.updates), 0), 20);
+    assert.ok(burst.length <= 5, `${burst.length} events for one burst`);
+
+    const again = await connectClient(server.wsUrl, 'bursty');
+    again.doc.getText('t').insert(0, 'more');
+    again.destroy();
+    await waitFor(() => changes().length === burst.length + 1, 5_000, 'the change after reopening');
+    assert.equal(changes().at(-1)?.updates, 1);
+    assert.equal(stream.messages.filter((m) => m.event === 'document.created').length, 1);
+  } finally {
+    stream.close();
+  }
+});
+
 test('a subscriber that disconnects and resumes with Last-Event-ID gets no gap and no duplicate', async () => {
   // A window is kept while the document is loaded (or watched): an editor keeps it loaded here.
   const editor = await connectClient(server.wsUrl, 'resume');
