@@ -12,7 +12,7 @@ export type DurabilityGate = (documentName: string) => Promise<void> | null;
 
 /** Backpressure and accounting for what the server sends. */
 export interface SendPolicy {
-  /** A client whose unsent data would pass this many bytes is closed (4408) instead of buffered for. */
+  /** A client with more unsent bytes than this is closed (4408) instead of buffered for. */
   maxBufferedBytes: number;
   /** Told of every message handed to the socket. */
   onSent?: (bytes: number) => void;
@@ -64,7 +64,9 @@ export class DurableAckSocket {
   #sendNow(data: Uint8Array): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
     const policy = this.#policy;
-    if (policy && this.#socket.bufferedAmount + data.length > policy.maxBufferedBytes) {
+    // The backlog is checked, not backlog + message: a document larger than the cap still gets its
+    // initial sync, and the buffer stays below cap + one message.
+    if (policy && this.#socket.bufferedAmount > policy.maxBufferedBytes) {
       this.#closeTooSlow(policy);
       return;
     }
