@@ -46,6 +46,8 @@ function stream(response: ServerResponse, document: string, lastSeq: number | nu
   const queue: string[] = [];
   let blocked = false;
   const send = (chunk: string) => {
+    // Between a reset and its 'close' event, events may still arrive: there is nobody to write to.
+    if (response.destroyed) return;
     if (blocked) queue.push(chunk);
     else blocked = !response.write(chunk);
   };
@@ -71,10 +73,13 @@ function stream(response: ServerResponse, document: string, lastSeq: number | nu
 
   const keepAlive = setInterval(() => send(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
   keepAlive.unref();
-  response.once('close', () => {
+  const end = () => {
     clearInterval(keepAlive);
     unsubscribe();
-  });
+  };
+  response.once('close', end);
+  // A write to a reset connection reports here; the stream is over either way.
+  response.once('error', end);
 }
 
 /** One SSE message: the event type as `event:`, the sequence number as `id:`, the envelope as `data:`. */
