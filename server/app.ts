@@ -6,21 +6,13 @@ import { Hocuspocus } from '@hocuspocus/server';
 import type { Config } from './config.ts';
 import { ConnectionLog } from './documents/connection-log.ts';
 import { Persistence } from './documents/persistence.ts';
-import { ChangeFeed } from './events/change-feed.ts';
-import { DocumentEvents } from './events/document-events.ts';
-import { EventBus, type EventEmitter } from './events/event-bus.ts';
-import { eventStreamRoutes } from './http/event-stream.ts';
-import { metricsRoutes } from './http/metrics-route.ts';
+import type { EventEmitter } from './events/event-bus.ts';
 import { createRoutes } from './http/routes.ts';
-import { webhookAdminRoutes } from './http/webhook-admin.ts';
 import { createLogger, moduleLogger, type Logger } from './log.ts';
-import { MeteredDocumentStore } from './metrics/metered-store.ts';
-import { MetricsExtension } from './metrics/metrics-extension.ts';
-import { createMetrics, type Metrics } from './metrics/registry.ts';
+import type { Metrics } from './metrics/registry.ts';
+import { createOperations } from './operations.ts';
 import type { DocumentStore } from './storage/document-store.ts';
 import { LevelDocumentStore } from './storage/level-store.ts';
-import { WebhookDispatcher } from './webhooks/dispatcher.ts';
-import { WebhookOutbox } from './webhooks/outbox.ts';
 import { CLOSE_GOING_AWAY, WebSocketEndpoint } from './ws/endpoint.ts';
 
 export interface AppUrls {
@@ -57,37 +49,11 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
 
   const clientDist = config.serveClient ? await buildClient(config, moduleLogger(log, 'client')) : null;
 
-  // Operations: one event bus feeding the webhook outbox and the SSE change feed; metrics on their own registry.
-  const metrics = createMetrics();
-  const events = new EventBus();
-  const feed: ChangeFeed = new ChangeFeed({
-    retainedPerDocument: config.sseRetainedEvents,
-    retainedTotal: 50 * config.sseRetainedEvents,
-    startSeq: events.lastSeq,
-    // Read only after start-up, when `hocuspocus` exists.
-    isLoaded: (documentName: string): boolean => hocuspocus.documents.has(documentName),
-  });
-  events.subscribe(feed.onEvent);
-  const { outbox, pending } = await WebhookOutbox.open(store);
-  const webhooks = new WebhookDispatcher({
-    outbox,
-    pending,
-    targets: config.webhookUrls,
-    eventTypes: config.webhookEvents,
-    secret: config.webhookSecret,
-    allowedHosts: config.webhookAllowedHosts,
-    maxAttempts: config.webhookMaxAttempts,
-    backoff: { baseMs: config.webhookBackoffMs, maxMs: config.webhookBackoffMaxMs },
-    timeoutMs: config.webhookTimeoutMs,
-    log: moduleLogger(log, 'webhooks'),
-    metrics,
-  });
-  events.subscribe(webhooks.onEvent);
-  const meteredStore = new MeteredDocumentStore(store, metrics);
-  const documentEvents = new DocumentEvents({ events, store, changedDebounceMs: config.documentChangedDebounceMs });
+  // Webhooks, SSE change feed and metrics (server/operations.ts).
+  const operations = await createOperations(config, store, log);
 
   const persistence = new Persistence({
-    store: meteredStore,
+    store: operations.documentStore,
     log: moduleLogger(log, 'persistence'),
     compactAfterUpdates: config.compactAfterUpdates,
     compactAfterBytes: config.compactAfterBytes,
@@ -100,15 +66,9 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     // Broadcast each update as it comes: batching merges updates with Y.mergeUpdates, which costs more
     // CPU than it saves on loopback-fast networks, and acks already wait for the disk.
     flushDelay: false,
-    extensions: [persistence, new ConnectionLog(moduleLogger(log, 'connections')), documentEvents, feed, new MetricsExtension(metrics)],
+    extensions: [persistence, new ConnectionLog(moduleLogger(log, 'connections')), ...operations.extensions],
   });
-  metrics.bindSources({
-    connections: () => ({ hocuspocus: hocuspocus.getConnectionsCount() }),
-    documentsLoaded: () => hocuspocus.getDocumentsCount(),
-    documentLogs: () => meteredStore.openLogs(),
-    webhookQueueDepth: () => webhooks.depth,
-    sseSubscribers: () => feed.subscriberCount,
-  });
+  operations.attach(hocuspocus);
   const endpoint = new WebSocketEndpoint({
     hocuspocus,
     gate: (documentName) => persistence.whenDurable(documentName),
@@ -116,7 +76,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     maxMessageBytes: config.maxMessageBytes,
     isDraining: () => draining,
     maxSendBufferBytes: config.maxSendBufferBytes,
-    metrics,
+    metrics: operations.metrics,
   });
 
   const routes = createRoutes({
@@ -129,11 +89,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       if (store.failure) return { ready: false, reason: 'storage failed' };
       return { ready: true, reason: 'storage open' };
     },
-    mounted: [
-      metricsRoutes(metrics),
-      eventStreamRoutes({ feed, metrics, maxQueuedEvents: config.sseMaxQueuedEvents }),
-      webhookAdminRoutes(webhooks),
-    ],
+    mounted: operations.routes,
   });
   const httpServer = createAdaptorServer({ fetch: routes.fetch, hostname: config.host }) as HttpServer;
   httpServer.on('upgrade', endpoint.handleUpgrade);
@@ -146,8 +102,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     store,
     hocuspocus,
     persistence,
-    events,
-    metrics,
+    events: operations.events,
+    metrics: operations.metrics,
     listen: () =>
       new Promise<AppUrls>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -172,9 +128,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     await waitFor(() => hocuspocus.getDocumentsCount() === 0, Math.min(config.shutdownTimeoutMs / 2, 5_000));
     endpoint.terminateAll();
     await persistence.closeAll();
-    // Last events (pending document.changed) go to the outbox before the database closes.
-    documentEvents.flushAll();
-    await webhooks.close();
+    // Pending events go to the webhook outbox before the database closes.
+    await operations.close();
     await store.close();
     httpServer.closeAllConnections();
     await serverClosed;

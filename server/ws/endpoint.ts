@@ -5,7 +5,7 @@ import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/registry.ts';
-import { DurableAckSocket, type DurabilityGate } from './durable-ack-socket.ts';
+import { DurableAckSocket, type DurabilityGate, type SendPolicy } from './durable-ack-socket.ts';
 
 /** Paths on which providers connect: `/` as in Hocuspocus' docs, `/collab` for the editor behind proxies. */
 export const HOCUSPOCUS_PATHS = new Set(['/', '/collab']);
@@ -61,26 +61,10 @@ export class WebSocketEndpoint {
 
   #accept(ws: WebSocket, request: IncomingMessage): void {
     const { hocuspocus, gate, log } = this.#options;
-    const { metrics, maxSendBufferBytes } = this.#options;
-    const socket = new DurableAckSocket(
-      ws,
-      gate,
-      (error) => {
-        log.error({ err: error }, 'an update could not be stored; closing the socket so the client resends it');
-        ws.close(1011, 'storage-failed: the update was not saved; reconnect to resend it');
-      },
-      {
-        maxBufferedBytes: maxSendBufferBytes ?? Infinity,
-        onSent: (bytes) => {
-          metrics?.messagesOut.inc(PROTOCOL);
-          metrics?.bytesOut.inc(PROTOCOL, bytes);
-        },
-        onTooSlow: (buffered) => {
-          metrics?.slowClientsClosed.inc(PROTOCOL);
-          log.warn({ buffered, limit: maxSendBufferBytes }, 'closed a client that stopped reading (4408 client too slow)');
-        },
-      },
-    );
+    const socket = new DurableAckSocket(ws, gate, (error) => {
+      log.error({ err: error }, 'an update could not be stored; closing the socket so the client resends it');
+      ws.close(1011, 'storage-failed: the update was not saved; reconnect to resend it');
+    }, this.#sendPolicy());
     const connection = hocuspocus.handleConnection(socket, toFetchRequest(request));
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
@@ -88,12 +72,28 @@ export class WebSocketEndpoint {
         return;
       }
       const message = toUint8Array(data);
-      metrics?.messagesIn.inc(PROTOCOL);
-      metrics?.bytesIn.inc(PROTOCOL, message.length);
+      this.#options.metrics?.messagesIn.inc(PROTOCOL);
+      this.#options.metrics?.bytesIn.inc(PROTOCOL, message.length);
       connection.handleMessage(message);
     });
     ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
     ws.on('error', (error) => log.warn({ err: error }, 'WebSocket error'));
+  }
+
+  /** Backpressure and traffic counting for one socket. */
+  #sendPolicy(): SendPolicy {
+    const { metrics, maxSendBufferBytes, log } = this.#options;
+    return {
+      maxBufferedBytes: maxSendBufferBytes ?? Infinity,
+      onSent: (bytes) => {
+        metrics?.messagesOut.inc(PROTOCOL);
+        metrics?.bytesOut.inc(PROTOCOL, bytes);
+      },
+      onTooSlow: (buffered) => {
+        metrics?.slowClientsClosed.inc(PROTOCOL);
+        log.warn({ buffered, limit: maxSendBufferBytes }, 'closed a client that stopped reading (4408 client too slow)');
+      },
+    };
   }
 }
 
