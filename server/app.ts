@@ -6,8 +6,11 @@ import { Hocuspocus } from '@hocuspocus/server';
 import type { Config } from './config.ts';
 import { ConnectionLog } from './documents/connection-log.ts';
 import { Persistence } from './documents/persistence.ts';
+import type { EventEmitter } from './events/event-bus.ts';
 import { createRoutes } from './http/routes.ts';
 import { createLogger, moduleLogger, type Logger } from './log.ts';
+import type { Metrics } from './metrics/registry.ts';
+import { createOperations } from './operations.ts';
 import type { DocumentStore } from './storage/document-store.ts';
 import { LevelDocumentStore } from './storage/level-store.ts';
 import { CLOSE_GOING_AWAY, WebSocketEndpoint } from './ws/endpoint.ts';
@@ -24,6 +27,10 @@ export interface App {
   readonly store: DocumentStore;
   readonly hocuspocus: Hocuspocus;
   readonly persistence: Persistence;
+  /** Publishes an event to webhooks and the SSE change feed: `events.emitEvent(type, document, data)`. */
+  readonly events: EventEmitter;
+  /** Prometheus metrics (own registry); features increment their counters here. */
+  readonly metrics: Metrics;
   /** Starts listening; resolves with the URLs actually bound (port 0 picks a free port). */
   listen(): Promise<AppUrls>;
   /** Graceful shutdown: refuse new work, close clients with 1001, store and compact, close LevelDB. */
@@ -42,8 +49,11 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
 
   const clientDist = config.serveClient ? await buildClient(config, moduleLogger(log, 'client')) : null;
 
+  // Webhooks, SSE change feed and metrics (server/operations.ts).
+  const operations = await createOperations(config, store, log);
+
   const persistence = new Persistence({
-    store,
+    store: operations.documentStore,
     log: moduleLogger(log, 'persistence'),
     compactAfterUpdates: config.compactAfterUpdates,
     compactAfterBytes: config.compactAfterBytes,
@@ -56,14 +66,17 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     // Broadcast each update as it comes: batching merges updates with Y.mergeUpdates, which costs more
     // CPU than it saves on loopback-fast networks, and acks already wait for the disk.
     flushDelay: false,
-    extensions: [persistence, new ConnectionLog(moduleLogger(log, 'connections'))],
+    extensions: [persistence, new ConnectionLog(moduleLogger(log, 'connections')), ...operations.extensions],
   });
+  operations.attach(hocuspocus);
   const endpoint = new WebSocketEndpoint({
     hocuspocus,
     gate: (documentName) => persistence.whenDurable(documentName),
     log: moduleLogger(log, 'ws'),
     maxMessageBytes: config.maxMessageBytes,
     isDraining: () => draining,
+    maxSendBufferBytes: config.maxSendBufferBytes,
+    metrics: operations.metrics,
   });
 
   const routes = createRoutes({
@@ -76,6 +89,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       if (store.failure) return { ready: false, reason: 'storage failed' };
       return { ready: true, reason: 'storage open' };
     },
+    mounted: operations.routes,
   });
   const httpServer = createAdaptorServer({ fetch: routes.fetch, hostname: config.host }) as HttpServer;
   httpServer.on('upgrade', endpoint.handleUpgrade);
@@ -88,6 +102,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     store,
     hocuspocus,
     persistence,
+    events: operations.events,
+    metrics: operations.metrics,
     listen: () =>
       new Promise<AppUrls>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -112,6 +128,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     await waitFor(() => hocuspocus.getDocumentsCount() === 0, Math.min(config.shutdownTimeoutMs / 2, 5_000));
     endpoint.terminateAll();
     await persistence.closeAll();
+    // Pending events go to the webhook outbox before the database closes.
+    await operations.close();
     await store.close();
     httpServer.closeAllConnections();
     await serverClosed;

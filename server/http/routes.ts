@@ -12,6 +12,8 @@ export interface RoutesOptions {
   /** Directory of the built client, or null when the client is not served. */
   clientDist: string | null;
   readiness: () => { ready: boolean; reason: string };
+  /** Feature route groups (metrics, change feed, webhook admin), mounted after the document API. */
+  mounted?: ReadonlyArray<Hono<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- groups declare their own bindings
 }
 
 export function createRoutes(options: RoutesOptions): Hono {
@@ -37,6 +39,8 @@ export function createRoutes(options: RoutesOptions): Hono {
     if (!meta) throw new AppError('not-found', `no document named "${name}"`);
     return c.json(publicMeta(meta));
   });
+
+  for (const group of options.mounted ?? []) app.route('/', group);
 
   if (options.clientDist) {
     const root = options.clientDist;

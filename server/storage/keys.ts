@@ -6,6 +6,9 @@
 const KIND_META = 0x01;
 const KIND_SNAPSHOT = 0x02;
 const KIND_LOG = 0x03;
+// Webhook deliveries are not per document: [kind][u64 seq], so a range scan returns them in enqueue order.
+const KIND_OUTBOX = 0x10;
+const KIND_DEAD_LETTER = 0x11;
 
 const SEQ_BYTES = 8;
 
@@ -61,4 +64,35 @@ export function documentNameFromMetaKey(key: Buffer): string {
 export function seqFromLogKey(key: Buffer): number {
   const offset = key.length - SEQ_BYTES;
   return key.readUInt32BE(offset) * 0x1_0000_0000 + key.readUInt32BE(offset + 4);
+}
+
+function sequenceKey(kind: number, seq: number): Buffer {
+  const key = Buffer.allocUnsafe(1 + SEQ_BYTES);
+  key[0] = kind;
+  writeSeq(key, 1, seq);
+  return key;
+}
+
+/** A pending webhook delivery, by its sequence number. */
+export function outboxKey(seq: number): Buffer {
+  return sequenceKey(KIND_OUTBOX, seq);
+}
+
+/** Every pending webhook delivery, in enqueue order. */
+export function outboxRange(): KeyRange {
+  return { gte: Buffer.from([KIND_OUTBOX]), lt: Buffer.from([KIND_OUTBOX + 1]) };
+}
+
+/** A webhook delivery that ran out of attempts, kept for the admin API, by its sequence number. */
+export function deadLetterKey(seq: number): Buffer {
+  return sequenceKey(KIND_DEAD_LETTER, seq);
+}
+
+export function deadLetterRange(): KeyRange {
+  return { gte: Buffer.from([KIND_DEAD_LETTER]), lt: Buffer.from([KIND_DEAD_LETTER + 1]) };
+}
+
+/** The sequence number of an outbox or dead-letter key. */
+export function seqFromSequenceKey(key: Buffer): number {
+  return key.readUInt32BE(1) * 0x1_0000_0000 + key.readUInt32BE(5);
 }
