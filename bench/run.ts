@@ -3,11 +3,12 @@
 //   npm run bench                      full: the whole automerge-paper trace, median of 3 runs (several minutes)
 //   npm run bench -- --quick           1 run of the first 50,000 ops (under 2 minutes)
 //   npm run bench -- --runs 5 --ops 100000 --servers tandem,hocuspocus-no-batching --profile /tmp/prof
+//   npm run bench -- --tandem-main ../patched/server/main.ts   (A/B: Tandem from another checkout)
 //
 // Every server runs in its own child process and the writer in another, all on loopback.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTrace } from '../test/helpers/traces.ts';
 import { runToResult } from './lib/child.ts';
@@ -29,11 +30,14 @@ const { values } = parseArgs({
     ops: { type: 'string' },
     servers: { type: 'string' },
     profile: { type: 'string' },
+    'tandem-main': { type: 'string' },
     json: { type: 'string' },
     markdown: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
+
+const tandemMain = values['tandem-main'] ? resolve(values['tandem-main']) : undefined;
 
 interface ServerSetup {
   key: string;
@@ -59,13 +63,13 @@ const SETUPS: ServerSetup[] = [
     key: 'tandem',
     name: 'Tandem, fsync off (default)',
     tandem: true,
-    start: (dataDir, profileDir) => startTandem({ label: 'tandem', dataDir, fsync: false, logLevel: 'warn', profileDir }),
+    start: (dataDir, profileDir) => startTandem({ label: 'tandem', entry: tandemMain, dataDir, fsync: false, logLevel: 'warn', profileDir }),
   },
   {
     key: 'tandem-fsync',
     name: 'Tandem, --fsync on',
     tandem: true,
-    start: (dataDir, profileDir) => startTandem({ label: 'tandem-fsync', dataDir, fsync: true, logLevel: 'warn', profileDir }),
+    start: (dataDir, profileDir) => startTandem({ label: 'tandem-fsync', entry: tandemMain, dataDir, fsync: true, logLevel: 'warn', profileDir }),
   },
 ];
 const INGEST_REFERENCE = 'hocuspocus-no-batching';
@@ -74,7 +78,7 @@ if (values.help) {
   process.stdout.write(
     'npm run bench: durable ingest and cold load of the automerge-paper trace, Tandem vs stock Hocuspocus\n' +
       `Flags: --quick, --runs N, --ops N, --servers ${SETUPS.map((s) => s.key).join(',')}, ` +
-      '--profile DIR (CPU profiles of the server processes), --json FILE, --markdown (table as Markdown too)\n',
+      '--profile DIR (CPU profiles of the server processes), --tandem-main FILE, --json FILE, --markdown (table as Markdown too)\n',
   );
   process.exit(0);
 }
@@ -82,6 +86,8 @@ if (values.help) {
 const trace = loadTrace('automerge-paper');
 const runs = Number(values.runs ?? (values.quick ? 1 : 3));
 const ops = Math.min(Number(values.ops ?? (values.quick ? QUICK_OPS : trace.ops.length)), trace.ops.length);
+// Cold starts are cheap (under a second each) and swing more with machine load: take more of them.
+const coldRuns = values.quick ? runs : Math.max(runs, 5);
 const selected = values.servers ? SETUPS.filter((s) => values.servers!.split(',').includes(s.key)) : SETUPS;
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
 if (!Number.isInteger(ops) || ops < 1) throw new Error('--ops must be a positive integer');
@@ -132,7 +138,7 @@ try {
       progress(
         `run ${run}/${runs} ${setup.key.padEnd(22)} ${formatNumber(result.updatesPerSecond).padStart(7)} updates/s ` +
           `(all acked after ${formatNumber(result.ackedMs)} ms, sent after ${formatNumber(result.sentMs)} ms; ` +
-          `CPU server ${result.serverCpuPercent ?? '?'}%, writer ${result.writerCpuPercent}%)`,
+          `CPU server ${result.serverCpuPercent ?? '?'}% = ${result.serverCpuMicrosPerUpdate ?? '?'} µs/update, writer ${result.writerCpuPercent}%)`,
       );
       if (setup.key === 'tandem') {
         if (coldDir) await rm(coldDir, { recursive: true, force: true });
@@ -148,10 +154,10 @@ try {
   let diskAfterColdLoads: number | null = null;
   if (coldDir) {
     diskAfterIngest = await directoryBytes(coldDir);
-    for (let run = 1; run <= runs; run += 1) {
-      const result = await runColdLoad(coldDir, expected, DOCUMENT, { profileDir: values.profile });
+    for (let run = 1; run <= coldRuns; run += 1) {
+      const result = await runColdLoad(coldDir, expected, DOCUMENT, { profileDir: values.profile, entry: tandemMain });
       cold.push(result);
-      progress(`cold load ${run}/${runs}: server ${result.serverLoadMs} ms, connect → synced ${result.syncMs} ms`);
+      progress(`cold load ${run}/${coldRuns}: server ${result.serverLoadMs} ms, connect → synced ${result.syncMs} ms`);
     }
     diskAfterColdLoads = await directoryBytes(coldDir);
   }
@@ -159,7 +165,7 @@ try {
   const stateFile = join(workDir, 'state.bin');
   await writeFile(stateFile, expected.state);
   const decodes = [];
-  for (let run = 1; run <= runs; run += 1) {
+  for (let run = 1; run <= coldRuns; run += 1) {
     decodes.push(await runToResult(join(REPO_ROOT, 'bench/yjs-decode.ts'), ['--state', stateFile], 120_000));
   }
   const yjsFirstMs = median(decodes.map((d) => Number(d.firstMs)));
@@ -179,12 +185,13 @@ try {
       'updates/s',
       setup.key === INGEST_REFERENCE ? '1.00× (reference)' : ratio(figure, reference),
       results.map((r) => formatNumber(r.updatesPerSecond)).join(' / '),
-      `CPU: server ${formatNumber(median(results.map((r) => r.serverCpuPercent ?? Number.NaN)))}%, ` +
+      `CPU: server ${formatNumber(median(results.map((r) => r.serverCpuPercent ?? Number.NaN)))}% ` +
+        `(${formatNumber(median(results.map((r) => r.serverCpuMicrosPerUpdate ?? Number.NaN)))} µs/update), ` +
         `writer ${formatNumber(median(results.map((r) => r.writerCpuPercent)))}%; ` +
         `peak unacked ${formatNumber(median(results.map((r) => r.peakUnacknowledged)))}`,
     ]);
   }
-  rows.push(['cold load', 'Yjs alone: applyUpdate(new Doc, state), JIT-warm', yjsWarmMs, 'ms', '1.00× (reference)', decodes.map((d) => median(d.warmMs as number[])).join(' / '), `median of ${runs}×7 decodes`]);
+  rows.push(['cold load', 'Yjs alone: applyUpdate(new Doc, state), JIT-warm', yjsWarmMs, 'ms', '1.00× (reference)', decodes.map((d) => median(d.warmMs as number[])).join(' / '), `median of ${coldRuns}×7 decodes`]);
   rows.push(['cold load', 'Yjs alone: first decode in a fresh process', yjsFirstMs, 'ms', ratio(yjsFirstMs, yjsWarmMs), decodes.map((d) => String(d.firstMs)).join(' / '), 'what a server that just started pays']);
   if (cold.length > 0) {
     const serverLoad = median(cold.map((c) => c.serverLoadMs));
@@ -195,7 +202,7 @@ try {
   rows.push(['size', 'Y.encodeStateAsUpdate (V1)', expected.state.length, 'bytes', '1.00× (reference)', '', '']);
   if (diskAfterIngest !== null) {
     rows.push(['size', 'Tandem data dir after ingest + graceful stop', diskAfterIngest, 'bytes', ratio(diskAfterIngest, expected.state.length), '', 'sum of file sizes (du -b)']);
-    rows.push(['size', `Tandem data dir after ${runs} cold start(s)`, diskAfterColdLoads!, 'bytes', ratio(diskAfterColdLoads!, expected.state.length), '', 'LevelDB compacts its write-ahead log on open']);
+    rows.push(['size', `Tandem data dir after ${coldRuns} cold start(s)`, diskAfterColdLoads!, 'bytes', ratio(diskAfterColdLoads!, expected.state.length), '', 'LevelDB compacts its write-ahead log on open']);
   }
 
   const tandemIngest = median((ingest.get('tandem') ?? []).map((r) => r.updatesPerSecond));
@@ -206,7 +213,9 @@ try {
       `${ratio(tandemLoad, yjsFirstMs)} of fresh-process decode ${verdict(tandemLoad / yjsWarmMs <= 1.5)}`,
   ];
 
-  const title = `automerge-paper, ${ops.toLocaleString('en-US')} ops, median of ${runs} run(s); node ${machine.node}, ${machine.cpus} CPUs`;
+  const title =
+    `automerge-paper, ${ops.toLocaleString('en-US')} ops; ingest: median of ${runs} run(s), cold load: of ${coldRuns}; ` +
+    `node ${machine.node}, ${machine.cpus} CPUs`;
   process.stdout.write(`\n${title}\n\n${formatTable(header, rows)}\n\nTargets:\n  ${targets.join('\n  ')}\n`);
   if (shutdownMs.length > 0) {
     process.stdout.write(`\nTandem graceful stop after ingest (SIGTERM → exit, includes compaction): median ${formatNumber(median(shutdownMs))} ms\n`);

@@ -68,7 +68,6 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     flushDelay: false,
     extensions: [persistence, new ConnectionLog(moduleLogger(log, 'connections')), ...operations.extensions],
   });
-  operations.attach(hocuspocus);
   const endpoint = new WebSocketEndpoint({
     hocuspocus,
     gate: (documentName) => persistence.whenDurable(documentName),
@@ -78,6 +77,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     maxSendBufferBytes: config.maxSendBufferBytes,
     metrics: operations.metrics,
   });
+  operations.attach(hocuspocus, () => endpoint.connectionsByProtocol());
 
   const routes = createRoutes({
     store,

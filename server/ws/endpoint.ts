@@ -3,12 +3,18 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { documentNameProblem } from '../documents/names.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { DurableAckSocket, type DurabilityGate, type SendPolicy } from './durable-ack-socket.ts';
+import { bridgeYWebsocket } from './ywebsocket-bridge.ts';
+import { tokenFromRequest } from './ywebsocket-codec.ts';
 
 /** Paths on which providers connect: `/` as in Hocuspocus' docs, `/collab` for the editor behind proxies. */
 export const HOCUSPOCUS_PATHS = new Set(['/', '/collab']);
+
+/** y-websocket clients connect to `/y/<document name>` (URL-encoded). */
+export const Y_WEBSOCKET_PREFIX = '/y/';
 
 export const CLOSE_GOING_AWAY = 1001;
 
@@ -19,44 +25,83 @@ export interface WebSocketEndpointOptions {
   maxMessageBytes: number;
   /** While true, upgrades are refused with 503 (graceful shutdown). */
   isDraining: () => boolean;
+  /** Ping interval for y-websocket clients, whose protocol has no keep-alive of its own. */
+  keepAliveMs?: number;
   /** A client whose unsent data passes this is closed with 4408 (default: no limit). */
   maxSendBufferBytes?: number;
   metrics?: Metrics;
 }
 
-const PROTOCOL = { protocol: 'hocuspocus' };
+type Protocol = 'hocuspocus' | 'y-websocket';
+
+/** Counter children with the protocol label already resolved: inc() then skips hashing labels per message. */
+interface Traffic {
+  messagesIn: { inc(value?: number): void };
+  bytesIn: { inc(value?: number): void };
+  messagesOut: { inc(value?: number): void };
+  bytesOut: { inc(value?: number): void };
+  slowClientsClosed: { inc(value?: number): void };
+}
 
 export class WebSocketEndpoint {
   #options: WebSocketEndpointOptions;
   #server: WebSocketServer;
-  #traffic: Record<'messagesIn' | 'bytesIn' | 'messagesOut' | 'bytesOut' | 'slowClientsClosed', { inc(value?: number): void }> | undefined;
+  #traffic = new Map<Protocol, Traffic>();
+  #open: Record<Protocol, number> = { hocuspocus: 0, 'y-websocket': 0 };
 
   constructor(options: WebSocketEndpointOptions) {
     this.#options = options;
-    // Label children resolved once: inc() on a child skips hashing the labels on every message.
-    const metrics = options.metrics;
-    this.#traffic = metrics && {
-      messagesIn: metrics.messagesIn.labels(PROTOCOL),
-      bytesIn: metrics.bytesIn.labels(PROTOCOL),
-      messagesOut: metrics.messagesOut.labels(PROTOCOL),
-      bytesOut: metrics.bytesOut.labels(PROTOCOL),
-      slowClientsClosed: metrics.slowClientsClosed.labels(PROTOCOL),
-    };
     // ws closes a socket whose message exceeds maxPayload with 1009 (message too big).
-    this.#server = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
+    this.#server = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxMessageBytes,
+      perMessageDeflate: false,
+      // A token offered as `token.<jwt>` is not a protocol to agree on: pick any other one offered.
+      handleProtocols: (protocols) => [...protocols].find((p) => !p.startsWith('token.')) ?? [...protocols][0] ?? false,
+    });
   }
 
   get connectionCount(): number {
     return this.#server.clients.size;
   }
 
+  /** Open sockets by protocol, for the tandem_connections gauge. */
+  connectionsByProtocol(): Record<Protocol, number> {
+    return { ...this.#open };
+  }
+
   /** The `upgrade` listener of the HTTP server. */
   handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (this.#options.isDraining()) return refuseUpgrade(socket, 503, 'server is shutting down; retry shortly');
-    if (!HOCUSPOCUS_PATHS.has(path)) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use /`);
+    if (path.startsWith(Y_WEBSOCKET_PREFIX)) return this.#upgradeYWebsocket(request, socket, head, path);
+    if (!HOCUSPOCUS_PATHS.has(path)) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use / or /y/<document>`);
     this.#server.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request));
   };
+
+  #upgradeYWebsocket(request: IncomingMessage, socket: Duplex, head: Buffer, path: string): void {
+    let documentName: string;
+    try {
+      documentName = decodeURIComponent(path.slice(Y_WEBSOCKET_PREFIX.length));
+    } catch {
+      return refuseUpgrade(socket, 400, 'invalid-document-name: the document name is not valid URL encoding');
+    }
+    const problem = documentNameProblem(documentName);
+    if (problem) return refuseUpgrade(socket, 400, `invalid-document-name: ${problem}`);
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const token = tokenFromRequest(url, request.headers['sec-websocket-protocol']);
+    this.#server.handleUpgrade(request, socket, head, (ws) => {
+      this.#track(ws, 'y-websocket');
+      bridgeYWebsocket(ws, toFetchRequest(request), documentName, token, {
+        hocuspocus: this.#options.hocuspocus,
+        log: this.#options.log,
+        keepAliveMs: this.#options.keepAliveMs ?? 30_000,
+        // Same backpressure rule as the main endpoint; y-websocket gets no acknowledgements to gate.
+        wrap: (raw) => new DurableAckSocket(raw, () => null, () => undefined, this.#sendPolicy('y-websocket')),
+        countIn: (bytes) => this.#countIn('y-websocket', bytes),
+      });
+    });
+  }
 
   /** Closes every socket with `code`; providers reconnect on 1001 (going away). */
   closeAll(code: number, reason: string): void {
@@ -71,10 +116,16 @@ export class WebSocketEndpoint {
 
   #accept(ws: WebSocket, request: IncomingMessage): void {
     const { hocuspocus, gate, log } = this.#options;
-    const socket = new DurableAckSocket(ws, gate, (error) => {
-      log.error({ err: error }, 'an update could not be stored; closing the socket so the client resends it');
-      ws.close(1011, 'storage-failed: the update was not saved; reconnect to resend it');
-    }, this.#sendPolicy());
+    this.#track(ws, 'hocuspocus');
+    const socket = new DurableAckSocket(
+      ws,
+      gate,
+      (error) => {
+        log.error({ err: error }, 'an update could not be stored; closing the socket so the client resends it');
+        ws.close(1011, 'storage-failed: the update was not saved; reconnect to resend it');
+      },
+      this.#sendPolicy('hocuspocus'),
+    );
     const connection = hocuspocus.handleConnection(socket, toFetchRequest(request));
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
@@ -82,18 +133,48 @@ export class WebSocketEndpoint {
         return;
       }
       const message = toUint8Array(data);
-      this.#traffic?.messagesIn.inc();
-      this.#traffic?.bytesIn.inc(message.length);
+      this.#countIn('hocuspocus', message.length);
       connection.handleMessage(message);
     });
     ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
     ws.on('error', (error) => log.warn({ err: error }, 'WebSocket error'));
   }
 
+  #track(ws: WebSocket, protocol: Protocol): void {
+    this.#open[protocol] += 1;
+    ws.once('close', () => {
+      this.#open[protocol] -= 1;
+    });
+  }
+
+  #trafficFor(protocol: Protocol): Traffic | undefined {
+    const metrics = this.#options.metrics;
+    if (!metrics) return undefined;
+    let traffic = this.#traffic.get(protocol);
+    if (!traffic) {
+      const labels = { protocol };
+      traffic = {
+        messagesIn: metrics.messagesIn.labels(labels),
+        bytesIn: metrics.bytesIn.labels(labels),
+        messagesOut: metrics.messagesOut.labels(labels),
+        bytesOut: metrics.bytesOut.labels(labels),
+        slowClientsClosed: metrics.slowClientsClosed.labels(labels),
+      };
+      this.#traffic.set(protocol, traffic);
+    }
+    return traffic;
+  }
+
+  #countIn(protocol: Protocol, bytes: number): void {
+    const traffic = this.#trafficFor(protocol);
+    traffic?.messagesIn.inc();
+    traffic?.bytesIn.inc(bytes);
+  }
+
   /** Backpressure and traffic counting for one socket. */
-  #sendPolicy(): SendPolicy {
+  #sendPolicy(protocol: Protocol): SendPolicy {
     const { maxSendBufferBytes, log } = this.#options;
-    const traffic = this.#traffic;
+    const traffic = this.#trafficFor(protocol);
     return {
       maxBufferedBytes: maxSendBufferBytes ?? Infinity,
       onSent: (bytes) => {
@@ -102,26 +183,30 @@ export class WebSocketEndpoint {
       },
       onTooSlow: (buffered) => {
         traffic?.slowClientsClosed.inc();
-        log.warn({ buffered, limit: maxSendBufferBytes }, 'closed a client that stopped reading (4408 client too slow)');
+        log.warn({ buffered, limit: maxSendBufferBytes, protocol }, 'closed a client that stopped reading (4408 client too slow)');
       },
     };
   }
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-  const statusText = status === 404 ? 'Not Found' : status === 503 ? 'Service Unavailable' : 'Bad Request';
+  const statusText = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status] ?? 'Bad Request';
   socket.end(
     `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
   );
 }
 
+// Tokens may travel in the query string (y-websocket's `params`); Hocuspocus hooks never see them there.
 function toFetchRequest(request: IncomingMessage): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
     else if (value !== undefined) headers.set(name, value);
   }
-  return new Request(new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`), { headers });
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  url.searchParams.delete('token');
+  headers.delete('sec-websocket-protocol');
+  return new Request(url, { headers });
 }
 
 function toUint8Array(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
