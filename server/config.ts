@@ -13,6 +13,8 @@ interface SettingSpec {
   flag: string;
   env: string;
   help: string;
+  /** Never echoed in error messages. */
+  secret?: boolean;
 }
 
 // Strings from argv/env are coerced here so the flags and the variables share one validation.
@@ -21,6 +23,12 @@ const boolFromString = z.union([
   z.enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no']).transform((v) => ['true', '1', 'on', 'yes'].includes(v)),
 ]);
 const positiveInt = z.coerce.number().int().positive();
+const optionalText = z.string().trim().min(1).optional();
+// A comma-separated list on the command line, an array from code.
+const commaList = z.union([
+  z.array(z.string()),
+  z.string().transform((v) => v.split(',').map((item) => item.trim()).filter((item) => item.length > 0)),
+]);
 
 const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
@@ -34,6 +42,35 @@ const configSchema = z.object({
   shutdownTimeoutMs: positiveInt,
   serveClient: boolFromString,
   clientDir: z.string().min(1),
+  // Access control (docs/access-control.md).
+  auth: z.enum(['none', 'jwt']),
+  // RFC 7518 §3.2: an HS256 key must be at least as long as the hash (32 bytes).
+  jwtSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+  jwtPublicKey: optionalText,
+  jwtJwksFile: optionalText,
+  jwtAudience: optionalText,
+  jwtIssuer: optionalText,
+  adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  allowedOrigins: commaList,
+  // Limits on hostile input; each answered with a close code or HTTP status and a reason.
+  maxDocumentBytes: positiveInt,
+  maxDocumentsPerConnection: positiveInt,
+  maxMessagesPerSecond: positiveInt,
+  maxAwarenessBytes: positiveInt,
+  maxConnectionsPerMinute: positiveInt,
+}).superRefine((config, context) => {
+  const keySources = (['jwtSecret', 'jwtPublicKey', 'jwtJwksFile'] as const).filter((key) => config[key] !== undefined);
+  if (config.auth === 'jwt' && keySources.length !== 1) {
+    context.addIssue({
+      code: 'custom',
+      path: [keySources[1] ?? 'jwtSecret'],
+      message: `--auth jwt needs exactly one of --jwt-secret, --jwt-public-key or --jwt-jwks-file (got ${keySources.length})`,
+    });
+  }
+  // A key without --auth jwt would leave the server open while its operator believes it is protected.
+  if (config.auth === 'none' && keySources.length > 0) {
+    context.addIssue({ code: 'custom', path: [keySources[0]!], message: 'is set but --auth is none; add --auth jwt' });
+  }
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;
@@ -51,6 +88,13 @@ export const defaultConfig: Config = Object.freeze({
   shutdownTimeoutMs: 10_000,
   serveClient: true,
   clientDir: fileURLToPath(new URL('../client/', import.meta.url)),
+  auth: 'none',
+  allowedOrigins: [],
+  maxDocumentBytes: 64 * MiB,
+  maxDocumentsPerConnection: 32,
+  maxMessagesPerSecond: 1_000,
+  maxAwarenessBytes: 16 * 1024,
+  maxConnectionsPerMinute: 300,
 });
 
 export const settings: readonly SettingSpec[] = [
@@ -64,6 +108,19 @@ export const settings: readonly SettingSpec[] = [
   { key: 'maxMessageBytes', flag: '--max-message-bytes <bytes>', env: 'TANDEM_MAX_MESSAGE_BYTES', help: 'largest WebSocket message accepted (close code 1009 beyond)' },
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout-ms <ms>', env: 'TANDEM_SHUTDOWN_TIMEOUT_MS', help: 'longest a graceful shutdown may take before exiting' },
   { key: 'serveClient', flag: '--serve-client <on|off>', env: 'TANDEM_SERVE_CLIENT', help: 'build (when needed) and serve the demo editor at /' },
+  { key: 'auth', flag: '--auth <none|jwt>', env: 'TANDEM_AUTH', help: 'none (development, loopback) or jwt (signed tokens with per-document permissions)' },
+  { key: 'jwtSecret', flag: '--jwt-secret <secret>', env: 'TANDEM_JWT_SECRET', help: 'HS256 shared secret (at least 32 characters)', secret: true },
+  { key: 'jwtPublicKey', flag: '--jwt-public-key <path|pem>', env: 'TANDEM_JWT_PUBLIC_KEY', help: 'RS256/PS256/ES256/ES384/EdDSA public key, PEM text or a file path' },
+  { key: 'jwtJwksFile', flag: '--jwt-jwks-file <path>', env: 'TANDEM_JWT_JWKS_FILE', help: 'JSON Web Key Set file with the public keys tokens may be signed with' },
+  { key: 'jwtAudience', flag: '--jwt-audience <aud>', env: 'TANDEM_JWT_AUDIENCE', help: 'required "aud" claim, when set' },
+  { key: 'jwtIssuer', flag: '--jwt-issuer <iss>', env: 'TANDEM_JWT_ISSUER', help: 'required "iss" claim, when set' },
+  { key: 'adminToken', flag: '--admin-token <token>', env: 'TANDEM_ADMIN_TOKEN', help: 'bearer token with admin rights on the whole REST API (jwt mode)', secret: true },
+  { key: 'allowedOrigins', flag: '--allowed-origins <list>', env: 'TANDEM_ALLOWED_ORIGINS', help: 'comma-separated browser origins allowed to connect and call the API (empty: any)' },
+  { key: 'maxDocumentBytes', flag: '--max-document-bytes <bytes>', env: 'TANDEM_MAX_DOCUMENT_BYTES', help: 'largest stored size of a document; growing past it closes with 4413' },
+  { key: 'maxDocumentsPerConnection', flag: '--max-documents-per-connection <count>', env: 'TANDEM_MAX_DOCUMENTS_PER_CONNECTION', help: 'documents one WebSocket may hold open at once' },
+  { key: 'maxMessagesPerSecond', flag: '--max-messages-per-second <count>', env: 'TANDEM_MAX_MESSAGES_PER_SECOND', help: 'messages per second per WebSocket, with a burst of as many (4429 beyond)' },
+  { key: 'maxAwarenessBytes', flag: '--max-awareness-bytes <bytes>', env: 'TANDEM_MAX_AWARENESS_BYTES', help: 'largest awareness (presence) update accepted (4413 beyond)' },
+  { key: 'maxConnectionsPerMinute', flag: '--max-connections-per-minute <count>', env: 'TANDEM_MAX_CONNECTIONS_PER_MINUTE', help: 'WebSocket upgrades per client IP per minute (HTTP 429 beyond)' },
 ];
 
 /** Validates a partial override on top of the defaults; errors name the offending setting. */
@@ -75,7 +132,8 @@ export function makeConfig(overrides: Partial<ConfigInput> = {}): Config {
       const key = String(issue.path[0]);
       const spec = settings.find((s) => s.key === key);
       const name = spec ? `${spec.flag.split(' ')[0]} / ${spec.env}` : key;
-      return `${name}: ${issue.message} (got ${JSON.stringify((merged as Record<string, unknown>)[key])})`;
+      const got = spec?.secret ? '[redacted]' : JSON.stringify((merged as Record<string, unknown>)[key]);
+      return `${name}: ${issue.message} (got ${got})`;
     });
     throw new AppError('config-invalid', `invalid configuration:\n  ${lines.join('\n  ')}`);
   }
@@ -89,9 +147,10 @@ export function createCommand(): Command {
     .allowExcessArguments(false)
     .exitOverride();
   for (const spec of settings) {
-    command.addOption(
-      new Option(spec.flag, spec.help).default(displayDefault(defaultConfig[spec.key])).env(spec.env),
-    );
+    const option = new Option(spec.flag, spec.help).env(spec.env);
+    const fallback = defaultConfig[spec.key];
+    // Secrets and other optional settings have no default to show.
+    command.addOption(fallback === undefined ? option : option.default(displayDefault(fallback)));
   }
   return command;
 }
@@ -119,5 +178,6 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 
 function displayDefault(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (Array.isArray(value)) return value.join(',');
   return String(value);
 }

@@ -23,6 +23,8 @@ interface OpenDocument {
   document: Y.Doc;
   log: DocumentLog;
   compacting: boolean;
+  /** Size of the stored snapshot; with the log's bytes, the document's stored size. */
+  snapshotBytes: number;
 }
 
 // Marks the transactions that replay stored data, so they are not appended to the log again.
@@ -43,6 +45,12 @@ export class Persistence implements Extension {
   /** Resolves when every update applied so far to `documentName` is stored; null when none is pending. */
   whenDurable(documentName: string): Promise<void> | null {
     return this.#open.get(documentName)?.log.whenDurable() ?? null;
+  }
+
+  /** Stored bytes (snapshot + log) of a loaded document, for the document-size limit; undefined if not loaded. */
+  storedBytes(documentName: string): number | undefined {
+    const entry = this.#open.get(documentName);
+    return entry ? entry.snapshotBytes + entry.log.logBytes : undefined;
   }
 
   /** The log of a loaded document, for metrics and admin views. */
@@ -81,7 +89,7 @@ export class Persistence implements Extension {
         cause: error,
       });
     }
-    const entry: OpenDocument = { document, log, compacting: false };
+    const entry: OpenDocument = { document, log, compacting: false, snapshotBytes: snapshot?.length ?? 0 };
     this.#open.set(documentName, entry);
     document.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== LOAD_ORIGIN) this.#append(entry, update);
@@ -147,6 +155,7 @@ export class Persistence implements Extension {
     try {
       const state = Y.encodeStateAsUpdate(entry.document);
       await entry.log.compact(state);
+      entry.snapshotBytes = state.length;
       this.#options.log.debug(
         { doc: entry.log.documentName, reason, entries, snapshotBytes: state.length, ms: elapsed(started) },
         'document compacted',

@@ -1,5 +1,5 @@
 // HTTP routes (Hono): health, readiness, document listing, the demo client, and JSON errors.
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -12,6 +12,8 @@ export interface RoutesOptions {
   /** Directory of the built client, or null when the client is not served. */
   clientDist: string | null;
   readiness: () => { ready: boolean; reason: string };
+  /** Run in order before every /api/* route (CORS, then authentication); health and the client stay open. */
+  apiMiddleware?: MiddlewareHandler[];
 }
 
 export function createRoutes(options: RoutesOptions): Hono {
@@ -23,6 +25,8 @@ export function createRoutes(options: RoutesOptions): Hono {
     const { ready, reason } = options.readiness();
     return c.json({ status: ready ? 'ready' : 'not-ready', reason }, ready ? 200 : 503);
   });
+
+  for (const middleware of options.apiMiddleware ?? []) app.use('/api/*', middleware);
 
   app.get('/api/documents', async (c) => {
     const documents = await store.listDocuments();
