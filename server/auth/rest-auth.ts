@@ -30,13 +30,14 @@ export function apiAuth(options: ApiAuthOptions): MiddlewareHandler {
     const token = match[1] as string;
     if (adminToken !== undefined && sameSecret(token, adminToken)) return next();
 
+    // Bad credentials are 401 whatever the route; valid ones without the right grant are 403.
+    const identity = await verifier.verify(token);
     // The raw path: Hono's `c.req.path` is already partly decoded, and the name is decoded exactly once here.
     const documentMatch = DOCUMENT_ROUTE.exec(new URL(c.req.url).pathname);
     if (!documentMatch) throw new AppError('forbidden', 'this route needs the admin token');
     const name = safeDecode(documentMatch[1] as string);
     const problem = documentNameProblem(name);
     if (problem) throw new AppError('invalid-document-name', problem);
-    const identity = await verifier.verify(token);
     if (!allows(permissionFor(identity.grants, name), 'admin')) {
       throw new AppError('forbidden', `the token does not grant admin on "${name}"`);
     }
