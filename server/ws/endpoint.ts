@@ -103,7 +103,8 @@ export class WebSocketEndpoint {
     let refused = false;
     const refuse = (error: AppError, closeCode = error.closeCode) => {
       refused = true;
-      log.info({ code: error.code, reason: error.message, ip: request.socket.remoteAddress }, 'closing a socket that sent a refused message');
+      // Debug, not info: a flood of bad frames must not become a flood of log lines.
+      log.debug({ code: error.code, reason: error.message, ip: request.socket.remoteAddress }, 'closing a socket that sent a refused message');
       ws.close(closeCode, closeReason(error.reason));
     };
     ws.on('message', (data, isBinary) => {
