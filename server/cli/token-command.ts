@@ -1,5 +1,5 @@
 // The `tandem token` subcommand: mints a development token for --auth jwt with an HS256 secret.
-import { Command, Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { mintToken, parseDuration } from './token.ts';
 
 export interface TokenCommandIo {
