@@ -34,7 +34,8 @@ export class PresenceGuard implements Extension {
         const claimed = document.awareness.getStates().has(clientId) || ownedByAnother(document, connection, clientId);
         if (claimed || own.size + introduced >= MAX_CLIENT_IDS_PER_CONNECTION) {
           states.delete(clientId);
-          this.#log.warn({ doc: documentName, clientId }, 'dropped an awareness update for a client this connection does not own');
+          // Debug: a client repeating the attempt must not flood the log.
+          this.#log.debug({ doc: documentName, clientId }, 'dropped an awareness update for a client this connection does not own');
           continue;
         }
         introduced += 1;

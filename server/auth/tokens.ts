@@ -45,14 +45,11 @@ export class TokenVerifier {
     if (token.length === 0) throw new AppError('unauthorized', 'a token is required');
     if (token.length > MAX_TOKEN_LENGTH) throw new AppError('unauthorized', `token longer than ${MAX_TOKEN_LENGTH} bytes`);
     const { key, algorithms } = this.#options.key;
+    const checks = { algorithms, audience: this.#options.audience, issuer: this.#options.issuer, requiredClaims: ['exp', 'sub'] };
     let payload: unknown;
     try {
-      ({ payload } = await jwtVerify(token, key as Uint8Array, {
-        algorithms,
-        audience: this.#options.audience,
-        issuer: this.#options.issuer,
-        requiredClaims: ['exp', 'sub'],
-      }));
+      // A key set picks its key by the token's `kid`; jose has one overload for each kind of key.
+      ({ payload } = typeof key === 'function' ? await jwtVerify(token, key, checks) : await jwtVerify(token, key, checks));
     } catch (error) {
       throw new AppError('unauthorized', describeJoseError(error), { cause: error });
     }
