@@ -59,15 +59,16 @@ export class WebSocketEndpoint {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (this.#options.isDraining()) return refuseUpgrade(socket, 503, 'server is shutting down; retry shortly');
     if (!HOCUSPOCUS_PATHS.has(path)) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use /`);
+    // Every attempt counts, refused ones too, so the warnings below are bounded per client.
+    const retryAfter = this.#attempts.attempt(request.socket.remoteAddress ?? 'unknown');
+    if (retryAfter > 0) {
+      this.#options.log.debug({ ip: request.socket.remoteAddress, retryAfter }, 'WebSocket upgrade refused: too many attempts');
+      return refuseUpgrade(socket, 429, 'rate-limited: too many connection attempts; retry later', { 'Retry-After': String(retryAfter) });
+    }
     const origin = request.headers.origin;
     if (!originAllowed(this.#options.allowedOrigins ?? [], origin)) {
       this.#options.log.warn({ origin }, 'WebSocket upgrade refused: origin not allowed');
       return refuseUpgrade(socket, 403, `origin-not-allowed: ${origin} may not connect; see --allowed-origins`);
-    }
-    const retryAfter = this.#attempts.attempt(request.socket.remoteAddress ?? 'unknown');
-    if (retryAfter > 0) {
-      this.#options.log.warn({ ip: request.socket.remoteAddress, retryAfter }, 'WebSocket upgrade refused: too many attempts');
-      return refuseUpgrade(socket, 429, 'rate-limited: too many connection attempts; retry later', { 'Retry-After': String(retryAfter) });
     }
     this.#server.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request));
   };
