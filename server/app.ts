@@ -91,7 +91,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     maxMessagesPerSecond: config.maxMessagesPerSecond,
     maxAwarenessBytes: config.maxAwarenessBytes,
     maxDocumentBytes: config.maxDocumentBytes,
-    documentBytes: (documentName) => persistence.storedBytes(documentName),
+    documentBytes: (documentName) => persistence.sizeBytes(documentName),
   });
 
   const routes = createRoutes({

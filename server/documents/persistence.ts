@@ -47,10 +47,17 @@ export class Persistence implements Extension {
     return this.#open.get(documentName)?.log.whenDurable() ?? null;
   }
 
-  /** Stored bytes (snapshot + log) of a loaded document, for the document-size limit; undefined if not loaded. */
-  storedBytes(documentName: string): number | undefined {
+  /**
+   * What the document-size limit counts for a loaded document (undefined if not loaded): its stored bytes
+   * (snapshot + log) plus the updates Yjs holds back as pending because their dependencies never arrived.
+   * Pending updates are never appended to the log, yet they live in memory and reach the next snapshot,
+   * so without them a client could grow a document without bound by sending orphaned updates.
+   */
+  sizeBytes(documentName: string): number | undefined {
     const entry = this.#open.get(documentName);
-    return entry ? entry.snapshotBytes + entry.log.logBytes : undefined;
+    if (!entry) return undefined;
+    const { pendingStructs, pendingDs } = entry.document.store;
+    return entry.snapshotBytes + entry.log.logBytes + (pendingStructs?.update.length ?? 0) + (pendingDs?.length ?? 0);
   }
 
   /** The log of a loaded document, for metrics and admin views. */

@@ -1,6 +1,7 @@
 // Access-control settings: jwt mode needs exactly one key source, and errors name the setting, never a secret.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { printBanner } from '../../server/banner.ts';
 import { loadConfig, makeConfig } from '../../server/config.ts';
 
 const SECRET = 'config-test-secret-that-is-long-enough!';
@@ -46,4 +47,17 @@ test('flags and variables: origins as a comma list, limits as numbers', () => {
   assert.equal(config.maxMessagesPerSecond, 50);
   assert.equal(config.jwtAudience, 'tandem');
   assert.throws(() => loadConfig(['--auth', 'oauth'], {}), /--auth \/ TANDEM_AUTH/);
+});
+
+test('the banner warns loudly about no authentication on a network address', () => {
+  const urls = { http: 'http://localhost:1', editor: 'http://localhost:1/', websocket: 'ws://localhost:1/' };
+  const banner = (overrides: Parameters<typeof makeConfig>[0]) => {
+    let text = '';
+    printBanner({ write: (chunk: string) => ((text += chunk), true) } as NodeJS.WritableStream, urls, makeConfig(overrides));
+    return text;
+  };
+  assert.match(banner({ host: '0.0.0.0' }), /WARNING: NO AUTHENTICATION ON A NETWORK ADDRESS/);
+  assert.doesNotMatch(banner({}), /WARNING/);
+  assert.doesNotMatch(banner({ host: '0.0.0.0', auth: 'jwt', jwtSecret: SECRET }), /WARNING/);
+  assert.match(banner({ auth: 'jwt', jwtSecret: SECRET }), /Auth {8}jwt/);
 });

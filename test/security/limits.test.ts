@@ -82,6 +82,28 @@ describe('per-socket and per-document limits', () => {
     }
   });
 
+  test('orphaned updates Yjs holds as pending count towards the document size: close 4413', async () => {
+    // Two transactions of one client; only the second is sent, so it waits for the first forever.
+    const source = new Y.Doc();
+    source.getText('t').insert(0, 'first');
+    const orphan = (characters: number) => {
+      const vector = Y.encodeStateVector(source);
+      source.getText('t').insert(0, 'y'.repeat(characters));
+      return Y.encodeStateAsUpdate(source, vector);
+    };
+    const client = await connectRaw(server.wsUrl);
+    assert.equal((await client.authenticate('orphans', 'dev')).authType, 2);
+    client.send(syncFrame('orphans', SYNC.update, orphan(2500)));
+    await client.waitForMessage((m) => m.type === MESSAGE.syncStatus, 'the first orphan to be taken as pending');
+    const document = server.app.hocuspocus.documents.get('orphans')!;
+    assert.ok(document.store.pendingStructs, 'Yjs keeps the orphan as pending');
+    assert.equal(document.getText('t').toString(), '');
+    client.send(syncFrame('orphans', SYNC.update, orphan(2500)));
+    const closed = await client.waitForClose();
+    assert.equal(closed.code, 4413);
+    assert.equal((await server.app.store.getMeta('orphans'))?.logLength ?? 0, 0, 'pending updates never reach the log');
+  });
+
   test('an awareness update over its limit: close 1009', async () => {
     const client = await connectRaw(server.wsUrl);
     assert.equal((await client.authenticate('aware', 'dev')).authType, 2);
