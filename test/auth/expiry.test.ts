@@ -19,8 +19,8 @@ after(async () => {
 
 test('expiry closes the connection with 4401 and a fresh token resumes editing', async () => {
   let tokensIssued = 0;
-  // The first token lives two seconds; the provider asks again on reconnect and gets a long-lived one.
-  const token = () => mintToken({ secret: SECRET, user: 'alice', docs: ['exp-doc:write'], expiresInSeconds: tokensIssued++ === 0 ? 2 : 600 });
+  // The first token lives about three seconds; the provider asks again on reconnect and gets a long-lived one.
+  const token = () => mintToken({ secret: SECRET, user: 'alice', docs: ['exp-doc:write'], expiresInSeconds: tokensIssued++ === 0 ? 3 : 600 });
   const socket = new HocuspocusProviderWebsocket({ url: server.wsUrl, delay: 50, minDelay: 50, maxDelay: 500 });
   const doc = new Y.Doc();
   const provider = new HocuspocusProvider({ websocketProvider: socket, name: 'exp-doc', document: doc, token });

@@ -23,6 +23,7 @@ describe('jwt mode', () => {
     assert.equal((await get('/healthz')).status, 200);
     const response = await get('/api/documents');
     assert.equal(response.status, 401);
+    assert.equal(response.headers.get('www-authenticate'), 'Bearer');
     assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'unauthorized');
     assert.equal((await get('/api/documents', 'Bearer wrong')).status, 401);
     assert.equal((await get('/api/documents', 'Basic abc')).status, 401);
