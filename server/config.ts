@@ -110,7 +110,7 @@ export const settings: readonly SettingSpec[] = [
   { key: 'serveClient', flag: '--serve-client <on|off>', env: 'TANDEM_SERVE_CLIENT', help: 'build (when needed) and serve the demo editor at /' },
   { key: 'auth', flag: '--auth <none|jwt>', env: 'TANDEM_AUTH', help: 'none (development, loopback) or jwt (signed tokens with per-document permissions)' },
   { key: 'jwtSecret', flag: '--jwt-secret <secret>', env: 'TANDEM_JWT_SECRET', help: 'HS256 shared secret (at least 32 characters)', secret: true },
-  { key: 'jwtPublicKey', flag: '--jwt-public-key <path|pem>', env: 'TANDEM_JWT_PUBLIC_KEY', help: 'RS256/PS256/ES256/ES384/EdDSA public key, PEM text or a file path' },
+  { key: 'jwtPublicKey', flag: '--jwt-public-key <path|pem>', env: 'TANDEM_JWT_PUBLIC_KEY', help: 'RS256, PS256, ES256/384/512 or EdDSA public key: PEM text or a file path' },
   { key: 'jwtJwksFile', flag: '--jwt-jwks-file <path>', env: 'TANDEM_JWT_JWKS_FILE', help: 'JSON Web Key Set file with the public keys tokens may be signed with' },
   { key: 'jwtAudience', flag: '--jwt-audience <aud>', env: 'TANDEM_JWT_AUDIENCE', help: 'required "aud" claim, when set' },
   { key: 'jwtIssuer', flag: '--jwt-issuer <iss>', env: 'TANDEM_JWT_ISSUER', help: 'required "iss" claim, when set' },
@@ -119,7 +119,7 @@ export const settings: readonly SettingSpec[] = [
   { key: 'maxDocumentBytes', flag: '--max-document-bytes <bytes>', env: 'TANDEM_MAX_DOCUMENT_BYTES', help: 'largest stored size of a document; growing past it closes with 4413' },
   { key: 'maxDocumentsPerConnection', flag: '--max-documents-per-connection <count>', env: 'TANDEM_MAX_DOCUMENTS_PER_CONNECTION', help: 'documents one WebSocket may hold open at once' },
   { key: 'maxMessagesPerSecond', flag: '--max-messages-per-second <count>', env: 'TANDEM_MAX_MESSAGES_PER_SECOND', help: 'messages per second per WebSocket, with a burst of as many (4429 beyond)' },
-  { key: 'maxAwarenessBytes', flag: '--max-awareness-bytes <bytes>', env: 'TANDEM_MAX_AWARENESS_BYTES', help: 'largest awareness (presence) update accepted (4413 beyond)' },
+  { key: 'maxAwarenessBytes', flag: '--max-awareness-bytes <bytes>', env: 'TANDEM_MAX_AWARENESS_BYTES', help: 'largest awareness (presence) update accepted (close 1009 beyond)' },
   { key: 'maxConnectionsPerMinute', flag: '--max-connections-per-minute <count>', env: 'TANDEM_MAX_CONNECTIONS_PER_MINUTE', help: 'WebSocket upgrades per client IP per minute (HTTP 429 beyond)' },
 ];
 
