@@ -3,6 +3,13 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hocuspocus } from '@hocuspocus/server';
+import { cors } from 'hono/cors';
+import { AccessControl } from './auth/access-control.ts';
+import { loadVerificationKey } from './auth/keys.ts';
+import { originAllowed } from './auth/origins.ts';
+import { PresenceGuard } from './auth/presence-guard.ts';
+import { apiAuth } from './auth/rest-auth.ts';
+import { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { ConnectionLog } from './documents/connection-log.ts';
 import { Persistence } from './documents/persistence.ts';
@@ -44,6 +51,14 @@ export interface AppDependencies {
 
 export async function createApp(config: Config, dependencies: AppDependencies = {}): Promise<App> {
   const log = dependencies.log ?? createLogger({ level: config.logLevel });
+  // Before storage opens: a bad key file stops start-up with a message naming the setting.
+  const verifier =
+    config.auth === 'jwt'
+      ? new TokenVerifier({ key: loadVerificationKey(config), audience: config.jwtAudience, issuer: config.jwtIssuer })
+      : null;
+  if (config.auth === 'none' && !isLoopback(config.host)) {
+    log.warn({ host: config.host }, 'NO AUTHENTICATION: --auth none on a non-loopback address; anyone who can reach this port can read and edit every document');
+  }
   const store = await LevelDocumentStore.open({ dataDir: config.dataDir, fsync: config.fsync });
   let draining = false;
 
@@ -66,7 +81,15 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     // Broadcast each update as it comes: batching merges updates with Y.mergeUpdates, which costs more
     // CPU than it saves on loopback-fast networks, and acks already wait for the disk.
     flushDelay: false,
-    extensions: [persistence, new ConnectionLog(moduleLogger(log, 'connections')), ...operations.extensions],
+    // Established documents are counted by AccessControl; this bounds the ones still authenticating.
+    maxPendingDocuments: config.maxDocumentsPerConnection,
+    extensions: [
+      new AccessControl({ verifier, maxDocumentsPerConnection: config.maxDocumentsPerConnection, log: moduleLogger(log, 'auth') }),
+      new PresenceGuard(moduleLogger(log, 'presence')),
+      persistence,
+      new ConnectionLog(moduleLogger(log, 'connections')),
+      ...operations.extensions,
+    ],
   });
   const endpoint = new WebSocketEndpoint({
     hocuspocus,
@@ -76,6 +99,12 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     isDraining: () => draining,
     maxSendBufferBytes: config.maxSendBufferBytes,
     metrics: operations.metrics,
+    allowedOrigins: config.allowedOrigins,
+    maxConnectionsPerMinute: config.maxConnectionsPerMinute,
+    maxMessagesPerSecond: config.maxMessagesPerSecond,
+    maxAwarenessBytes: config.maxAwarenessBytes,
+    maxDocumentBytes: config.maxDocumentBytes,
+    documentBytes: (documentName) => persistence.sizeBytes(documentName),
   });
   operations.attach(hocuspocus, () => endpoint.connectionsByProtocol());
 
@@ -90,6 +119,14 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       return { ready: true, reason: 'storage open' };
     },
     mounted: operations.routes,
+    apiMiddleware: [
+      cors({
+        origin: (origin) => (originAllowed(config.allowedOrigins, origin) ? origin : null),
+        allowHeaders: ['Authorization', 'Content-Type'],
+        maxAge: 600,
+      }),
+      apiAuth({ verifier, adminToken: config.adminToken }),
+    ],
   });
   const httpServer = createAdaptorServer({ fetch: routes.fetch, hostname: config.host }) as HttpServer;
   httpServer.on('upgrade', endpoint.handleUpgrade);
@@ -135,6 +172,10 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     await serverClosed;
     log.info({ ms: Math.round(performance.now() - started) }, 'shut down cleanly');
   }
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 function urlsOf(address: AddressInfo): AppUrls {

@@ -1,5 +1,5 @@
 // The human start-up banner: where to open the editor and where providers connect.
-import type { AppUrls } from './app.ts';
+import { isLoopback, type AppUrls } from './app.ts';
 import type { Config } from './config.ts';
 
 export function printBanner(out: NodeJS.WritableStream, urls: AppUrls, config: Config): void {
@@ -11,10 +11,18 @@ export function printBanner(out: NodeJS.WritableStream, urls: AppUrls, config: C
     `  WebSocket   ${urls.websocket}   (@hocuspocus/provider url)`,
     `  Health      ${urls.http}/healthz   ${urls.http}/readyz`,
     `  Data        ${config.dataDir}   (fsync ${config.fsync ? 'on' : 'off'})`,
+    `  Auth        ${config.auth === 'jwt' ? 'jwt (tokens required)' : 'none (development: every client may edit every document)'}`,
     '',
-    config.host === '127.0.0.1' || config.host === 'localhost' || config.host === '::1'
+    isLoopback(config.host)
       ? '  Listening on loopback only; use --host 0.0.0.0 to accept other machines.'
       : `  Listening on ${config.host}.`,
+    ...(config.auth === 'none' && !isLoopback(config.host)
+      ? [
+          '',
+          '  !!! WARNING: NO AUTHENTICATION ON A NETWORK ADDRESS !!!',
+          `  Anyone who can reach ${config.host} can read and edit every document. Use --auth jwt.`,
+        ]
+      : []),
     '  Press Ctrl+C to stop.',
     '',
   ];

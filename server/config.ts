@@ -15,6 +15,8 @@ interface SettingSpec {
   help: string;
   /** The flag may be given several times; its values are joined into one comma list. */
   repeatable?: boolean;
+  /** Never echoed in error messages. */
+  secret?: boolean;
 }
 
 // Strings from argv/env are coerced here so the flags and the variables share one validation.
@@ -29,6 +31,7 @@ const commaList = z
   .union([z.string(), z.array(z.string())])
   .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((item) => item.trim()).filter(Boolean));
 const webhookUrlList = commaList.pipe(z.array(z.url({ protocol: /^https?$/ })));
+const optionalText = z.string().trim().min(1).optional();
 
 const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
@@ -54,6 +57,22 @@ const configSchema = z.object({
   documentChangedDebounceMs: nonNegativeInt,
   sseRetainedEvents: positiveInt,
   sseMaxQueuedEvents: positiveInt,
+  // Access control (docs/access-control.md).
+  auth: z.enum(['none', 'jwt']),
+  // RFC 7518 §3.2: an HS256 key must be at least as long as the hash (32 bytes).
+  jwtSecret: z.string().min(32, 'must be at least 32 characters').optional(),
+  jwtPublicKey: optionalText,
+  jwtJwksFile: optionalText,
+  jwtAudience: optionalText,
+  jwtIssuer: optionalText,
+  adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  allowedOrigins: commaList,
+  // Limits on hostile input; each answered with a close code or HTTP status and a reason.
+  maxDocumentBytes: positiveInt,
+  maxDocumentsPerConnection: positiveInt,
+  maxMessagesPerSecond: positiveInt,
+  maxAwarenessBytes: positiveInt,
+  maxConnectionsPerMinute: positiveInt,
 }).superRefine((config, context) => {
   // Signatures are the receivers' only proof of origin: no targets without a secret.
   if (config.webhookUrls.length > 0 && config.webhookSecret.length < 16) {
@@ -64,6 +83,18 @@ const configSchema = z.object({
     if (!config.webhookAllowedHosts.includes(host) && !config.webhookAllowedHosts.includes(hostname)) {
       context.addIssue({ code: 'custom', path: ['webhookAllowedHosts'], message: `webhook target ${url} is not on the allowlist` });
     }
+  }
+  const keySources = (['jwtSecret', 'jwtPublicKey', 'jwtJwksFile'] as const).filter((key) => config[key] !== undefined);
+  if (config.auth === 'jwt' && keySources.length !== 1) {
+    context.addIssue({
+      code: 'custom',
+      path: [keySources[1] ?? 'jwtSecret'],
+      message: `--auth jwt needs exactly one of --jwt-secret, --jwt-public-key or --jwt-jwks-file (got ${keySources.length})`,
+    });
+  }
+  // A key without --auth jwt would leave the server open while its operator believes it is protected.
+  if (config.auth === 'none' && keySources.length > 0) {
+    context.addIssue({ code: 'custom', path: [keySources[0]!], message: 'is set but --auth is none; add --auth jwt' });
   }
 });
 
@@ -94,6 +125,13 @@ export const defaultConfig: Config = Object.freeze({
   documentChangedDebounceMs: 2_000,
   sseRetainedEvents: 1_000,
   sseMaxQueuedEvents: 256,
+  auth: 'none',
+  allowedOrigins: [],
+  maxDocumentBytes: 64 * MiB,
+  maxDocumentsPerConnection: 32,
+  maxMessagesPerSecond: 1_000,
+  maxAwarenessBytes: 16 * 1024,
+  maxConnectionsPerMinute: 300,
 });
 
 export const settings: readonly SettingSpec[] = [
@@ -110,7 +148,7 @@ export const settings: readonly SettingSpec[] = [
   { key: 'maxSendBufferBytes', flag: '--max-send-buffer-bytes <bytes>', env: 'TANDEM_MAX_SEND_BUFFER_BYTES', help: 'close a WebSocket client (4408) whose unsent data passes this' },
   { key: 'webhookUrls', flag: '--webhook-url <url>', env: 'TANDEM_WEBHOOK_URLS', help: 'webhook target (repeat the flag, or a comma list)', repeatable: true },
   { key: 'webhookEvents', flag: '--webhook-events <types>', env: 'TANDEM_WEBHOOK_EVENTS', help: 'comma list of event types sent to webhooks, * for all' },
-  { key: 'webhookSecret', flag: '--webhook-secret <secret>', env: 'TANDEM_WEBHOOK_SECRET', help: 'HMAC-SHA256 key for the Tandem-Signature header' },
+  { key: 'webhookSecret', flag: '--webhook-secret <secret>', env: 'TANDEM_WEBHOOK_SECRET', help: 'HMAC-SHA256 key for the Tandem-Signature header', secret: true },
   { key: 'webhookAllowedHosts', flag: '--webhook-allowed-hosts <hosts>', env: 'TANDEM_WEBHOOK_ALLOWED_HOSTS', help: 'comma list of host or host:port webhook targets may use' },
   { key: 'webhookMaxAttempts', flag: '--webhook-max-attempts <count>', env: 'TANDEM_WEBHOOK_MAX_ATTEMPTS', help: 'attempts per delivery before it becomes a dead letter' },
   { key: 'webhookBackoffMs', flag: '--webhook-backoff-ms <ms>', env: 'TANDEM_WEBHOOK_BACKOFF_MS', help: 'delay before the first retry; doubles per attempt, with jitter' },
@@ -119,6 +157,19 @@ export const settings: readonly SettingSpec[] = [
   { key: 'documentChangedDebounceMs', flag: '--document-changed-debounce-ms <ms>', env: 'TANDEM_DOCUMENT_CHANGED_DEBOUNCE_MS', help: 'one document.changed event per document per quiet period' },
   { key: 'sseRetainedEvents', flag: '--sse-retained-events <count>', env: 'TANDEM_SSE_RETAINED_EVENTS', help: 'events kept per document for Last-Event-ID resumes' },
   { key: 'sseMaxQueuedEvents', flag: '--sse-max-queued-events <count>', env: 'TANDEM_SSE_MAX_QUEUED_EVENTS', help: 'an event-stream reader this far behind is dropped' },
+  { key: 'auth', flag: '--auth <none|jwt>', env: 'TANDEM_AUTH', help: 'none (development, loopback) or jwt (signed tokens with per-document permissions)' },
+  { key: 'jwtSecret', flag: '--jwt-secret <secret>', env: 'TANDEM_JWT_SECRET', help: 'HS256 shared secret (at least 32 characters)', secret: true },
+  { key: 'jwtPublicKey', flag: '--jwt-public-key <path|pem>', env: 'TANDEM_JWT_PUBLIC_KEY', help: 'RS256, PS256, ES256/384/512 or EdDSA public key: PEM text or a file path' },
+  { key: 'jwtJwksFile', flag: '--jwt-jwks-file <path>', env: 'TANDEM_JWT_JWKS_FILE', help: 'JSON Web Key Set file with the public keys tokens may be signed with' },
+  { key: 'jwtAudience', flag: '--jwt-audience <aud>', env: 'TANDEM_JWT_AUDIENCE', help: 'required "aud" claim, when set' },
+  { key: 'jwtIssuer', flag: '--jwt-issuer <iss>', env: 'TANDEM_JWT_ISSUER', help: 'required "iss" claim, when set' },
+  { key: 'adminToken', flag: '--admin-token <token>', env: 'TANDEM_ADMIN_TOKEN', help: 'bearer token with admin rights on the whole REST API (jwt mode)', secret: true },
+  { key: 'allowedOrigins', flag: '--allowed-origins <list>', env: 'TANDEM_ALLOWED_ORIGINS', help: 'comma-separated browser origins allowed to connect and call the API (empty: any)' },
+  { key: 'maxDocumentBytes', flag: '--max-document-bytes <bytes>', env: 'TANDEM_MAX_DOCUMENT_BYTES', help: 'largest stored size of a document; growing past it closes with 4413' },
+  { key: 'maxDocumentsPerConnection', flag: '--max-documents-per-connection <count>', env: 'TANDEM_MAX_DOCUMENTS_PER_CONNECTION', help: 'documents one WebSocket may hold open at once' },
+  { key: 'maxMessagesPerSecond', flag: '--max-messages-per-second <count>', env: 'TANDEM_MAX_MESSAGES_PER_SECOND', help: 'messages per second per WebSocket, with a burst of as many (4429 beyond)' },
+  { key: 'maxAwarenessBytes', flag: '--max-awareness-bytes <bytes>', env: 'TANDEM_MAX_AWARENESS_BYTES', help: 'largest awareness (presence) update accepted (close 1009 beyond)' },
+  { key: 'maxConnectionsPerMinute', flag: '--max-connections-per-minute <count>', env: 'TANDEM_MAX_CONNECTIONS_PER_MINUTE', help: 'WebSocket upgrades per client IP per minute (HTTP 429 beyond)' },
 ];
 
 /** Validates a partial override on top of the defaults; errors name the offending setting. */
@@ -130,7 +181,7 @@ export function makeConfig(overrides: Partial<ConfigInput> = {}): Config {
       const key = String(issue.path[0]);
       const spec = settings.find((s) => s.key === key);
       const name = spec ? `${spec.flag.split(' ')[0]} / ${spec.env}` : key;
-      const got = key === 'webhookSecret' ? '[redacted]' : JSON.stringify((merged as Record<string, unknown>)[key]);
+      const got = spec?.secret ? '[redacted]' : JSON.stringify((merged as Record<string, unknown>)[key]);
       return `${name}: ${issue.message} (got ${got})`;
     });
     throw new AppError('config-invalid', `invalid configuration:\n  ${lines.join('\n  ')}`);
@@ -145,7 +196,10 @@ export function createCommand(): Command {
     .allowExcessArguments(false)
     .exitOverride();
   for (const spec of settings) {
-    const option = new Option(spec.flag, spec.help).default(displayDefault(defaultConfig[spec.key])).env(spec.env);
+    const option = new Option(spec.flag, spec.help).env(spec.env);
+    const fallback = defaultConfig[spec.key];
+    // Secrets and other optional settings have no default to show.
+    if (fallback !== undefined) option.default(displayDefault(fallback));
     if (spec.repeatable) option.argParser((value: string, previous: unknown) => (Array.isArray(previous) ? [...previous, value] : [value]));
     command.addOption(option);
   }

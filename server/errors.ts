@@ -8,6 +8,11 @@ export type ErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'payload-too-large'
+  | 'invalid-message'
+  | 'document-too-large'
+  | 'too-many-documents'
+  | 'rate-limited'
+  | 'origin-not-allowed'
   | 'document-unavailable'
   | 'storage-failed'
   | 'shutting-down'
@@ -22,6 +27,11 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   'payload-too-large': 413,
+  'invalid-message': 400,
+  'document-too-large': 413,
+  'too-many-documents': 429,
+  'rate-limited': 429,
+  'origin-not-allowed': 403,
   'document-unavailable': 503,
   'storage-failed': 503,
   'shutting-down': 503,
@@ -38,6 +48,12 @@ const closeCodeByCode: Record<ErrorCode, number> = {
   unauthorized: 4401,
   forbidden: 4403,
   'payload-too-large': 1009,
+  // 1007: "inconsistent data" — a malformed frame or a Yjs update that does not decode.
+  'invalid-message': 1007,
+  'document-too-large': 4413,
+  'too-many-documents': 4429,
+  'rate-limited': 4429,
+  'origin-not-allowed': 4403,
   'document-unavailable': 4503,
   'storage-failed': 1011,
   'shutting-down': 1001,
@@ -67,6 +83,14 @@ export class AppError extends Error {
   /** Hocuspocus sends `reason` to the provider when a hook rejects; keep it short and actionable. */
   get reason(): string {
     return `${this.code}: ${this.message}`.slice(0, 120);
+  }
+
+  /**
+   * What a Hocuspocus hook throws to refuse: Hocuspocus sends `reason` to the provider (permission denied)
+   * and logs thrown values only when they carry a `message`, so this plain object keeps the console quiet.
+   */
+  toHookRejection(): { code: number; reason: string } {
+    return { code: this.closeCode, reason: this.reason };
   }
 
   toJSON(): { error: { code: ErrorCode; message: string } } {

@@ -23,6 +23,8 @@ interface OpenDocument {
   document: Y.Doc;
   log: DocumentLog;
   compacting: boolean;
+  /** Size of the stored snapshot; with the log's bytes, the document's stored size. */
+  snapshotBytes: number;
 }
 
 // Marks the transactions that replay stored data, so they are not appended to the log again.
@@ -43,6 +45,19 @@ export class Persistence implements Extension {
   /** Resolves when every update applied so far to `documentName` is stored; null when none is pending. */
   whenDurable(documentName: string): Promise<void> | null {
     return this.#open.get(documentName)?.log.whenDurable() ?? null;
+  }
+
+  /**
+   * What the document-size limit counts for a loaded document (undefined if not loaded): its stored bytes
+   * (snapshot + log) plus the updates Yjs holds back as pending because their dependencies never arrived.
+   * Pending updates are never appended to the log, yet they live in memory and reach the next snapshot,
+   * so without them a client could grow a document without bound by sending orphaned updates.
+   */
+  sizeBytes(documentName: string): number | undefined {
+    const entry = this.#open.get(documentName);
+    if (!entry) return undefined;
+    const { pendingStructs, pendingDs } = entry.document.store;
+    return entry.snapshotBytes + entry.log.logBytes + (pendingStructs?.update.length ?? 0) + (pendingDs?.length ?? 0);
   }
 
   /** The log of a loaded document, for metrics and admin views. */
@@ -81,7 +96,7 @@ export class Persistence implements Extension {
         cause: error,
       });
     }
-    const entry: OpenDocument = { document, log, compacting: false };
+    const entry: OpenDocument = { document, log, compacting: false, snapshotBytes: snapshot?.length ?? 0 };
     this.#open.set(documentName, entry);
     document.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== LOAD_ORIGIN) this.#append(entry, update);
@@ -147,6 +162,7 @@ export class Persistence implements Extension {
     try {
       const state = Y.encodeStateAsUpdate(entry.document);
       await entry.log.compact(state);
+      entry.snapshotBytes = state.length;
       this.#options.log.debug(
         { doc: entry.log.documentName, reason, entries, snapshotBytes: state.length, ms: elapsed(started) },
         'document compacted',

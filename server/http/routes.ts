@@ -1,5 +1,5 @@
 // HTTP routes (Hono): health, readiness, document listing, the demo client, and JSON errors.
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -14,6 +14,8 @@ export interface RoutesOptions {
   readiness: () => { ready: boolean; reason: string };
   /** Feature route groups (metrics, change feed, webhook admin), mounted after the document API. */
   mounted?: ReadonlyArray<Hono<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- groups declare their own bindings
+  /** Run in order before every /api/* route (CORS, then authentication); health and the client stay open. */
+  apiMiddleware?: MiddlewareHandler[];
 }
 
 export function createRoutes(options: RoutesOptions): Hono {
@@ -25,6 +27,8 @@ export function createRoutes(options: RoutesOptions): Hono {
     const { ready, reason } = options.readiness();
     return c.json({ status: ready ? 'ready' : 'not-ready', reason }, ready ? 200 : 503);
   });
+
+  for (const middleware of options.apiMiddleware ?? []) app.use('/api/*', middleware);
 
   app.get('/api/documents', async (c) => {
     const documents = await store.listDocuments();

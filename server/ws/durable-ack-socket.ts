@@ -16,6 +16,8 @@ export interface SendPolicy {
   maxBufferedBytes: number;
   /** Told of every message handed to the socket. */
   onSent?: (bytes: number) => void;
+  /** Maps the close code used on this socket's protocol (y-websocket reserves 4400–4499 for permanent errors). */
+  closeCode?: (code: number) => number;
   /** Told when the socket is closed for not reading. */
   onTooSlow?: (bufferedBytes: number) => void;
 }
@@ -78,7 +80,7 @@ export class DurableAckSocket {
   #closeTooSlow(policy: SendPolicy): void {
     const buffered = this.#socket.bufferedAmount;
     const error = new AppError('client-too-slow', `client too slow: ${buffered} bytes unsent, limit ${policy.maxBufferedBytes}`);
-    this.#socket.close(error.closeCode, 'client too slow');
+    this.#socket.close(policy.closeCode?.(error.closeCode) ?? error.closeCode, 'client too slow');
     setTimeout(() => this.#socket.terminate(), TOO_SLOW_TERMINATE_MS).unref();
     policy.onTooSlow?.(buffered);
   }

@@ -3,12 +3,16 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { originAllowed } from '../auth/origins.ts';
 import { documentNameProblem } from '../documents/names.ts';
+import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/registry.ts';
+import { checkClientFrame, type ClientFrame } from './client-frames.ts';
 import { DurableAckSocket, type DurabilityGate, type SendPolicy } from './durable-ack-socket.ts';
+import { SlidingWindow, TokenBucket } from './rate-limits.ts';
 import { bridgeYWebsocket } from './ywebsocket-bridge.ts';
-import { tokenFromRequest } from './ywebsocket-codec.ts';
+import { tokenFromRequest, yWebsocketCloseCode } from './ywebsocket-codec.ts';
 
 /** Paths on which providers connect: `/` as in Hocuspocus' docs, `/collab` for the editor behind proxies. */
 export const HOCUSPOCUS_PATHS = new Set(['/', '/collab']);
@@ -30,7 +34,24 @@ export interface WebSocketEndpointOptions {
   /** A client whose unsent data passes this is closed with 4408 (default: no limit). */
   maxSendBufferBytes?: number;
   metrics?: Metrics;
+  /** Browser origins allowed to open a socket; empty allows any (403 otherwise). */
+  allowedOrigins?: readonly string[];
+  /** Upgrades per client IP per minute (429 with Retry-After beyond). */
+  maxConnectionsPerMinute?: number;
+  /** Messages per second per socket, with a burst of as many (close 4429 beyond). */
+  maxMessagesPerSecond?: number;
+  /** Largest awareness update (close 1009 beyond). */
+  maxAwarenessBytes?: number;
+  /** Largest stored size a document may grow to (close 4413 beyond). */
+  maxDocumentBytes?: number;
+  /** Stored bytes of a loaded document; undefined when it is not loaded. */
+  documentBytes?: (documentName: string) => number | undefined;
 }
+
+const UNLIMITED = Number.MAX_SAFE_INTEGER;
+
+/** Checks one Hocuspocus frame from a client: the frame to hand on, or null once the socket was refused. */
+type Admission = (frame: Uint8Array) => Uint8Array | null;
 
 type Protocol = 'hocuspocus' | 'y-websocket';
 
@@ -48,9 +69,11 @@ export class WebSocketEndpoint {
   #server: WebSocketServer;
   #traffic = new Map<Protocol, Traffic>();
   #open: Record<Protocol, number> = { hocuspocus: 0, 'y-websocket': 0 };
+  #attempts: SlidingWindow;
 
   constructor(options: WebSocketEndpointOptions) {
     this.#options = options;
+    this.#attempts = new SlidingWindow(options.maxConnectionsPerMinute ?? UNLIMITED, 60_000);
     // ws closes a socket whose message exceeds maxPayload with 1009 (message too big).
     this.#server = new WebSocketServer({
       noServer: true,
@@ -74,6 +97,17 @@ export class WebSocketEndpoint {
   handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (this.#options.isDraining()) return refuseUpgrade(socket, 503, 'server is shutting down; retry shortly');
+    // Every attempt counts, refused ones too, so the warnings below are bounded per client.
+    const retryAfter = this.#attempts.attempt(request.socket.remoteAddress ?? 'unknown');
+    if (retryAfter > 0) {
+      this.#options.log.debug({ ip: request.socket.remoteAddress, retryAfter }, 'WebSocket upgrade refused: too many attempts');
+      return refuseUpgrade(socket, 429, 'rate-limited: too many connection attempts; retry later', { 'Retry-After': String(retryAfter) });
+    }
+    const origin = request.headers.origin;
+    if (!originAllowed(this.#options.allowedOrigins ?? [], origin)) {
+      this.#options.log.warn({ origin }, 'WebSocket upgrade refused: origin not allowed');
+      return refuseUpgrade(socket, 403, `origin-not-allowed: ${origin} may not connect; see --allowed-origins`);
+    }
     if (path.startsWith(Y_WEBSOCKET_PREFIX)) return this.#upgradeYWebsocket(request, socket, head, path);
     if (!HOCUSPOCUS_PATHS.has(path)) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use / or /y/<document>`);
     this.#server.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request));
@@ -99,6 +133,8 @@ export class WebSocketEndpoint {
         // Same backpressure rule as the main endpoint; y-websocket gets no acknowledgements to gate.
         wrap: (raw) => new DurableAckSocket(raw, () => null, () => undefined, this.#sendPolicy('y-websocket')),
         countIn: (bytes) => this.#countIn('y-websocket', bytes),
+        // The translated frames pass the same checks and limits as the main endpoint's.
+        admit: this.#admission(ws, request, 'y-websocket'),
       });
     });
   }
@@ -127,17 +163,62 @@ export class WebSocketEndpoint {
       this.#sendPolicy('hocuspocus'),
     );
     const connection = hocuspocus.handleConnection(socket, toFetchRequest(request));
+    const admit = this.#admission(ws, request, 'hocuspocus');
+    let textRefused = false;
     ws.on('message', (data, isBinary) => {
+      if (textRefused) return;
       if (!isBinary) {
+        textRefused = true;
         ws.close(1003, 'text frames are not supported; send binary Yjs messages');
         return;
       }
       const message = toUint8Array(data);
       this.#countIn('hocuspocus', message.length);
-      connection.handleMessage(message);
+      const admitted = admit(message);
+      if (admitted) connection.handleMessage(admitted);
     });
     ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
     ws.on('error', (error) => log.warn({ err: error }, 'WebSocket error'));
+  }
+
+  /**
+   * Rate limit, frame validation and document-size limit for one socket. Validating here, before
+   * Hocuspocus decodes anything, gives every malformed frame a close code and a reason.
+   */
+  #admission(ws: WebSocket, request: IncomingMessage, protocol: Protocol): Admission {
+    const bucket = new TokenBucket(this.#options.maxMessagesPerSecond ?? UNLIMITED);
+    let refused = false;
+    const refuse = (error: AppError): null => {
+      refused = true;
+      // Debug, not info: a flood of bad frames must not become a flood of log lines.
+      this.#options.log.debug({ code: error.code, reason: error.message, ip: request.socket.remoteAddress }, 'closing a socket that sent a refused message');
+      ws.close(protocol === 'y-websocket' ? yWebsocketCloseCode(error.closeCode) : error.closeCode, closeReason(error.reason));
+      return null;
+    };
+    return (bytes) => {
+      // Frames that were already in flight when the socket was refused are dropped unread.
+      if (refused) return null;
+      if (!bucket.take()) return refuse(new AppError('rate-limited', `more than ${this.#options.maxMessagesPerSecond} messages per second`));
+      let frame: ClientFrame;
+      try {
+        frame = checkClientFrame(bytes, { maxAwarenessBytes: this.#options.maxAwarenessBytes ?? UNLIMITED });
+      } catch (error) {
+        return refuse(toAppError(error));
+      }
+      if (frame.documentName === null) return null;
+      const tooLarge = this.#growsTooLarge(frame);
+      if (tooLarge) return refuse(tooLarge);
+      return bytes;
+    };
+  }
+
+  /** The document-size limit: an update that would grow the stored document past it is refused unapplied. */
+  #growsTooLarge(frame: ClientFrame): AppError | null {
+    const { maxDocumentBytes, documentBytes } = this.#options;
+    if (frame.updateBytes === 0 || maxDocumentBytes === undefined || frame.documentName === null) return null;
+    const stored = documentBytes?.(frame.documentName) ?? 0;
+    if (stored + frame.updateBytes <= maxDocumentBytes) return null;
+    return new AppError('document-too-large', `the document would exceed ${maxDocumentBytes} bytes`);
   }
 
   #track(ws: WebSocket, protocol: Protocol): void {
@@ -177,6 +258,7 @@ export class WebSocketEndpoint {
     const traffic = this.#trafficFor(protocol);
     return {
       maxBufferedBytes: maxSendBufferBytes ?? Infinity,
+      closeCode: protocol === 'y-websocket' ? yWebsocketCloseCode : undefined,
       onSent: (bytes) => {
         traffic?.messagesOut.inc();
         traffic?.bytesOut.inc(bytes);
@@ -189,11 +271,27 @@ export class WebSocketEndpoint {
   }
 }
 
-function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-  const statusText = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status] ?? 'Bad Request';
+function refuseUpgrade(socket: Duplex, status: number, reason: string, headers: Record<string, string> = {}): void {
+  const statusText = STATUS_TEXT[status] ?? 'Bad Request';
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(
-    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
   );
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
+/** A close frame's reason is at most 123 bytes of UTF-8; `ws` throws on longer ones. */
+function closeReason(reason: string): string {
+  let text = reason;
+  while (Buffer.byteLength(text) > 123) text = text.slice(0, -1);
+  return text;
 }
 
 // Tokens may travel in the query string (y-websocket's `params`); Hocuspocus hooks never see them there.

@@ -22,6 +22,8 @@ export interface YWebsocketBridgeOptions {
   wrap?: (ws: WebSocket) => Sender;
   /** Told of every message received. */
   countIn?: (bytes: number) => void;
+  /** Checks a translated frame (limits, validation); null means the socket was refused and closed. */
+  admit?: (frame: Uint8Array) => Uint8Array | null;
 }
 
 /** What the bridge sends translated frames through. */
@@ -73,9 +75,12 @@ export function bridgeYWebsocket(
   const connection = options.hocuspocus.handleConnection(new YWebsocketSocket(options.wrap?.(ws) ?? ws), request);
   // y-websocket has no auth message: the token from the URL or subprotocol stands in for one.
   connection.handleMessage(encodeAuthFrame(documentName, token ?? ''));
+  let refused = false;
 
   ws.on('message', (data, isBinary) => {
+    if (refused) return;
     if (!isBinary) {
+      refused = true;
       ws.close(CLOSE_UNSUPPORTED_DATA, 'text frames are not supported; send binary y-websocket messages');
       return;
     }
@@ -86,14 +91,18 @@ export function bridgeYWebsocket(
       frame = fromClientFrame(documentName, bytes);
     } catch {
       // lib0 throws on a truncated varint: the frame is malformed, not a server fault.
+      refused = true;
       ws.close(CLOSE_INVALID_PAYLOAD, 'malformed y-websocket message');
       return;
     }
     if (!frame) {
+      refused = true;
       ws.close(CLOSE_POLICY_VIOLATION, 'unsupported y-websocket message type');
       return;
     }
-    connection.handleMessage(frame);
+    const admitted = options.admit ? options.admit(frame) : frame;
+    // null: refused (the admission closed the socket and drops what follows) or a frame to ignore.
+    if (admitted) connection.handleMessage(admitted);
   });
 
   let alive = true;

@@ -92,3 +92,15 @@ export function tokenFromRequest(url: URL, protocolHeader: string | undefined): 
   }
   return url.searchParams.get('token') ?? undefined;
 }
+
+const CLOSE_TRY_AGAIN_LATER = 1013;
+// Tandem's transient refusals: rate limited, too many documents, client too slow.
+const TRANSIENT_CLOSE_CODES = new Set([4429, 4408]);
+
+/**
+ * The close code to send a y-websocket client. y-websocket 3 never reconnects after a code in
+ * 4400–4499, so refusals that only mean "not now" use 1013 (try again later) on this endpoint.
+ */
+export function yWebsocketCloseCode(code: number): number {
+  return TRANSIENT_CLOSE_CODES.has(code) ? CLOSE_TRY_AGAIN_LATER : code;
+}

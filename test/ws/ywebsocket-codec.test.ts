@@ -5,7 +5,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { encodeAuthFrame, fromClientFrame, toClientFrame, tokenFromRequest } from '../../server/ws/ywebsocket-codec.ts';
+import { encodeAuthFrame, fromClientFrame, toClientFrame, tokenFromRequest, yWebsocketCloseCode } from '../../server/ws/ywebsocket-codec.ts';
 
 function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {
   const encoder = encoding.createEncoder();
@@ -90,4 +90,12 @@ test('tokens come from a token.<jwt> subprotocol first, else the token URL param
   assert.equal(tokenFromRequest(new URL('http://x/y/d?token=fromurl'), 'tandem, token.abc.def'), 'abc.def');
   assert.equal(tokenFromRequest(new URL('http://x/y/d?token=fromurl'), undefined), 'fromurl');
   assert.equal(tokenFromRequest(new URL('http://x/y/d'), 'tandem'), undefined);
+});
+
+test('transient refusals close y-websocket clients with 1013, which they retry; permanent ones keep their code', () => {
+  assert.equal(yWebsocketCloseCode(4429), 1013);
+  assert.equal(yWebsocketCloseCode(4408), 1013);
+  assert.equal(yWebsocketCloseCode(4413), 4413);
+  assert.equal(yWebsocketCloseCode(4401), 4401);
+  assert.equal(yWebsocketCloseCode(1009), 1009);
 });

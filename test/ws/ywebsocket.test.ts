@@ -38,6 +38,8 @@ test('a y-websocket client and a Hocuspocus provider converge both ways and see 
   }
 });
 
+// At full speed the replay passes the per-socket message limit: the client is closed with 1013, retries,
+// and its next sync step hands the server everything it lacks. The default limits stay on.
 test('replaying an editing trace through a y-websocket client gives the trace’s final text', async () => {
   const trace = loadTrace('sveltecomponent');
   const yws = await connectYWebsocket(server.url, 'yws-trace');

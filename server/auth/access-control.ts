@@ -1,0 +1,119 @@
+// Hocuspocus extension: document-name rules, token checks, read-only mode, documents per socket, expiry.
+import type {
+  Extension,
+  connectedPayload,
+  onAuthenticatePayload,
+  onConnectPayload,
+  onDisconnectPayload,
+} from '@hocuspocus/server';
+import { Unauthorized } from '@hocuspocus/common';
+import { documentNameProblem } from '../documents/names.ts';
+import { AppError, toAppError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { permissionFor, type Permission } from './permissions.ts';
+import type { Identity, TokenVerifier } from './tokens.ts';
+
+/** What a document connection's Hocuspocus context holds after authentication. */
+export interface AccessContext {
+  access?: DocumentAccess;
+}
+
+export interface DocumentAccess {
+  /** Null in `none` mode: nobody is identified, and presence is not rewritten. */
+  identity: Identity | null;
+  permission: Permission;
+  /** The socket's open documents, shared by every document connection of that socket. */
+  socket: SocketDocuments;
+  expiryTimer?: NodeJS.Timeout;
+}
+
+interface SocketDocuments {
+  names: Set<string>;
+}
+
+export interface AccessControlOptions {
+  /** Null in `none` mode: every client may read and write every document. */
+  verifier: TokenVerifier | null;
+  maxDocumentsPerConnection: number;
+  log: Logger;
+}
+
+// setTimeout keeps at most 2^31-1 ms (about 24.8 days); a later expiry is checked again when that fires.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export class AccessControl implements Extension {
+  readonly extensionName = 'tandem-access-control';
+  // Before every other extension: nothing loads or runs for a connection that is refused.
+  readonly priority = 2000;
+
+  #options: AccessControlOptions;
+  // Keyed by the per-socket Request object, so a socket's entry goes away with the socket.
+  #sockets = new WeakMap<Request, SocketDocuments>();
+
+  constructor(options: AccessControlOptions) {
+    this.#options = options;
+  }
+
+  async onConnect({ documentName }: onConnectPayload): Promise<void> {
+    const problem = documentNameProblem(documentName);
+    if (problem) throw new AppError('invalid-document-name', problem).toHookRejection();
+  }
+
+  async onAuthenticate({ token, documentName, connectionConfig, request }: onAuthenticatePayload): Promise<AccessContext> {
+    const { verifier, maxDocumentsPerConnection, log } = this.#options;
+    let identity: Identity | null = null;
+    let permission: Permission = 'admin';
+    try {
+      if (verifier) {
+        identity = await verifier.verify(token);
+        const granted = permissionFor(identity.grants, documentName);
+        if (!granted) throw new AppError('forbidden', `the token grants no access to "${documentName}"`);
+        permission = granted;
+      }
+    } catch (error) {
+      const appError = toAppError(error);
+      log.info({ doc: documentName, code: appError.code, reason: appError.message }, 'connection refused');
+      throw appError.toHookRejection();
+    }
+
+    let socket = this.#sockets.get(request);
+    if (!socket) {
+      socket = { names: new Set() };
+      this.#sockets.set(request, socket);
+    }
+    if (!socket.names.has(documentName) && socket.names.size >= maxDocumentsPerConnection) {
+      const error = new AppError('too-many-documents', `at most ${maxDocumentsPerConnection} documents per connection`);
+      log.info({ doc: documentName, code: error.code }, 'connection refused');
+      throw error.toHookRejection();
+    }
+    socket.names.add(documentName);
+    connectionConfig.readOnly = permission === 'read';
+    return { access: { identity, permission, socket } };
+  }
+
+  async connected({ connection, context, documentName }: connectedPayload<AccessContext>): Promise<void> {
+    const access = context.access;
+    if (!access?.identity) return;
+    const expiresAt = access.identity.expiresAt;
+    const schedule = () => {
+      const remaining = expiresAt - Date.now();
+      access.expiryTimer = setTimeout(() => {
+        if (expiresAt > Date.now()) return schedule();
+        this.#options.log.info({ doc: documentName, userId: access.identity?.userId }, 'token expired; closing the connection');
+        // Closing the socket (not only this document) is what makes the provider authenticate again on reconnect.
+        connection.close({ code: Unauthorized.code, reason: 'unauthorized: token expired' });
+        connection.webSocket.close(Unauthorized.code, 'unauthorized: token expired');
+      }, Math.min(Math.max(remaining, 0), MAX_TIMER_MS));
+      // An open session must not keep the process alive on its own.
+      access.expiryTimer.unref();
+    };
+    schedule();
+  }
+
+  async onDisconnect({ context, documentName }: onDisconnectPayload<AccessContext>): Promise<void> {
+    const access = context.access;
+    if (!access) return;
+    clearTimeout(access.expiryTimer);
+    access.socket.names.delete(documentName);
+  }
+}

@@ -1,0 +1,61 @@
+// Hono middleware for /api/*: the admin token, or a JWT with admin on the document a route is about.
+import { timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { documentNameProblem } from '../documents/names.ts';
+import { AppError } from '../errors.ts';
+import { allows, permissionFor } from './permissions.ts';
+import type { TokenVerifier } from './tokens.ts';
+
+export interface ApiAuthOptions {
+  /** Null in `none` mode: the API is open (the server then listens on loopback unless told otherwise). */
+  verifier: TokenVerifier | null;
+  adminToken?: string;
+}
+
+// Per-document routes: /api/documents/:name and everything below it.
+const DOCUMENT_ROUTE = /^\/api\/documents\/([^/]+)/;
+
+/** Refuses with 401 (no or bad credentials) or 403 (valid, but not admin here); errors render in routes.ts. */
+export function apiAuth(options: ApiAuthOptions): MiddlewareHandler {
+  return async (c, next) => {
+    const { verifier, adminToken } = options;
+    if (!verifier) return next();
+    if (c.req.method === 'OPTIONS') return next();
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) {
+      c.header('WWW-Authenticate', 'Bearer');
+      throw new AppError('unauthorized', 'send Authorization: Bearer <admin token or JWT>');
+    }
+    const token = match[1] as string;
+    if (adminToken !== undefined && sameSecret(token, adminToken)) return next();
+
+    // Bad credentials are 401 whatever the route; valid ones without the right grant are 403.
+    const identity = await verifier.verify(token);
+    // The raw path: Hono's `c.req.path` is already partly decoded, and the name is decoded exactly once here.
+    const documentMatch = DOCUMENT_ROUTE.exec(new URL(c.req.url).pathname);
+    if (!documentMatch) throw new AppError('forbidden', 'this route needs the admin token');
+    const name = safeDecode(documentMatch[1] as string);
+    const problem = documentNameProblem(name);
+    if (problem) throw new AppError('invalid-document-name', problem);
+    if (!allows(permissionFor(identity.grants, name), 'admin')) {
+      throw new AppError('forbidden', `the token does not grant admin on "${name}"`);
+    }
+    return next();
+  };
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  // Compare in constant time so the token cannot be guessed byte by byte from response times.
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch (error) {
+    throw new AppError('invalid-document-name', 'the document name in the path is not valid percent-encoding', { cause: error });
+  }
+}

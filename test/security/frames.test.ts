@@ -1,0 +1,52 @@
+// The frame validator, without sockets: real provider messages pass, and each refusal names its problem.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TokenBucket, SlidingWindow } from '../../server/ws/rate-limits.ts';
+import { checkClientFrame } from '../../server/ws/client-frames.ts';
+import { seededRandom } from '../helpers/edits.ts';
+import { HOSTILE_UPDATES, validTemplates } from '../helpers/hostile-frames.ts';
+import { SYNC, syncFrame } from '../helpers/raw-client.ts';
+
+const limits = { maxAwarenessBytes: 16 * 1024 };
+
+test('every message a provider sends passes, with its document and update size', () => {
+  for (const frame of validTemplates('doc\u0000session', seededRandom(1))) {
+    const checked = checkClientFrame(frame, limits);
+    assert.equal(checked.documentName, 'doc');
+  }
+  assert.deepEqual(checkClientFrame(new Uint8Array([10]), limits), { documentName: null, type: 10, updateBytes: 0 });
+});
+
+test('hostile updates of yjs#479, #687 and #498 are refused, except #687’s V2 bytes, an empty V1 update', () => {
+  for (const [name, update] of Object.entries(HOSTILE_UPDATES)) {
+    const check = () => checkClientFrame(syncFrame('d', SYNC.update, update), limits);
+    if (name === 'yjs#687 V2 bytes') assert.equal(check().updateBytes, update.length);
+    else assert.throws(check, /Yjs update does not decode/, name);
+  }
+});
+
+test('a token bucket refills at its rate and bursts up to it', () => {
+  let now = 0;
+  const bucket = new TokenBucket(10, () => now);
+  for (let i = 0; i < 10; i++) assert.ok(bucket.take());
+  assert.ok(!bucket.take());
+  now += 100;
+  assert.ok(bucket.take());
+  assert.ok(!bucket.take());
+  now += 10_000;
+  for (let i = 0; i < 10; i++) assert.ok(bucket.take());
+  assert.ok(!bucket.take(), 'never more than one second’s worth');
+});
+
+test('a sliding window counts attempts per key and says when to retry', () => {
+  let now = 0;
+  const window = new SlidingWindow(3, 60_000, () => now);
+  assert.equal(window.attempt('a'), 0);
+  now = 10_000;
+  assert.equal(window.attempt('a'), 0);
+  assert.equal(window.attempt('a'), 0);
+  assert.equal(window.attempt('a'), 50, 'the first attempt leaves the window in 50 s');
+  assert.equal(window.attempt('b'), 0, 'keys are independent');
+  now = 60_000;
+  assert.equal(window.attempt('a'), 0);
+});
