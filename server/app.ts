@@ -5,11 +5,15 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Hocuspocus } from '@hocuspocus/server';
 import type { Config } from './config.ts';
 import { ConnectionLog } from './documents/connection-log.ts';
+import { DocumentDeletion } from './documents/deletion.ts';
 import { Persistence } from './documents/persistence.ts';
+import { createAdminRoutes } from './http/admin-routes.ts';
 import { createRoutes } from './http/routes.ts';
 import { createLogger, moduleLogger, type Logger } from './log.ts';
 import type { DocumentStore } from './storage/document-store.ts';
 import { LevelDocumentStore } from './storage/level-store.ts';
+import { AutoVersions } from './versions/auto-versions.ts';
+import { Versions } from './versions/versions.ts';
 import { CLOSE_GOING_AWAY, WebSocketEndpoint } from './ws/endpoint.ts';
 
 export interface AppUrls {
@@ -24,6 +28,7 @@ export interface App {
   readonly store: DocumentStore;
   readonly hocuspocus: Hocuspocus;
   readonly persistence: Persistence;
+  readonly versions: Versions;
   /** Starts listening; resolves with the URLs actually bound (port 0 picks a free port). */
   listen(): Promise<AppUrls>;
   /** Graceful shutdown: refuse new work, close clients with 1001, store and compact, close LevelDB. */
@@ -50,13 +55,28 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     // Runs only after start-up, when `endpoint` exists: clients reconnect and resend what was not saved.
     onWriteFailed: () => endpoint.closeAll(1011, 'storage-failed: updates could not be saved; retrying later'),
   });
-  const hocuspocus = new Hocuspocus({
+  const versions = new Versions({ hocuspocus: () => hocuspocus, store, log: moduleLogger(log, 'versions') });
+  const autoVersions = config.autoVersions
+    ? new AutoVersions({
+        versions,
+        store: store.versions,
+        log: moduleLogger(log, 'auto-versions'),
+        policy: { afterUpdates: config.autoVersionAfterUpdates, afterMs: config.autoVersionAfterMs, idleMs: config.autoVersionIdleMs },
+      })
+    : null;
+  const deletion: DocumentDeletion = new DocumentDeletion({ store, log: moduleLogger(log, 'documents'), hocuspocus: () => hocuspocus });
+  const hocuspocus: Hocuspocus = new Hocuspocus({
     name: 'tandem',
     quiet: true,
     // Broadcast each update as it comes: batching merges updates with Y.mergeUpdates, which costs more
     // CPU than it saves on loopback-fast networks, and acks already wait for the disk.
     flushDelay: false,
-    extensions: [persistence, new ConnectionLog(moduleLogger(log, 'connections'))],
+    extensions: [
+      persistence,
+      new ConnectionLog(moduleLogger(log, 'connections')),
+      deletion,
+      ...(autoVersions ? [autoVersions] : []),
+    ],
   });
   const endpoint = new WebSocketEndpoint({
     hocuspocus,
@@ -70,6 +90,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     store,
     log: moduleLogger(log, 'http'),
     clientDist,
+    admin: createAdminRoutes({ versions, deletion }),
     readiness: () => {
       if (draining) return { ready: false, reason: 'shutting down' };
       if (!store.isOpen) return { ready: false, reason: 'storage closed' };
@@ -88,6 +109,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     store,
     hocuspocus,
     persistence,
+    versions,
     listen: () =>
       new Promise<AppUrls>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -111,6 +133,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     // Documents unload (and compact) as their last client leaves; wait for that, bounded.
     await waitFor(() => hocuspocus.getDocumentsCount() === 0, Math.min(config.shutdownTimeoutMs / 2, 5_000));
     endpoint.terminateAll();
+    await autoVersions?.close();
     await persistence.closeAll();
     await store.close();
     httpServer.closeAllConnections();

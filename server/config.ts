@@ -34,6 +34,10 @@ const configSchema = z.object({
   shutdownTimeoutMs: positiveInt,
   serveClient: boolFromString,
   clientDir: z.string().min(1),
+  autoVersions: boolFromString,
+  autoVersionAfterUpdates: positiveInt,
+  autoVersionAfterMs: positiveInt,
+  autoVersionIdleMs: positiveInt,
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;
@@ -51,6 +55,10 @@ export const defaultConfig: Config = Object.freeze({
   shutdownTimeoutMs: 10_000,
   serveClient: true,
   clientDir: fileURLToPath(new URL('../client/', import.meta.url)),
+  autoVersions: true,
+  autoVersionAfterUpdates: 2_000,
+  autoVersionAfterMs: 10 * 60_000,
+  autoVersionIdleMs: 2 * 60_000,
 });
 
 export const settings: readonly SettingSpec[] = [
@@ -64,6 +72,10 @@ export const settings: readonly SettingSpec[] = [
   { key: 'maxMessageBytes', flag: '--max-message-bytes <bytes>', env: 'TANDEM_MAX_MESSAGE_BYTES', help: 'largest WebSocket message accepted (close code 1009 beyond)' },
   { key: 'shutdownTimeoutMs', flag: '--shutdown-timeout-ms <ms>', env: 'TANDEM_SHUTDOWN_TIMEOUT_MS', help: 'longest a graceful shutdown may take before exiting' },
   { key: 'serveClient', flag: '--serve-client <on|off>', env: 'TANDEM_SERVE_CLIENT', help: 'build (when needed) and serve the demo editor at /' },
+  { key: 'autoVersions', flag: '--auto-versions <on|off>', env: 'TANDEM_AUTO_VERSIONS', help: 'take automatic versions of edited documents' },
+  { key: 'autoVersionAfterUpdates', flag: '--auto-version-after-updates <count>', env: 'TANDEM_AUTO_VERSION_AFTER_UPDATES', help: 'automatic version after this many updates' },
+  { key: 'autoVersionAfterMs', flag: '--auto-version-after-ms <ms>', env: 'TANDEM_AUTO_VERSION_AFTER_MS', help: 'automatic version after this long of continued editing' },
+  { key: 'autoVersionIdleMs', flag: '--auto-version-idle-ms <ms>', env: 'TANDEM_AUTO_VERSION_IDLE_MS', help: 'automatic version once editing paused this long' },
 ];
 
 /** Validates a partial override on top of the defaults; errors name the offending setting. */

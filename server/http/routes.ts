@@ -12,6 +12,8 @@ export interface RoutesOptions {
   /** Directory of the built client, or null when the client is not served. */
   clientDist: string | null;
   readiness: () => { ready: boolean; reason: string };
+  /** Admin API (versions, export, import, delete), mounted under /api. */
+  admin?: Hono;
 }
 
 export function createRoutes(options: RoutesOptions): Hono {
@@ -37,6 +39,8 @@ export function createRoutes(options: RoutesOptions): Hono {
     if (!meta) throw new AppError('not-found', `no document named "${name}"`);
     return c.json(publicMeta(meta));
   });
+
+  if (options.admin) app.route('/api', options.admin);
 
   if (options.clientDist) {
     const root = options.clientDist;

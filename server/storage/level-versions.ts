@@ -1,0 +1,169 @@
+// VersionStore on LevelDB: a chain of deltas (each against the previous version) with a full state every N.
+import * as Y from 'yjs';
+import { AppError } from '../errors.ts';
+import type { BatchWriter } from './batch-writer.ts';
+import { seqFromVersionKey, versionDataKey, versionDataRange, versionMetaKey, versionMetaRange } from './keys.ts';
+import type { BatchOp, LevelDatabase } from './leveldb.ts';
+import { CorruptRecordError } from './records.ts';
+import {
+  decodeVersionData,
+  decodeVersionMeta,
+  encodeVersionData,
+  encodeVersionMeta,
+  publicVersionMeta,
+  type StoredVersionMeta,
+} from './version-records.ts';
+import type { NewVersion, VersionMeta, VersionStore } from './version-store.ts';
+
+/** A full state at least every this many versions bounds the deltas applied to read one. */
+export const DEFAULT_FULL_EVERY = 10;
+
+export class LevelVersionStore implements VersionStore {
+  #db: LevelDatabase;
+  #writer: BatchWriter;
+  #fullEvery: number;
+  // Changes to one document's chain are serialized: each delta depends on its predecessor.
+  #locks = new Map<string, Promise<unknown>>();
+
+  constructor(db: LevelDatabase, writer: BatchWriter, options: { fullEvery?: number } = {}) {
+    this.#db = db;
+    this.#writer = writer;
+    this.#fullEvery = options.fullEvery ?? DEFAULT_FULL_EVERY;
+  }
+
+  async list(documentName: string): Promise<VersionMeta[]> {
+    return (await this.#metas(documentName)).map(publicVersionMeta);
+  }
+
+  async get(documentName: string, id: number): Promise<VersionMeta | undefined> {
+    const value = await this.#db.get(versionMetaKey(documentName, id));
+    return value ? publicVersionMeta(decodeVersionMeta(value, where(documentName, id))) : undefined;
+  }
+
+  add(documentName: string, state: Uint8Array, info: NewVersion): Promise<VersionMeta> {
+    return this.#serialized(documentName, async () => {
+      const metas = await this.#metas(documentName);
+      const previous = metas.at(-1);
+      const id = (previous?.id ?? 0) + 1;
+      const sinceFull = countSinceFull(metas);
+      const full = !previous || sinceFull + 1 >= this.#fullEvery;
+      const update = full ? state : Y.diffUpdate(state, fromBase64(previous.stateVector));
+      const meta: StoredVersionMeta = {
+        id,
+        createdAt: new Date().toISOString(),
+        label: info.label,
+        author: info.author,
+        kind: info.kind,
+        stateBytes: state.length,
+        storedBytes: update.length,
+        encoding: full ? 'full' : 'delta',
+        stateVector: toBase64(Y.encodeStateVectorFromUpdate(state)),
+      };
+      await this.#writer.write([
+        { type: 'put', key: versionDataKey(documentName, id), value: encodeVersionData({ encoding: meta.encoding, update }) },
+        { type: 'put', key: versionMetaKey(documentName, id), value: encodeVersionMeta(meta) },
+      ]);
+      return publicVersionMeta(meta);
+    });
+  }
+
+  async state(documentName: string, id: number): Promise<Uint8Array> {
+    return this.#stateOf(await this.#metas(documentName), documentName, id);
+  }
+
+  delete(documentName: string, id: number): Promise<void> {
+    return this.#serialized(documentName, async () => {
+      const metas = await this.#metas(documentName);
+      const index = metas.findIndex((meta) => meta.id === id);
+      const target = metas[index];
+      if (!target) throw new AppError('not-found', `document "${documentName}" has no version ${id}`);
+      const ops: BatchOp[] = [
+        { type: 'del', key: versionMetaKey(documentName, id) },
+        { type: 'del', key: versionDataKey(documentName, id) },
+      ];
+      const next = metas[index + 1];
+      if (next && next.encoding === 'delta') {
+        // The next version is stored on top of this one: re-encode it against what remains below it.
+        const state = await this.#stateOf(metas, documentName, next.id);
+        const previous = metas[index - 1];
+        const full = !previous || target.encoding === 'full';
+        const update = full ? state : Y.diffUpdate(state, fromBase64(previous.stateVector));
+        const rewritten: StoredVersionMeta = { ...next, encoding: full ? 'full' : 'delta', storedBytes: update.length };
+        ops.push(
+          { type: 'put', key: versionDataKey(documentName, next.id), value: encodeVersionData({ encoding: rewritten.encoding, update }) },
+          { type: 'put', key: versionMetaKey(documentName, next.id), value: encodeVersionMeta(rewritten) },
+        );
+      }
+      await this.#writer.write(ops);
+    });
+  }
+
+  /** Delete operations for every version of a document, for deleting the document in one batch. */
+  async deleteAllOps(documentName: string): Promise<BatchOp[]> {
+    const ops: BatchOp[] = [];
+    for (const range of [versionMetaRange(documentName), versionDataRange(documentName)]) {
+      for await (const [key] of this.#db.entries(range)) ops.push({ type: 'del', key });
+    }
+    return ops;
+  }
+
+  async #metas(documentName: string): Promise<StoredVersionMeta[]> {
+    const metas: StoredVersionMeta[] = [];
+    for await (const [key, value] of this.#db.entries(versionMetaRange(documentName))) {
+      metas.push(decodeVersionMeta(value, where(documentName, seqFromVersionKey(key))));
+    }
+    return metas;
+  }
+
+  async #stateOf(metas: StoredVersionMeta[], documentName: string, id: number): Promise<Uint8Array> {
+    const index = metas.findIndex((meta) => meta.id === id);
+    if (index < 0) throw new AppError('not-found', `document "${documentName}" has no version ${id}`);
+    let first = index;
+    while (first > 0 && metas[first]!.encoding === 'delta') first -= 1;
+    if (metas[first]!.encoding !== 'full') {
+      throw new CorruptRecordError(`${where(documentName, id)}: the chain has no full state to start from`);
+    }
+    const doc = new Y.Doc({ gc: true });
+    try {
+      for (let i = first; i <= index; i += 1) {
+        const meta = metas[i]!;
+        const value = await this.#db.get(versionDataKey(documentName, meta.id));
+        if (!value) throw new CorruptRecordError(`${where(documentName, meta.id)}: content is missing`);
+        Y.applyUpdate(doc, decodeVersionData(value, where(documentName, meta.id)).update);
+      }
+      return Y.encodeStateAsUpdate(doc);
+    } finally {
+      doc.destroy();
+    }
+  }
+
+  async #serialized<T>(documentName: string, work: () => Promise<T>): Promise<T> {
+    const before = this.#locks.get(documentName) ?? Promise.resolve();
+    const result = before.then(work, work);
+    const settled = result.catch(() => undefined);
+    this.#locks.set(documentName, settled);
+    try {
+      return await result;
+    } finally {
+      if (this.#locks.get(documentName) === settled) this.#locks.delete(documentName);
+    }
+  }
+}
+
+function countSinceFull(metas: StoredVersionMeta[]): number {
+  let count = 0;
+  for (let i = metas.length - 1; i >= 0 && metas[i]!.encoding === 'delta'; i -= 1) count += 1;
+  return count;
+}
+
+function where(documentName: string, id: number): string {
+  return `version ${id} of "${documentName}"`;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+function fromBase64(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64'));
+}
