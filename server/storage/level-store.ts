@@ -21,6 +21,8 @@ export interface LevelStoreOptions {
   dataDir: string;
   /** fsync every write group: survives power loss, not only a process crash. */
   fsync: boolean;
+  /** A version is stored whole once every this many versions, as a delta otherwise (tests lower it). */
+  versionsFullEvery?: number;
 }
 
 export class LevelDocumentStore implements DocumentStore {
@@ -30,10 +32,10 @@ export class LevelDocumentStore implements DocumentStore {
   /** Named versions, in the same database and written through the same group commit. */
   readonly versions: LevelVersionStore;
 
-  private constructor(db: LevelDatabase, writer: BatchWriter) {
+  private constructor(db: LevelDatabase, writer: BatchWriter, versionsFullEvery?: number) {
     this.#db = db;
     this.#writer = writer;
-    this.versions = new LevelVersionStore(db, writer);
+    this.versions = new LevelVersionStore(db, writer, { fullEvery: versionsFullEvery });
   }
 
   static async open(options: LevelStoreOptions): Promise<LevelDocumentStore> {
@@ -45,7 +47,7 @@ export class LevelDocumentStore implements DocumentStore {
       const hint = /lock/i.test(String(error)) ? ' (is another Tandem server using this data directory?)' : '';
       throw new AppError('storage-failed', `cannot open LevelDB at ${options.dataDir}${hint}`, { cause: error });
     }
-    return new LevelDocumentStore(db, new BatchWriter(db, { sync: options.fsync }));
+    return new LevelDocumentStore(db, new BatchWriter(db, { sync: options.fsync }), options.versionsFullEvery);
   }
 
   get failure(): Error | null {
