@@ -1,8 +1,10 @@
 // Where Tandem's cold load goes: storage read vs applying the state, into a plain Y.Doc or Hocuspocus' Document.
 //
-//   node bench/cold-load-breakdown.ts --data-dir DIR [--doc automerge-paper] [--into plain|document]
+//   node bench/cold-load-breakdown.ts --data-dir DIR [--doc automerge-paper] [--into plain|document|document-quiet]
 // Does what Persistence.onLoadDocument does, step by step, as the first work of a fresh process (like a
-// server that just started) and prints {"msg":"result", openMs, applyMs, ...}. Opening LevelDB may
+// server that just started) and prints {"msg":"result", openMs, applyMs, ...}. `document` applies into
+// Hocuspocus' Document as Tandem does; `document-quiet` detaches its 'update' listeners while applying
+// (so Yjs does not encode the loaded state once more); `plain` uses a bare Y.Doc. Opening LevelDB may
 // rewrite its log, so point it at a copy of the data dir if that matters.
 import { parseArgs } from 'node:util';
 import { Document } from '@hocuspocus/server';
@@ -19,7 +21,9 @@ const { values } = parseArgs({
   },
 });
 if (!values['data-dir']) throw new Error('--data-dir is required');
-if (values.into !== 'plain' && values.into !== 'document') throw new Error('--into must be plain or document');
+if (!['plain', 'document', 'document-quiet'].includes(values.into)) {
+  throw new Error('--into must be plain, document or document-quiet');
+}
 
 const store = await LevelDocumentStore.open({ dataDir: values['data-dir'], fsync: false });
 let started = performance.now();
@@ -31,8 +35,11 @@ const document = values.into === 'plain' ? new Y.Doc() : new Document(values.doc
 const origin = Symbol('load');
 let updateEventBytes = 0;
 // Counting costs nothing extra: Yjs encodes a transaction once for all of its 'update' listeners.
-if (values.into === 'document') document.on('update', (update: Uint8Array) => (updateEventBytes += update.length));
+if (values.into !== 'plain') document.on('update', (update: Uint8Array) => (updateEventBytes += update.length));
 started = performance.now();
+// Yjs encodes a transaction for 'update' only while the event has listeners (lib0's `_observers`).
+const detached = values.into === 'document-quiet' ? document._observers.get('update') : undefined;
+if (detached) document._observers.delete('update');
 Y.transact(
   document,
   () => {
@@ -41,6 +48,7 @@ Y.transact(
   },
   origin,
 );
+if (detached) document._observers.set('update', detached);
 const applyMs = elapsedMs(started);
 
 started = performance.now();

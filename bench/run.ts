@@ -3,11 +3,12 @@
 //   npm run bench                      full: the whole automerge-paper trace, median of 3 runs (several minutes)
 //   npm run bench -- --quick           1 run of the first 50,000 ops (under 2 minutes)
 //   npm run bench -- --runs 5 --ops 100000 --servers tandem,hocuspocus-no-batching --profile /tmp/prof
+//   npm run bench -- --tandem-main ../patched/server/main.ts   (A/B: Tandem from another checkout)
 //
 // Every server runs in its own child process and the writer in another, all on loopback.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTrace } from '../test/helpers/traces.ts';
 import { runToResult } from './lib/child.ts';
@@ -29,11 +30,14 @@ const { values } = parseArgs({
     ops: { type: 'string' },
     servers: { type: 'string' },
     profile: { type: 'string' },
+    'tandem-main': { type: 'string' },
     json: { type: 'string' },
     markdown: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
+
+const tandemMain = values['tandem-main'] ? resolve(values['tandem-main']) : undefined;
 
 interface ServerSetup {
   key: string;
@@ -59,13 +63,13 @@ const SETUPS: ServerSetup[] = [
     key: 'tandem',
     name: 'Tandem, fsync off (default)',
     tandem: true,
-    start: (dataDir, profileDir) => startTandem({ label: 'tandem', dataDir, fsync: false, logLevel: 'warn', profileDir }),
+    start: (dataDir, profileDir) => startTandem({ label: 'tandem', entry: tandemMain, dataDir, fsync: false, logLevel: 'warn', profileDir }),
   },
   {
     key: 'tandem-fsync',
     name: 'Tandem, --fsync on',
     tandem: true,
-    start: (dataDir, profileDir) => startTandem({ label: 'tandem-fsync', dataDir, fsync: true, logLevel: 'warn', profileDir }),
+    start: (dataDir, profileDir) => startTandem({ label: 'tandem-fsync', entry: tandemMain, dataDir, fsync: true, logLevel: 'warn', profileDir }),
   },
 ];
 const INGEST_REFERENCE = 'hocuspocus-no-batching';
@@ -74,7 +78,7 @@ if (values.help) {
   process.stdout.write(
     'npm run bench: durable ingest and cold load of the automerge-paper trace, Tandem vs stock Hocuspocus\n' +
       `Flags: --quick, --runs N, --ops N, --servers ${SETUPS.map((s) => s.key).join(',')}, ` +
-      '--profile DIR (CPU profiles of the server processes), --json FILE, --markdown (table as Markdown too)\n',
+      '--profile DIR (CPU profiles of the server processes), --tandem-main FILE, --json FILE, --markdown (table as Markdown too)\n',
   );
   process.exit(0);
 }
@@ -132,7 +136,7 @@ try {
       progress(
         `run ${run}/${runs} ${setup.key.padEnd(22)} ${formatNumber(result.updatesPerSecond).padStart(7)} updates/s ` +
           `(all acked after ${formatNumber(result.ackedMs)} ms, sent after ${formatNumber(result.sentMs)} ms; ` +
-          `CPU server ${result.serverCpuPercent ?? '?'}%, writer ${result.writerCpuPercent}%)`,
+          `CPU server ${result.serverCpuPercent ?? '?'}% = ${result.serverCpuMicrosPerUpdate ?? '?'} µs/update, writer ${result.writerCpuPercent}%)`,
       );
       if (setup.key === 'tandem') {
         if (coldDir) await rm(coldDir, { recursive: true, force: true });
@@ -149,7 +153,7 @@ try {
   if (coldDir) {
     diskAfterIngest = await directoryBytes(coldDir);
     for (let run = 1; run <= runs; run += 1) {
-      const result = await runColdLoad(coldDir, expected, DOCUMENT, { profileDir: values.profile });
+      const result = await runColdLoad(coldDir, expected, DOCUMENT, { profileDir: values.profile, entry: tandemMain });
       cold.push(result);
       progress(`cold load ${run}/${runs}: server ${result.serverLoadMs} ms, connect → synced ${result.syncMs} ms`);
     }
@@ -179,7 +183,8 @@ try {
       'updates/s',
       setup.key === INGEST_REFERENCE ? '1.00× (reference)' : ratio(figure, reference),
       results.map((r) => formatNumber(r.updatesPerSecond)).join(' / '),
-      `CPU: server ${formatNumber(median(results.map((r) => r.serverCpuPercent ?? Number.NaN)))}%, ` +
+      `CPU: server ${formatNumber(median(results.map((r) => r.serverCpuPercent ?? Number.NaN)))}% ` +
+        `(${formatNumber(median(results.map((r) => r.serverCpuMicrosPerUpdate ?? Number.NaN)))} µs/update), ` +
         `writer ${formatNumber(median(results.map((r) => r.writerCpuPercent)))}%; ` +
         `peak unacked ${formatNumber(median(results.map((r) => r.peakUnacknowledged)))}`,
     ]);

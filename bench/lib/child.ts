@@ -27,12 +27,19 @@ export interface SpawnOptions {
   cwd?: string;
 }
 
+// Children still running when the bench exits (a failed run) are killed, never left behind.
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Runs `script` with the same node binary as this process. */
 export function spawnNode(script: string, args: string[], options: SpawnOptions = {}): NodeChild {
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), script, ...args], {
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
   const lines: LogLine[] = [];
   const waiters = new Set<() => void>();
   let stderrText = '';
@@ -58,6 +65,7 @@ export function spawnNode(script: string, args: string[], options: SpawnOptions 
   });
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code, signal) => {
+      running.delete(child);
       exitCode = code ?? (signal ? null : 0);
       notify();
       resolve(exitCode);

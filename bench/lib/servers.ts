@@ -25,6 +25,8 @@ function profileFlags(label: string, options: ProfileOption): string[] {
 
 export interface TandemOptions extends ProfileOption {
   label: string;
+  /** server/main.ts to run; another checkout's (a patched worktree) for A/B comparisons. */
+  entry?: string;
   dataDir: string;
   fsync: boolean;
   logLevel: 'warn' | 'info' | 'debug';
@@ -39,8 +41,9 @@ export async function startTandem(options: TandemOptions): Promise<RunningServer
     '--log-level', options.logLevel,
     '--fsync', options.fsync ? 'on' : 'off',
   ];
-  const child = spawnNode(join(REPO_ROOT, 'server/main.ts'), args, {
-    cwd: REPO_ROOT,
+  const entry = options.entry ?? join(REPO_ROOT, 'server/main.ts');
+  const child = spawnNode(entry, args, {
+    cwd: join(entry, '../..'),
     nodeFlags: profileFlags(options.label, options),
   });
   const match = await child.waitForStderr(/WebSocket\s+(ws:\/\/\S+)/, 30_000, 'the start-up banner');

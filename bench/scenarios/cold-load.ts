@@ -17,7 +17,7 @@ export async function runColdLoad(
   dataDir: string,
   expected: ExpectedDocument,
   documentName: string,
-  options: ProfileOption = {},
+  options: ProfileOption & { entry?: string } = {},
 ): Promise<ColdLoadRun> {
   const server = await startTandem({ label: 'tandem-cold-load', dataDir, fsync: false, logLevel: 'debug', ...options });
   try {

@@ -13,6 +13,8 @@ export interface IngestRun {
   writerCpuPercent: number;
   /** Share of one core the server process used between the first op and the last ack. */
   serverCpuPercent: number | null;
+  /** Server CPU time (all threads) per update: steadier than wall time when the machine is shared. */
+  serverCpuMicrosPerUpdate: number | null;
 }
 
 export async function runIngest(server: RunningServer, expected: ExpectedDocument, documentName: string): Promise<IngestRun> {
@@ -36,14 +38,15 @@ export async function runIngest(server: RunningServer, expected: ExpectedDocumen
       );
     }
     const ackedMs = Number(result.ackedMs);
+    const serverCpuMs = serverCpuBefore === null || serverCpuAfter === null ? null : serverCpuAfter - serverCpuBefore;
     return {
       updatesPerSecond: Number(result.updatesPerSecond),
       ackedMs,
       sentMs: Number(result.sentMs),
       peakUnacknowledged: Number(result.peakUnacknowledged),
       writerCpuPercent: Number(result.cpuPercent),
-      serverCpuPercent:
-        serverCpuBefore === null || serverCpuAfter === null ? null : Math.round(((serverCpuAfter - serverCpuBefore) / ackedMs) * 100),
+      serverCpuPercent: serverCpuMs === null ? null : Math.round((serverCpuMs / ackedMs) * 100),
+      serverCpuMicrosPerUpdate: serverCpuMs === null ? null : Math.round((serverCpuMs * 1000) / expected.ops * 10) / 10,
     };
   } finally {
     await writer.stop('SIGTERM', 10_000);

@@ -31,7 +31,7 @@ export function createBanner(): Banner {
   return {
     element,
     setLasting(problem) {
-      if (lasting === null || SEVERITY[problem.tone] >= SEVERITY[lasting.tone]) lasting = problem;
+      lasting = keepLasting(lasting, problem);
       render();
     },
     setPassing(problem) {
@@ -44,7 +44,13 @@ export function createBanner(): Banner {
   };
 }
 
-function pickShown(lasting: Problem | null, passing: Problem | null): Problem | null {
+/** A new lasting problem replaces the current one unless it is less serious. */
+export function keepLasting(current: Problem | null, next: Problem): Problem {
+  return current === null || SEVERITY[next.tone] >= SEVERITY[current.tone] ? next : current;
+}
+
+/** The one problem the banner shows: the more serious of the two, the lasting one on a tie. */
+export function pickShown(lasting: Problem | null, passing: Problem | null): Problem | null {
   if (lasting === null) return passing;
   if (passing === null) return lasting;
   return SEVERITY[passing.tone] > SEVERITY[lasting.tone] ? passing : lasting;

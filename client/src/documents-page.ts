@@ -1,6 +1,5 @@
 // The `/` page: every document on the server, newest first, and a form to start a new one.
 
-import { documentNameProblem } from '../../server/documents/names.ts';
 import { accessTokenFromLocation } from './access-token.ts';
 import { createBanner } from './banner.ts';
 import { createTopbar } from './chrome.ts';
@@ -9,6 +8,7 @@ import { fetchDocuments, type DocumentSummary } from './documents-api.ts';
 import { formatBytes, formatRelativeTime } from './format.ts';
 import { createIdentityControl } from './identity-control.ts';
 import type { Identity } from './identity.ts';
+import { nameFeedback } from './new-document-name.ts';
 import type { Page } from './page.ts';
 import { documentPath } from './route.ts';
 
@@ -53,14 +53,12 @@ export function mountDocumentsPage(root: HTMLElement, identity: Identity, go: (p
 
   let submitted = false;
   const check = (): string | null => {
-    const problem = documentNameProblem(input.value);
-    // Before the first attempt an empty field is not an error yet, just unfinished.
-    const shown = problem !== null && (submitted || input.value !== '') ? problem : null;
-    hint.textContent = shown === null ? '' : sentence(shown);
-    hint.classList.toggle('field__hint--error', shown !== null);
-    input.setAttribute('aria-invalid', String(shown !== null));
-    create.textContent = known.some((entry) => entry.name === input.value) ? 'Open' : 'Create';
-    return problem;
+    const feedback = nameFeedback(input.value, submitted, known.map((entry) => entry.name));
+    hint.textContent = feedback.message ?? '';
+    hint.classList.toggle('field__hint--error', feedback.message !== null);
+    input.setAttribute('aria-invalid', String(feedback.message !== null));
+    create.textContent = feedback.action;
+    return feedback.problem;
   };
   input.addEventListener('input', () => check());
   form.addEventListener('submit', (event) => {
@@ -179,10 +177,6 @@ function emptyState(): HTMLElement {
 
 function loadingRows(): HTMLElement {
   return h('ul', { class: 'doc-list doc-list--loading', 'aria-label': 'Loading documents' }, h('li', {}), h('li', {}), h('li', {}));
-}
-
-function sentence(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1) + (text.endsWith('.') ? '' : '.');
 }
 
 // A stable hue per name, so a document keeps its colour across visits.

@@ -5,6 +5,7 @@ import { mountDocumentsPage } from './documents-page.ts';
 import { loadIdentity } from './identity.ts';
 import { interceptNavigation, navigate } from './navigation.ts';
 import { mountNotFoundPage } from './not-found-page.ts';
+import { registerOfflineShell } from './offline-shell.ts';
 import type { Page } from './page.ts';
 import { parseRoute } from './route.ts';
 
@@ -35,3 +36,4 @@ function render(): void {
 
 interceptNavigation(render);
 render();
+registerOfflineShell();

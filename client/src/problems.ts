@@ -59,7 +59,7 @@ export function problemFromClose(code: number, reason: string): Problem | null {
     case 4403:
       return {
         kind: 'access-denied',
-        message: `Access denied${reason && reason !== 'Forbidden' ? `: ${reason}` : '.'}`,
+        message: `Access denied${reason && reason !== 'Forbidden' ? `: ${reason}` : ''}.`,
         tone: 'error',
         final: true,
       };

@@ -4,8 +4,9 @@ const MAC_SYMBOLS: Record<string, string> = { Mod: '⌘', Shift: '⇧', Alt: '�
 // Apple's order for modifier symbols.
 const MAC_ORDER = ['Ctrl', 'Alt', 'Shift', 'Mod'];
 
-export function isApplePlatform(): boolean {
-  return /Mac|iPhone|iPad|iPod/.test(navigator.platform || navigator.userAgent);
+/** Whether shortcuts should be shown with Apple's symbols; `platform` defaults to the browser's. */
+export function isApplePlatform(platform: string = navigator.platform || navigator.userAgent): boolean {
+  return /Mac|iPhone|iPad|iPod/.test(platform);
 }
 
 export function shortcutLabel(shortcut: string, apple: boolean): string {
@@ -16,4 +17,9 @@ export function shortcutLabel(shortcut: string, apple: boolean): string {
     return modifiers.map((part) => MAC_SYMBOLS[part] ?? part).join('') + key;
   }
   return [...parts.map((part) => (part === 'Mod' ? 'Ctrl' : part)), key].join('+');
+}
+
+/** The same shortcut in `aria-keyshortcuts` syntax: "Mod-Shift-z" becomes "Control+Shift+z" or "Meta+Shift+z". */
+export function ariaKeyShortcuts(shortcut: string, apple: boolean): string {
+  return shortcut.replace('Mod', apple ? 'Meta' : 'Control').replaceAll('-', '+');
 }

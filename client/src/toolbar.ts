@@ -3,7 +3,7 @@
 import type { Editor } from '@tiptap/core';
 import { h, svg } from './dom.ts';
 import { ICONS, type IconName } from './icons.ts';
-import { isApplePlatform, shortcutLabel } from './shortcuts.ts';
+import { ariaKeyShortcuts, isApplePlatform, shortcutLabel } from './shortcuts.ts';
 
 interface Tool {
   id: string;
@@ -104,7 +104,7 @@ export function createToolbar(editor: Editor): Toolbar {
           class: 'toolbar__button',
           'data-testid': `tb-${tool.id}`,
           'aria-label': tool.label,
-          'aria-keyshortcuts': tool.shortcut.replace('Mod', apple ? 'Meta' : 'Control').replaceAll('-', '+'),
+          'aria-keyshortcuts': ariaKeyShortcuts(tool.shortcut, apple),
           'aria-pressed': tool.isActive ? 'false' : null,
           title: `${tool.label} (${keys})`,
           tabindex: '-1',

@@ -175,3 +175,11 @@ export async function waitForLocalCopy(page: Page, documentName: string, expecte
   }
 }
 
+
+/** Waits until the page's service worker is active: it has cached the app shell by then. */
+export async function waitForServiceWorker(page: Page, timeout = 10_000): Promise<void> {
+  await page.evaluate(async (ms) => {
+    const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no active service worker within ${ms} ms`)), ms));
+    await Promise.race([navigator.serviceWorker.ready, late]);
+  }, timeout);
+}

@@ -5,7 +5,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { captureAppShell, serveAppShellOnly } from './app-shell.ts';
 import {
   documentText,
   launchChromium,
@@ -17,6 +16,7 @@ import {
   typeNewParagraph,
   waitForLocalCopy,
   waitForNoText,
+  waitForServiceWorker,
   waitForStatus,
   waitForText,
   type Person,
@@ -112,7 +112,7 @@ test('a reload keeps the content', async () => {
   }
 });
 
-test('while the server restarts, pages show Offline, keep edits on the device, and converge when it is back', async () => {
+test('while the server restarts, pages show Offline, keep edits on the device (across a reload too), and converge when it is back', async () => {
   const { ada, grace, close } = await twoPeople('restart');
   let serverDown = false;
   try {
@@ -120,7 +120,7 @@ test('while the server restarts, pages show Offline, keep edits on the device, a
     await ada.keyboard.type('Written before the restart.');
     await waitForText(grace, 'Written before the restart.');
     await Promise.all([waitForStatus(ada, 'saved'), waitForStatus(grace, 'saved')]);
-    const shell = await captureAppShell(server.url);
+    await waitForServiceWorker(grace);
 
     await server.stop();
     serverDown = true;
@@ -131,16 +131,22 @@ test('while the server restarts, pages show Offline, keep edits on the device, a
     // IndexedDB writes are asynchronous; a reload in the same instant as the last keystroke could cut them off.
     await waitForLocalCopy(grace, 'restart', 'Grace typed this offline.');
 
-    // A reload while the server is down: the text comes back from the browser's own copy (IndexedDB).
-    const stopShell = await serveAppShellOnly(server.port, shell);
+    // A reload while the server is down: the service worker has the page, IndexedDB the text.
+    await grace.reload();
+    assert.ok(await grace.evaluate(() => navigator.serviceWorker.controller !== null), 'the service worker served the page');
+    await waitForText(grace, 'Grace typed this offline.');
+    await waitForText(grace, 'Written before the restart.');
+    await waitForStatus(grace, 'offline');
+    await typeNewParagraph(grace, 'Grace typed this after reloading.');
+    await waitForLocalCopy(grace, 'restart', 'Grace typed this after reloading.');
+
+    // The list page loads too, and says the list is unavailable: API answers are never served from a cache.
+    const list = await newPage(grace.context(), pageErrors);
     try {
-      await grace.reload();
-      await waitForText(grace, 'Grace typed this offline.');
-      await waitForText(grace, 'Written before the restart.');
-      await waitForStatus(grace, 'offline');
-      await typeNewParagraph(grace, 'Grace typed this after reloading.');
+      await list.goto(`${server.url}/`);
+      await list.getByText('Could not load the document list: the server could not be reached.').waitFor();
     } finally {
-      await stopShell();
+      await list.close();
     }
 
     await server.restart();

@@ -1,5 +1,5 @@
 // Seeded random edit streams on Yjs documents, for property tests that must replay from a printed seed.
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 
 /** Mulberry32: tiny, fast, good enough to drive test inputs reproducibly. */
 export function seededRandom(seed: number): () => number {
