@@ -4,7 +4,7 @@ import type * as Y from 'yjs';
 import type { Logger } from '../log.ts';
 import type { VersionStore } from '../storage/version-store.ts';
 import { versionsToThin } from './retention.ts';
-import type { Versions } from './versions.ts';
+import { VERSIONS_CONTEXT, type Versions } from './versions.ts';
 
 export interface AutoVersionPolicy {
   /** A version after this many updates since the last one. */
@@ -43,7 +43,9 @@ export class AutoVersions implements Extension {
     this.#now = options.now ?? Date.now;
   }
 
-  async onChange({ documentName, document }: onChangePayload): Promise<void> {
+  async onChange({ documentName, document, context }: onChangePayload): Promise<void> {
+    // Imports and restores record their own versions.
+    if ((context as { source?: unknown } | undefined)?.source === VERSIONS_CONTEXT.source) return;
     let activity = this.#active.get(documentName);
     if (activity && activity.document !== document) {
       clearTimeout(activity.idleTimer);

@@ -20,8 +20,8 @@ export interface RestoreResult {
   beforeRestore: VersionMeta;
 }
 
-// Server-side edits carry this context, so extensions can tell them from editors' edits.
-const CONTEXT = { source: 'tandem-versions' };
+/** The context of this service's edits: they record their own versions, so automatic ones skip them. */
+export const VERSIONS_CONTEXT = { source: 'tandem-versions' };
 
 export class Versions {
   #options: VersionsOptions;
@@ -114,7 +114,7 @@ export class Versions {
   }
 
   async #withDocument<T>(documentName: string, work: (document: Y.Doc, connection: DirectConnection) => T | Promise<T>): Promise<T> {
-    const connection = await this.#options.hocuspocus().openDirectConnection(documentName, CONTEXT);
+    const connection = await this.#options.hocuspocus().openDirectConnection(documentName, VERSIONS_CONTEXT);
     try {
       return await work(connection.document!, connection);
     } finally {
