@@ -32,7 +32,15 @@ export function diffDocuments(before: Y.Doc, after: Y.Doc): DocumentDiff {
   const a = blocksOf(before);
   const b = blocksOf(after);
   const changes: Change[] = [];
-  const key = (block: Block) => `${block.root}\u0000${block.path}\u0000${block.text}`;
+  // Each root is diffed on its own: a block of one root is never an edit of another root's.
+  for (const root of [...new Set([...a.keys(), ...b.keys()])].sort()) changes.push(...diffBlocks(a.get(root) ?? [], b.get(root) ?? []));
+  const count = (kind: Change['kind']) => changes.filter((change) => change.kind === kind).length;
+  return { changes, summary: { added: count('added'), removed: count('removed'), changed: count('changed') } };
+}
+
+function diffBlocks(a: Block[], b: Block[]): Change[] {
+  const changes: Change[] = [];
+  const key = (block: Block) => `${block.path}\u0000${block.text}`;
   const script = diffSequences(a.map(key), b.map(key));
   let i = 0;
   let j = 0;
@@ -43,26 +51,28 @@ export function diffDocuments(before: Y.Doc, after: Y.Doc): DocumentDiff {
       j += step.count;
       continue;
     }
-    // A run of deletions followed by insertions pairs up block by block as edits of the same block.
     const removed = step.op === 'delete' ? a.slice(i, i + step.count) : [];
     if (step.op === 'delete') i += step.count;
-    let added: Block[] = [];
     const following = step.op === 'insert' ? step : script[s + 1]?.op === 'insert' ? script[(s += 1)]! : null;
-    if (following) {
-      added = b.slice(j, j + following.count);
-      j += following.count;
-    }
-    const paired = Math.min(removed.length, added.length);
-    for (let k = 0; k < paired; k += 1) {
-      const old = removed[k]!;
-      const now = added[k]!;
+    const added = following ? b.slice(j, j + following.count) : [];
+    j += following?.count ?? 0;
+    // Within a run of removed and added blocks, a removed block pairs with the next added block of the
+    // same kind (paragraph with paragraph) as one edited block.
+    let next = 0;
+    for (const old of removed) {
+      const match = added.findIndex((block, k) => k >= next && block.path === old.path);
+      if (match < 0) {
+        changes.push({ kind: 'removed', root: old.root, block: old.path, text: old.text });
+        continue;
+      }
+      for (const block of added.slice(next, match)) changes.push({ kind: 'added', root: block.root, block: block.path, text: block.text });
+      const now = added[match]!;
       changes.push({ kind: 'changed', root: now.root, block: now.path, before: old.text, after: now.text, parts: diffWords(old.text, now.text) });
+      next = match + 1;
     }
-    for (const block of removed.slice(paired)) changes.push({ kind: 'removed', root: block.root, block: block.path, text: block.text });
-    for (const block of added.slice(paired)) changes.push({ kind: 'added', root: block.root, block: block.path, text: block.text });
+    for (const block of added.slice(next)) changes.push({ kind: 'added', root: block.root, block: block.path, text: block.text });
   }
-  const count = (kind: Change['kind']) => changes.filter((change) => change.kind === kind).length;
-  return { changes, summary: { added: count('added'), removed: count('removed'), changed: count('changed') } };
+  return changes;
 }
 
 /** Word-level diff of two strings; whitespace runs are tokens of their own. */
@@ -140,11 +150,13 @@ export function diffSequences(a: string[], b: string[]): Step[] {
 }
 
 /** Every root's content as blocks: editor fragments by block, texts by line, maps by key, arrays by item. */
-function blocksOf(doc: Y.Doc): Block[] {
-  const blocks: Block[] = [];
-  for (const name of [...doc.share.keys()].sort()) {
+function blocksOf(doc: Y.Doc): Map<string, Block[]> {
+  const byRoot = new Map<string, Block[]>();
+  for (const name of doc.share.keys()) {
     const kind = rootKind(doc, name);
     if (kind === null) continue;
+    const blocks: Block[] = [];
+    byRoot.set(name, blocks);
     const root = typedRoot(doc, name, kind);
     switch (root.kind) {
       case 'xml':
@@ -163,7 +175,7 @@ function blocksOf(doc: Y.Doc): Block[] {
         break;
     }
   }
-  return blocks;
+  return byRoot;
 }
 
 function toPlain(value: unknown): unknown {
