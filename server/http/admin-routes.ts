@@ -1,5 +1,6 @@
 // Admin REST API under /api: export, import and delete documents; list, create, read, diff, restore versions.
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import * as Y from 'yjs';
 import { documentNameProblem } from '../documents/names.ts';
 import type { DocumentDeletion } from '../documents/deletion.ts';
@@ -12,11 +13,22 @@ import type { Versions } from '../versions/versions.ts';
 export interface AdminRoutesOptions {
   versions: Versions;
   deletion: DocumentDeletion;
+  /** Largest import body accepted (413 beyond). */
+  maxImportBytes?: number;
 }
+
+const DEFAULT_MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 
 export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   const { versions, deletion } = options;
   const api = new Hono();
+  const maxSize = options.maxImportBytes ?? DEFAULT_MAX_IMPORT_BYTES;
+  const importLimit = bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError('payload-too-large', `an import may be at most ${maxSize} bytes`);
+    },
+  });
 
   api.get('/documents/:name/export', async (c) => {
     const format = parseFormat(c.req.query('format'));
@@ -38,8 +50,8 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
       content.destroy();
     }
   };
-  api.put('/documents/:name', importDocument);
-  api.post('/documents/:name/import', importDocument);
+  api.put('/documents/:name', importLimit, importDocument);
+  api.post('/documents/:name/import', importLimit, importDocument);
 
   api.delete('/documents/:name', async (c) => {
     await deletion.delete(documentName(c));

@@ -7,12 +7,13 @@
 // inside a deleted block (a paragraph the version did not have) go with that block.
 import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
-import { rootKind, typedRoot } from './root-types.ts';
+import { rootKind, typedRoot, type RootKind } from './root-types.ts';
 
 /** Call inside one transaction on `live` (a direct connection's transact()); `target` is a scratch doc. */
 export function transformTo(live: Y.Doc, target: Y.Doc): void {
-  const names = new Set([...live.share.keys(), ...target.share.keys()]);
-  for (const name of names) {
+  // Every root is checked before any is changed: a refused restore leaves the document as it was.
+  const plan: Array<{ name: string; kind: RootKind; inTarget: boolean }> = [];
+  for (const name of new Set([...live.share.keys(), ...target.share.keys()])) {
     const targetKind = rootKind(target, name);
     const liveKind = rootKind(live, name);
     const kind = targetKind ?? liveKind;
@@ -20,8 +21,11 @@ export function transformTo(live: Y.Doc, target: Y.Doc): void {
     if (liveKind !== null && targetKind !== null && liveKind !== targetKind) {
       throw new AppError('bad-request', `root "${name}" is a ${liveKind} now but a ${targetKind} in the version`);
     }
+    plan.push({ name, kind, inTarget: targetKind !== null });
+  }
+  for (const { name, kind, inTarget } of plan) {
     const from = typedRoot(live, name, kind);
-    const to = targetKind === null ? null : typedRoot(target, name, kind);
+    const to = inTarget ? typedRoot(target, name, kind) : null;
     switch (from.kind) {
       case 'text':
         restoreText(from.type, (to?.type as Y.Text | undefined) ?? null);

@@ -64,3 +64,16 @@ test('formatted text, nested types and XML are restored exactly', () => {
   assert.equal(live.getXmlFragment('default').toString(), '<heading level="2">Kept</heading>');
   assert.deepEqual(live.getArray('extra').toJSON(), []);
 });
+
+test('a root whose type differs between the version and now refuses the restore and changes nothing', () => {
+  const version = new Y.Doc();
+  version.getText('a').insert(0, 'text');
+  version.getText('b').insert(0, 'version');
+  const live = new Y.Doc();
+  live.getText('b').insert(0, 'live');
+  live.getMap('a').set('k', 1);
+  assert.throws(() => live.transact(() => transformTo(reloaded(live), reloaded(version))), /root "a" is a map now but a text/);
+  const copy = reloaded(live);
+  assert.throws(() => copy.transact(() => transformTo(copy, reloaded(version))));
+  assert.equal(copy.getText('b').toString(), 'live');
+});
