@@ -1,9 +1,10 @@
 // Bytes per stored version: the automerge-paper trace with a version every 10,000 edits, stored as Tandem
-// stores them (a delta chain with a full state every 10), against whole states and Yjs snapshots.
+// stores them (a deflated delta chain with a full state every 10), against whole states and Yjs snapshots.
 //
 //   node bench/version-size.ts [--every 10000] [--full-every 10]
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { deflateRawSync } from 'node:zlib';
 import * as Y from 'yjs';
 import { LevelDocumentStore } from '../server/storage/level-store.ts';
 import { makeTempDir } from '../test/helpers/server.ts';
@@ -28,9 +29,11 @@ const store = await LevelDocumentStore.open({ dataDir, fsync: false, versionsFul
 const live = new Y.Doc();
 const started = performance.now();
 let addMs = 0;
+let wholeDeflated = 0;
 for (let i = 0; i < trace.ops.length; i += 1) {
   apply(live, trace.ops[i]!);
   if ((i + 1) % every === 0 || i === trace.ops.length - 1) {
+    wholeDeflated += deflateRawSync(Y.encodeStateAsUpdate(live)).length;
     const t0 = performance.now();
     await store.versions.add('paper', Y.encodeStateAsUpdate(live), { kind: 'auto', label: '', author: null });
     addMs += performance.now() - t0;
@@ -63,9 +66,10 @@ const rows: Array<[string, string]> = [
   ['trace', `automerge-paper, ${trace.ops.length.toLocaleString('en')} edits, a version every ${every.toLocaleString('en')}`],
   ['versions', String(versions.length)],
   ['final document state', kb(last.stateBytes)],
-  [`Tandem: delta chain, full state every ${fullEvery}`, `${kb(stored)} in all, ${Math.round(stored / versions.length).toLocaleString('en')} bytes per version`],
+  [`Tandem: deflated delta chain, full state every ${fullEvery}`, `${kb(stored)} in all, ${Math.round(stored / versions.length).toLocaleString('en')} bytes per version`],
   ['  of which full states', `${versions.filter((v) => v.encoding === 'full').length}`],
   ['every version stored whole', `${kb(whole)} in all, ${Math.round(whole / versions.length).toLocaleString('en')} bytes per version`],
+  ['every version stored whole, deflated', `${kb(wholeDeflated)} in all, ${Math.round(wholeDeflated / versions.length).toLocaleString('en')} bytes per version`],
   ['Yjs snapshots (gc off) + full history', `${kb(snapshotBytes + keepAllState)} in all (history ${kb(keepAllState)}, snapshots ${kb(snapshotBytes)})`],
   ['time to store all / read all versions', `${Math.round(addMs)} ms / ${Math.round(readMs)} ms (whole run ${Math.round(performance.now() - started)} ms)`],
 ];

@@ -48,6 +48,7 @@ export class LevelVersionStore implements VersionStore {
       const sinceFull = countSinceFull(metas);
       const full = !previous || sinceFull + 1 >= this.#fullEvery;
       const update = full ? state : Y.diffUpdate(state, fromBase64(previous.stateVector));
+      const data = encodeVersionData({ encoding: full ? 'full' : 'delta', update });
       const meta: StoredVersionMeta = {
         id,
         createdAt: new Date().toISOString(),
@@ -55,12 +56,12 @@ export class LevelVersionStore implements VersionStore {
         author: info.author,
         kind: info.kind,
         stateBytes: state.length,
-        storedBytes: update.length,
+        storedBytes: data.length,
         encoding: full ? 'full' : 'delta',
         stateVector: toBase64(Y.encodeStateVectorFromUpdate(state)),
       };
       await this.#writer.write([
-        { type: 'put', key: versionDataKey(documentName, id), value: encodeVersionData({ encoding: meta.encoding, update }) },
+        { type: 'put', key: versionDataKey(documentName, id), value: data },
         { type: 'put', key: versionMetaKey(documentName, id), value: encodeVersionMeta(meta) },
       ]);
       return publicVersionMeta(meta);
@@ -88,9 +89,10 @@ export class LevelVersionStore implements VersionStore {
         const previous = metas[index - 1];
         const full = !previous || target.encoding === 'full';
         const update = full ? state : Y.diffUpdate(state, fromBase64(previous.stateVector));
-        const rewritten: StoredVersionMeta = { ...next, encoding: full ? 'full' : 'delta', storedBytes: update.length };
+        const data = encodeVersionData({ encoding: full ? 'full' : 'delta', update });
+        const rewritten: StoredVersionMeta = { ...next, encoding: full ? 'full' : 'delta', storedBytes: data.length };
         ops.push(
-          { type: 'put', key: versionDataKey(documentName, next.id), value: encodeVersionData({ encoding: rewritten.encoding, update }) },
+          { type: 'put', key: versionDataKey(documentName, next.id), value: data },
           { type: 'put', key: versionMetaKey(documentName, next.id), value: encodeVersionMeta(rewritten) },
         );
       }
