@@ -69,7 +69,14 @@ export class LevelVersionStore implements VersionStore {
   }
 
   async state(documentName: string, id: number): Promise<Uint8Array> {
-    return this.#stateOf(await this.#metas(documentName), documentName, id);
+    try {
+      return await this.#stateOf(await this.#metas(documentName), documentName, id);
+    } catch (error) {
+      if (error instanceof CorruptRecordError) {
+        throw new AppError('document-unavailable', `${where(documentName, id)} cannot be read: ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   delete(documentName: string, id: number): Promise<void> {
