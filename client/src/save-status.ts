@@ -9,6 +9,11 @@ export interface SyncFacts {
   synced: boolean;
   /** Local updates sent but not yet acknowledged (the provider's `unsyncedChanges`). */
   unsyncedChanges: number;
+  /**
+   * Change frames on the current socket not yet acknowledged, by our own count (unanswered-changes.ts):
+   * at a reconnect the provider's count forgets the updates queued while offline.
+   */
+  unansweredChanges: number;
   /** Any connection on this page has completed a sync. */
   everSynced: boolean;
   /** Any connection attempt on this page has failed or dropped. */
@@ -19,7 +24,7 @@ export function saveStatus(facts: SyncFacts): SaveStatus {
   if (facts.socket === 'connected') {
     // A first handshake shows as connecting; a later one is the catch-up of edits made meanwhile.
     if (!facts.synced) return facts.everSynced ? 'saving' : 'connecting';
-    return facts.unsyncedChanges > 0 ? 'saving' : 'saved';
+    return facts.unsyncedChanges > 0 || facts.unansweredChanges > 0 ? 'saving' : 'saved';
   }
   // Between retries the socket flips to "connecting" every few seconds; that is still offline to a person.
   return facts.everSynced || facts.everDisconnected ? 'offline' : 'connecting';

@@ -3,6 +3,7 @@
 import type { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { h } from './dom.ts';
 import { SAVE_STATUS_TEXT, saveStatus, type SaveStatus, type SocketStatus, type SyncFacts } from './save-status.ts';
+import type { UnansweredChanges } from './unanswered-changes.ts';
 
 export interface StatusBadge {
   element: HTMLElement;
@@ -12,7 +13,11 @@ export interface StatusBadge {
   dispose(): void;
 }
 
-export function createStatusBadge(provider: HocuspocusProvider, socket: HocuspocusProviderWebsocket): StatusBadge {
+export function createStatusBadge(
+  provider: HocuspocusProvider,
+  socket: HocuspocusProviderWebsocket,
+  unanswered: UnansweredChanges,
+): StatusBadge {
   const label = h('span', { class: 'badge__label' });
   const detail = h('span', { class: 'badge__detail' });
   const element = h(
@@ -27,6 +32,7 @@ export function createStatusBadge(provider: HocuspocusProvider, socket: Hocuspoc
     socket: socket.status as SocketStatus,
     synced: provider.synced,
     unsyncedChanges: provider.unsyncedChanges,
+    unansweredChanges: unanswered.count,
     everSynced: provider.synced,
     everDisconnected: false,
   };
@@ -36,6 +42,7 @@ export function createStatusBadge(provider: HocuspocusProvider, socket: Hocuspoc
   const render = (): void => {
     facts.synced = provider.synced;
     facts.unsyncedChanges = provider.unsyncedChanges;
+    facts.unansweredChanges = unanswered.count;
     if (facts.synced) facts.everSynced = true;
     const next = saveStatus(facts);
     if (next === status) return;
@@ -58,6 +65,7 @@ export function createStatusBadge(provider: HocuspocusProvider, socket: Hocuspoc
   provider.on('unsyncedChanges', render);
   // `synced` drops to false on close without an event of its own.
   provider.on('close', render);
+  const unsubscribe = unanswered.subscribe(render);
   render();
 
   return {
@@ -73,6 +81,7 @@ export function createStatusBadge(provider: HocuspocusProvider, socket: Hocuspoc
       provider.off('synced', render);
       provider.off('unsyncedChanges', render);
       provider.off('close', render);
+      unsubscribe();
       listeners.length = 0;
     },
   };

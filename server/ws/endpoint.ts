@@ -3,11 +3,17 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { documentNameProblem } from '../documents/names.ts';
 import type { Logger } from '../log.ts';
 import { DurableAckSocket, type DurabilityGate } from './durable-ack-socket.ts';
+import { bridgeYWebsocket } from './ywebsocket-bridge.ts';
+import { tokenFromRequest } from './ywebsocket-codec.ts';
 
 /** Paths on which providers connect: `/` as in Hocuspocus' docs, `/collab` for the editor behind proxies. */
 export const HOCUSPOCUS_PATHS = new Set(['/', '/collab']);
+
+/** y-websocket clients connect to `/y/<document name>` (URL-encoded). */
+export const Y_WEBSOCKET_PREFIX = '/y/';
 
 export const CLOSE_GOING_AWAY = 1001;
 
@@ -18,6 +24,8 @@ export interface WebSocketEndpointOptions {
   maxMessageBytes: number;
   /** While true, upgrades are refused with 503 (graceful shutdown). */
   isDraining: () => boolean;
+  /** Ping interval for y-websocket clients, whose protocol has no keep-alive of its own. */
+  keepAliveMs?: number;
 }
 
 export class WebSocketEndpoint {
@@ -27,7 +35,13 @@ export class WebSocketEndpoint {
   constructor(options: WebSocketEndpointOptions) {
     this.#options = options;
     // ws closes a socket whose message exceeds maxPayload with 1009 (message too big).
-    this.#server = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes, perMessageDeflate: false });
+    this.#server = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxMessageBytes,
+      perMessageDeflate: false,
+      // A token offered as `token.<jwt>` is not a protocol to agree on: pick any other one offered.
+      handleProtocols: (protocols) => [...protocols].find((p) => !p.startsWith('token.')) ?? [...protocols][0] ?? false,
+    });
   }
 
   get connectionCount(): number {
@@ -38,9 +52,30 @@ export class WebSocketEndpoint {
   handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (this.#options.isDraining()) return refuseUpgrade(socket, 503, 'server is shutting down; retry shortly');
-    if (!HOCUSPOCUS_PATHS.has(path)) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use /`);
+    if (path.startsWith(Y_WEBSOCKET_PREFIX)) return this.#upgradeYWebsocket(request, socket, head, path);
+    if (!HOCUSPOCUS_PATHS.has(path)) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use / or /y/<document>`);
     this.#server.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request));
   };
+
+  #upgradeYWebsocket(request: IncomingMessage, socket: Duplex, head: Buffer, path: string): void {
+    let documentName: string;
+    try {
+      documentName = decodeURIComponent(path.slice(Y_WEBSOCKET_PREFIX.length));
+    } catch {
+      return refuseUpgrade(socket, 400, 'invalid-document-name: the document name is not valid URL encoding');
+    }
+    const problem = documentNameProblem(documentName);
+    if (problem) return refuseUpgrade(socket, 400, `invalid-document-name: ${problem}`);
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const token = tokenFromRequest(url, request.headers['sec-websocket-protocol']);
+    this.#server.handleUpgrade(request, socket, head, (ws) =>
+      bridgeYWebsocket(ws, toFetchRequest(request), documentName, token, {
+        hocuspocus: this.#options.hocuspocus,
+        log: this.#options.log,
+        keepAliveMs: this.#options.keepAliveMs ?? 30_000,
+      }),
+    );
+  }
 
   /** Closes every socket with `code`; providers reconnect on 1001 (going away). */
   closeAll(code: number, reason: string): void {
@@ -73,19 +108,23 @@ export class WebSocketEndpoint {
 }
 
 function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
-  const statusText = status === 404 ? 'Not Found' : status === 503 ? 'Service Unavailable' : 'Bad Request';
+  const statusText = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status] ?? 'Bad Request';
   socket.end(
     `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
   );
 }
 
+// Tokens may travel in the query string (y-websocket's `params`); Hocuspocus hooks never see them there.
 function toFetchRequest(request: IncomingMessage): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
     else if (value !== undefined) headers.set(name, value);
   }
-  return new Request(new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`), { headers });
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  url.searchParams.delete('token');
+  headers.delete('sec-websocket-protocol');
+  return new Request(url, { headers });
 }
 
 function toUint8Array(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SAVE_STATUS_TEXT, saveStatus, type SyncFacts } from '../../client/src/save-status.ts';
 
-const fresh: SyncFacts = { socket: 'connecting', synced: false, unsyncedChanges: 0, everSynced: false, everDisconnected: false };
+const fresh: SyncFacts = {
+  socket: 'connecting',
+  synced: false,
+  unsyncedChanges: 0,
+  unansweredChanges: 0,
+  everSynced: false,
+  everDisconnected: false,
+};
 const facts = (overrides: Partial<SyncFacts>): SyncFacts => ({ ...fresh, ...overrides });
 
 test('a page that has never reached the server says Connecting, until an attempt fails', () => {
@@ -19,6 +26,15 @@ test('once synced: Saved with nothing outstanding, Saving while updates await th
   assert.equal(saveStatus(online), 'saved');
   assert.equal(saveStatus({ ...online, unsyncedChanges: 1 }), 'saving');
   assert.equal(saveStatus({ ...online, unsyncedChanges: 7 }), 'saving');
+});
+
+test('after a reconnect, Saved waits for every change frame on the wire, not only for the provider’s count', () => {
+  // The provider's count restarts at 1 and reaches 0 at the first acknowledgement, while offline edits are still in flight.
+  const caughtUp = facts({ socket: 'connected', synced: true, everSynced: true, everDisconnected: true, unsyncedChanges: 0 });
+  assert.equal(saveStatus({ ...caughtUp, unansweredChanges: 20 }), 'saving');
+  assert.equal(saveStatus({ ...caughtUp, unansweredChanges: 0 }), 'saved');
+  // A refused update is answered, but the provider keeps counting it: still not Saved.
+  assert.equal(saveStatus({ ...caughtUp, unsyncedChanges: 1, unansweredChanges: 0 }), 'saving');
 });
 
 test('after a drop: Offline while away, Saving during the catch-up handshake, never Saved before it', () => {

@@ -1,0 +1,108 @@
+// Connects a stock y-websocket client to the same live Hocuspocus document, as a Hocuspocus connection.
+//
+// The client's frames are re-addressed and handed to a real Hocuspocus ClientConnection, so auth,
+// read-only rules, limits, persistence and every extension apply exactly as for @hocuspocus/provider.
+import type { Hocuspocus } from '@hocuspocus/server';
+import type { WebSocket } from 'ws';
+import type { Logger } from '../log.ts';
+import { encodeAuthFrame, fromClientFrame, toClientFrame } from './ywebsocket-codec.ts';
+
+const CLOSE_UNSUPPORTED_DATA = 1003;
+const CLOSE_INVALID_PAYLOAD = 1007;
+const CLOSE_POLICY_VIOLATION = 1008;
+const CLOSE_FORBIDDEN = 4403;
+
+export interface YWebsocketBridgeOptions {
+  hocuspocus: Hocuspocus;
+  log: Logger;
+  /** How often a ping checks that the peer is still there; a missed pong terminates the socket. */
+  keepAliveMs: number;
+}
+
+/** The socket Hocuspocus writes to: translates its frames into y-websocket's. */
+class YWebsocketSocket {
+  #ws: WebSocket;
+
+  constructor(ws: WebSocket) {
+    this.#ws = ws;
+  }
+
+  get readyState(): number {
+    return this.#ws.readyState;
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    const out = toClientFrame(frame);
+    if (out.kind === 'send') this.#ws.send(out.frame);
+    else if (out.kind === 'deny') {
+      this.#ws.send(out.frame);
+      this.#ws.close(CLOSE_FORBIDDEN, out.reason.slice(0, 120));
+    } else if (out.kind === 'close') this.#ws.close(1000, out.reason.slice(0, 120));
+  }
+
+  close(code?: number, reason?: string): void {
+    this.#ws.close(code, reason);
+  }
+}
+
+export function bridgeYWebsocket(
+  ws: WebSocket,
+  request: Request,
+  documentName: string,
+  token: string | undefined,
+  options: YWebsocketBridgeOptions,
+): void {
+  const connection = options.hocuspocus.handleConnection(new YWebsocketSocket(ws), request);
+  // y-websocket has no auth message: the token from the URL or subprotocol stands in for one.
+  connection.handleMessage(encodeAuthFrame(documentName, token ?? ''));
+
+  ws.on('message', (data, isBinary) => {
+    if (!isBinary) {
+      ws.close(CLOSE_UNSUPPORTED_DATA, 'text frames are not supported; send binary y-websocket messages');
+      return;
+    }
+    let frame: Uint8Array | null;
+    try {
+      frame = fromClientFrame(documentName, toUint8Array(data));
+    } catch {
+      // lib0 throws on a truncated varint: the frame is malformed, not a server fault.
+      ws.close(CLOSE_INVALID_PAYLOAD, 'malformed y-websocket message');
+      return;
+    }
+    if (!frame) {
+      ws.close(CLOSE_POLICY_VIOLATION, 'unsupported y-websocket message type');
+      return;
+    }
+    connection.handleMessage(frame);
+  });
+
+  let alive = true;
+  ws.on('pong', () => {
+    alive = true;
+  });
+  const keepAlive = setInterval(() => {
+    if (!alive) {
+      options.log.info({ doc: documentName }, 'y-websocket client stopped answering pings; dropping it');
+      ws.terminate();
+      return;
+    }
+    alive = false;
+    ws.ping();
+  }, options.keepAliveMs);
+
+  ws.on('close', (code, reason) => {
+    clearInterval(keepAlive);
+    connection.handleClose({ code, reason: reason.toString() });
+  });
+  ws.on('error', (error) => options.log.warn({ doc: documentName, err: error }, 'y-websocket socket error'));
+}
+
+function toUint8Array(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}

@@ -1,0 +1,94 @@
+// Pure translation between y-websocket frames and Hocuspocus frames (tested without sockets).
+//
+// y-websocket:  [type][payload]            one document per socket, named by the URL
+// Hocuspocus:   [address][type][payload]   the address is the document name
+// Sync (0), Awareness (1) and QueryAwareness (3) payloads are identical in both; Hocuspocus adds
+// SyncReply (4, a sync message), SyncStatus (8, acknowledgements) and its own Auth (2) sub-protocol.
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+
+export const Y_MESSAGE_SYNC = 0;
+export const Y_MESSAGE_AWARENESS = 1;
+export const Y_MESSAGE_AUTH = 2;
+export const Y_MESSAGE_QUERY_AWARENESS = 3;
+
+const HP_AUTH = 2;
+const HP_SYNC_REPLY = 4;
+const HP_CLOSE = 7;
+const HP_AUTH_TOKEN = 0;
+const HP_AUTH_PERMISSION_DENIED = 1;
+// y-protocols/auth's only message: permission denied.
+const Y_AUTH_PERMISSION_DENIED = 0;
+
+/** What a Hocuspocus frame means for a y-websocket client. */
+export type ToClient =
+  | { kind: 'send'; frame: Uint8Array }
+  | { kind: 'deny'; frame: Uint8Array; reason: string }
+  | { kind: 'close'; reason: string }
+  | { kind: 'drop' };
+
+/** The Hocuspocus authentication frame a bridged connection starts with. */
+export function encodeAuthFrame(documentName: string, token: string): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, documentName);
+  encoding.writeVarUint(encoder, HP_AUTH);
+  encoding.writeVarUint(encoder, HP_AUTH_TOKEN);
+  encoding.writeVarString(encoder, token);
+  return encoding.toUint8Array(encoder);
+}
+
+/** A client frame as Hocuspocus reads it, or null for types y-websocket clients must not send. */
+export function fromClientFrame(documentName: string, frame: Uint8Array): Uint8Array | null {
+  const decoder = decoding.createDecoder(frame);
+  const type = decoding.readVarUint(decoder);
+  if (type !== Y_MESSAGE_SYNC && type !== Y_MESSAGE_AWARENESS && type !== Y_MESSAGE_QUERY_AWARENESS) return null;
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, documentName);
+  encoding.writeUint8Array(encoder, frame);
+  return encoding.toUint8Array(encoder);
+}
+
+/** Translates one frame Hocuspocus sends towards a y-websocket client. */
+export function toClientFrame(frame: Uint8Array): ToClient {
+  const decoder = decoding.createDecoder(frame);
+  decoding.readVarString(decoder);
+  const typeStart = decoder.pos;
+  const type = decoding.readVarUint(decoder);
+  switch (type) {
+    case Y_MESSAGE_SYNC:
+    case Y_MESSAGE_AWARENESS:
+      return { kind: 'send', frame: frame.subarray(typeStart) };
+    case HP_SYNC_REPLY: {
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, Y_MESSAGE_SYNC);
+      encoding.writeUint8Array(encoder, frame.subarray(decoder.pos));
+      return { kind: 'send', frame: encoding.toUint8Array(encoder) };
+    }
+    case HP_AUTH: {
+      if (decoding.readVarUint(decoder) !== HP_AUTH_PERMISSION_DENIED) return { kind: 'drop' };
+      const reason = decoding.readVarString(decoder);
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, Y_MESSAGE_AUTH);
+      encoding.writeVarUint(encoder, Y_AUTH_PERMISSION_DENIED);
+      encoding.writeVarString(encoder, reason);
+      return { kind: 'deny', frame: encoding.toUint8Array(encoder), reason };
+    }
+    case HP_CLOSE:
+      return { kind: 'close', reason: decoding.hasContent(decoder) ? decoding.readVarString(decoder) : '' };
+    default:
+      // Acknowledgements, stateless messages, token-sync requests: y-websocket has no such thing.
+      return { kind: 'drop' };
+  }
+}
+
+/**
+ * The token a y-websocket client sent: the `token` URL parameter (y-websocket's `params` option) or a
+ * `token.<token>` entry in Sec-WebSocket-Protocol (for clients that keep tokens out of URLs).
+ */
+export function tokenFromRequest(url: URL, protocolHeader: string | undefined): string | undefined {
+  for (const offered of (protocolHeader ?? '').split(',')) {
+    const protocol = offered.trim();
+    if (protocol.startsWith('token.')) return protocol.slice('token.'.length);
+  }
+  return url.searchParams.get('token') ?? undefined;
+}
