@@ -1,4 +1,5 @@
 // The storage interface for named versions: full document states, stored compactly beside the document.
+import type * as Y from 'yjs';
 
 export type VersionKind = 'manual' | 'auto' | 'before-restore' | 'imported';
 
@@ -12,10 +13,8 @@ export interface VersionMeta {
   label: string;
   author: string | null;
   kind: VersionKind;
-  /** Bytes of the full Yjs state this version stands for. */
-  stateBytes: number;
-  /** Bytes actually stored: the whole state, or the delta against the previous version. */
-  storedBytes: number;
+  /** Bytes stored for this version: its whole state, or its delta against the previous version (deflated). */
+  size: number;
   encoding: 'full' | 'delta';
 }
 
@@ -29,8 +28,11 @@ export interface VersionStore {
   /** Every version of a document, oldest first. */
   list(documentName: string): Promise<VersionMeta[]>;
   get(documentName: string, id: number): Promise<VersionMeta | undefined>;
-  /** Stores `state` (a full Yjs update, as from Y.encodeStateAsUpdate) as the document's newest version. */
-  add(documentName: string, state: Uint8Array, info: NewVersion): Promise<VersionMeta>;
+  /**
+   * Stores the document's newest version: a live doc's state when the store gets to it (after the versions
+   * before it), or `state`, a full Yjs update (as from Y.encodeStateAsUpdate) captured by the caller.
+   */
+  add(documentName: string, source: Y.Doc | Uint8Array, info: NewVersion): Promise<VersionMeta>;
   /** The full Yjs state of a version; rejects with not-found when there is no such version. */
   state(documentName: string, id: number): Promise<Uint8Array>;
   /** Deletes one version; the versions stored as deltas on top of it are rewritten first. */

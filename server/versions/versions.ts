@@ -49,7 +49,7 @@ export class Versions {
 
   /** Takes a version of an already loaded document (used by automatic versions). */
   capture(documentName: string, document: Y.Doc, info: NewVersion): Promise<VersionMeta> {
-    return this.#options.store.versions.add(documentName, Y.encodeStateAsUpdate(document), info);
+    return this.#options.store.versions.add(documentName, document, info);
   }
 
   /** The full Yjs state of a version. */

@@ -61,8 +61,7 @@ test('retention keeps every automatic version of the last hour, one per hour for
     label: '',
     author: null,
     kind,
-    stateBytes: 1,
-    storedBytes: 1,
+    size: 1,
     encoding: 'full',
   });
   const ages = [
