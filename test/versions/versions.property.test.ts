@@ -12,14 +12,15 @@ import { makeTempDir } from '../helpers/server.ts';
 
 type Step =
   | { kind: 'edits'; count: number; seed: number }
-  | { kind: 'version' }
+  | { kind: 'version'; fromDoc: boolean }
   | { kind: 'delete'; pick: number }
   | { kind: 'compact' }
   | { kind: 'restart' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('edits' as const), count: fc.integer({ min: 1, max: 30 }), seed: fc.integer() }) },
-  { weight: 4, arbitrary: fc.constant({ kind: 'version' as const }) },
+  // Versions come from the live doc (automatic and manual ones) or from a captured state (before-restore).
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('version' as const), fromDoc: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'compact' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
@@ -60,7 +61,7 @@ test('every stored version reads back as the document was when it was taken', { 
             const random = seededRandom(s.seed);
             for (let i = 0; i < s.count; i += 1) randomEdit(live, random);
           } else if (s.kind === 'version') {
-            const meta = await store.versions.add('prop', Y.encodeStateAsUpdate(live), { kind: 'auto', label: '', author: null });
+            const meta = await store.versions.add('prop', s.fromDoc ? live : Y.encodeStateAsUpdate(live), { kind: 'auto', label: '', author: null });
             expected.set(meta.id, contentOf(live));
           } else if (s.kind === 'delete') {
             const ids = [...expected.keys()];
