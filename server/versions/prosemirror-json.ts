@@ -30,18 +30,25 @@ export function toProseMirrorJSON(doc: Y.Doc, field = CONTENT_FIELD): PmNode {
 function nodeToJSON(node: unknown): PmNode[] {
   if (node instanceof Y.XmlText) {
     const delta = node.toDelta() as Array<{ insert: unknown; attributes?: Record<string, unknown> }>;
-    return delta
-      .filter((op): op is { insert: string; attributes?: Record<string, unknown> } => typeof op.insert === 'string')
-      .map((op) => {
-        const text: PmNode = { type: 'text', text: op.insert };
-        const marks = Object.entries(op.attributes ?? {}).map(([name, attrs]) => {
-          const mark: PmMark = { type: HASHED_MARK.exec(name)?.[1] ?? name };
-          if (attrs && typeof attrs === 'object' && Object.keys(attrs).length > 0) mark.attrs = attrs as Record<string, unknown>;
-          return mark;
-        });
-        if (marks.length > 0) text.marks = marks;
-        return text;
+    const nodes: PmNode[] = [];
+    for (const op of delta) {
+      if (typeof op.insert !== 'string') continue;
+      const marks = Object.entries(op.attributes ?? {}).map(([name, attrs]) => {
+        const mark: PmMark = { type: HASHED_MARK.exec(name)?.[1] ?? name };
+        if (attrs && typeof attrs === 'object' && Object.keys(attrs).length > 0) mark.attrs = attrs as Record<string, unknown>;
+        return mark;
       });
+      // Yjs may split a run whose marks were set in another order; ProseMirror would join it, and so do we.
+      const last = nodes.at(-1);
+      if (last && marksKey(last.marks ?? []) === marksKey(marks)) {
+        last.text += op.insert;
+        continue;
+      }
+      const text: PmNode = { type: 'text', text: op.insert };
+      if (marks.length > 0) text.marks = marks;
+      nodes.push(text);
+    }
+    return nodes;
   }
   if (node instanceof Y.XmlElement) {
     const result: PmNode = { type: node.nodeName };
@@ -85,6 +92,10 @@ function fill(parent: Y.XmlFragment, nodes: unknown[], parentType: string): void
     for (const [name, value] of Object.entries(node.attrs ?? {})) element.setAttribute(name, value as string);
     fill(element, node.content ?? [], node.type);
   }
+}
+
+function marksKey(marks: PmMark[]): string {
+  return JSON.stringify(marks.map((mark) => JSON.stringify(mark)).sort());
 }
 
 function isNode(value: unknown): value is PmNode {

@@ -47,23 +47,27 @@ test('an editor offline during a restore merges its edits on top; deleted conten
 
     // Content added after the version: the restore deletes it.
     online.doc.transact(() => {
-      online.doc.getXmlFragment('default').insert(2, [paragraph('Third, added later.')]);
+      const fragment = online.doc.getXmlFragment('default');
+      fragment.insert(2, [paragraph('Third, added later.')]);
+      ((fragment.get(1) as Y.XmlElement).get(0) as Y.XmlText).insert(6, ', revised');
       online.doc.getText('notes').insert(10, ' gamma');
     });
     await waitForAllSaved(online);
 
     const offline = await connectClient(server.wsUrl, name);
     clients.push(offline);
-    assert.deepEqual(paragraphs(offline.doc), ['First.', 'Second.', 'Third, added later.']);
+    assert.deepEqual(paragraphs(offline.doc), ['First.', 'Second, revised.', 'Third, added later.']);
     offline.socket.disconnect();
     await waitFor(() => !offline.provider.isSynced || offline.socket.status === 'disconnected', 5_000, 'the editor to go offline');
 
-    // Offline edits: in surviving text, next to deleted text, a new block, and inside a block the restore deletes.
+    // Offline edits: in surviving text, next to deleted text, in a block the restore changes, a new block,
+    // and inside a block the restore deletes.
     offline.doc.transact(() => {
       const notes = offline.doc.getText('notes');
       notes.insert(0, 'X');
       notes.insert(notes.length, ' delta');
       const fragment = offline.doc.getXmlFragment('default');
+      ((fragment.get(1) as Y.XmlElement).get(0) as Y.XmlText).insert(0, 'Offline ');
       ((fragment.get(2) as Y.XmlElement).get(0) as Y.XmlText).insert(0, 'Edited offline: ');
       fragment.insert(fragment.length, [paragraph('Written offline.')]);
     });
@@ -77,7 +81,7 @@ test('an editor offline during a restore merges its edits on top; deleted conten
     await waitForAllSaved(offline);
     await waitFor(() => paragraphs(online.doc).length === 3, 5_000, 'the offline edits to arrive');
     for (const client of clients) {
-      assert.deepEqual(paragraphs(client.doc), ['First.', 'Second.', 'Written offline.']);
+      assert.deepEqual(paragraphs(client.doc), ['First.', 'Offline Second.', 'Written offline.']);
       assert.equal(client.doc.getText('notes').toString(), 'Xalpha beta delta');
     }
 
@@ -85,7 +89,7 @@ test('an editor offline during a restore merges its edits on top; deleted conten
     await server.restart();
     const fresh = await connectClient(server.wsUrl, name);
     clients.push(fresh);
-    assert.deepEqual(paragraphs(fresh.doc), ['First.', 'Second.', 'Written offline.']);
+    assert.deepEqual(paragraphs(fresh.doc), ['First.', 'Offline Second.', 'Written offline.']);
     assert.equal(fresh.doc.getText('notes').toString(), 'Xalpha beta delta');
   } finally {
     for (const client of clients) client.destroy();

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import * as Y from 'yjs';
+import { fromProseMirrorJSON, toProseMirrorJSON, type PmNode } from '../../server/versions/prosemirror-json.ts';
 import { transformTo } from '../../server/versions/restore.ts';
 import { contentOf, randomEdit, seededRandom, testSeed } from '../helpers/edits.ts';
 
@@ -76,4 +77,93 @@ test('a root whose type differs between the version and now refuses the restore 
   const copy = reloaded(live);
   assert.throws(() => copy.transact(() => transformTo(copy, reloaded(version))));
   assert.equal(copy.getText('b').toString(), 'live');
+});
+
+const WORDS = ['alpha', 'beta', 'γάμμα', 'd🎉lta', 'e', ' ', ' ', 'zeta.'];
+const MARKS = [[], [{ type: 'bold' }], [{ type: 'italic' }], [{ type: 'bold' }, { type: 'italic' }], [{ type: 'link', attrs: { href: 'https://x.org' } }]];
+
+function randomInline(random: () => number): PmNode[] {
+  const nodes: PmNode[] = [];
+  for (let i = Math.floor(random() * 5); i > 0; i -= 1) {
+    const marks = MARKS[Math.floor(random() * MARKS.length)]!;
+    const text = WORDS[Math.floor(random() * WORDS.length)]!;
+    const last = nodes.at(-1);
+    // ProseMirror JSON joins neighbouring text with the same marks; so must the generator.
+    if (last && JSON.stringify(last.marks ?? []) === JSON.stringify(marks)) last.text += text;
+    else nodes.push(marks.length > 0 ? { type: 'text', text, marks } : { type: 'text', text });
+  }
+  return nodes;
+}
+
+function randomBlock(random: () => number, depth = 0): PmNode {
+  const pick = random();
+  if (pick < 0.15 && depth < 2) {
+    const items = Array.from({ length: 1 + Math.floor(random() * 3) }, () => ({ type: 'listItem', content: [randomBlock(random, depth + 1)] }));
+    return { type: 'bulletList', content: items };
+  }
+  const content = randomInline(random);
+  const node: PmNode = pick < 0.3 ? { type: 'heading', attrs: { level: 1 + Math.floor(random() * 3) } } : { type: 'paragraph' };
+  if (content.length > 0) node.content = content;
+  return node;
+}
+
+/** Mark order carries no meaning (ProseMirror sorts marks by schema rank when it loads them). */
+function normalized(node: PmNode): PmNode {
+  const copy: PmNode = { ...node };
+  if (node.marks) copy.marks = [...node.marks].sort((a, b) => (a.type < b.type ? -1 : 1));
+  if (node.content) copy.content = node.content.map(normalized);
+  return copy;
+}
+
+function randomDocument(random: () => number, base?: PmNode): PmNode {
+  // Often a variation of `base`: a few blocks changed, added or dropped, as between real versions.
+  const blocks = base ? [...(base.content ?? [])] : Array.from({ length: 1 + Math.floor(random() * 6) }, () => randomBlock(random));
+  if (base) {
+    for (let changes = 1 + Math.floor(random() * 3); changes > 0; changes -= 1) {
+      const at = Math.floor(random() * (blocks.length + 1));
+      const what = random();
+      if (what < 0.4 && at < blocks.length) blocks[at] = { ...blocks[at]!, content: randomInline(random) };
+      else if (what < 0.7) blocks.splice(at, 0, randomBlock(random));
+      else blocks.splice(at, 1);
+    }
+  }
+  return { type: 'doc', content: blocks.map((block) => (block.content?.length === 0 ? { type: block.type, ...(block.attrs ? { attrs: block.attrs } : {}) } : block)) };
+}
+
+test('editor content: restoring a version after random rich-text changes gives the version back exactly', () => {
+  const seed = testSeed('xml restore property');
+  fc.assert(
+    fc.property(fc.integer(), (docSeed) => {
+      const random = seededRandom(docSeed);
+      const version = randomDocument(random);
+      const live = reloaded(fromProseMirrorJSON(version));
+      const peer = reloaded(live);
+      const updates: Uint8Array[] = [];
+      live.on('update', (update: Uint8Array) => updates.push(update));
+      let now = version;
+      for (let round = 0; round < 3; round += 1) {
+        now = randomDocument(random, now);
+        live.transact(() => transformTo(live, fromProseMirrorJSON(now)));
+        assert.deepEqual(normalized(toProseMirrorJSON(live)), normalized(now), `round ${round}`);
+      }
+      live.transact(() => transformTo(live, reloaded(fromProseMirrorJSON(version))));
+      assert.deepEqual(normalized(toProseMirrorJSON(live)), normalized(version), 'back to the version');
+      for (const update of updates) Y.applyUpdate(peer, update);
+      assert.deepEqual(normalized(toProseMirrorJSON(peer)), normalized(version));
+    }),
+    { seed, numRuns: 150 },
+  );
+});
+
+test('a block changed only inside is edited in place: an offline edit elsewhere in it survives', () => {
+  const version = fromProseMirrorJSON({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'One two three.' }] }] });
+  const live = reloaded(version);
+  const paragraphText = () => ((live.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText);
+  paragraphText().insert(7, ' and a half');
+  const offline = reloaded(live);
+  ((offline.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(0, 'Offline: ');
+  live.transact(() => transformTo(live, reloaded(version)));
+  assert.equal(paragraphText().toString(), 'One two three.');
+  Y.applyUpdate(live, Y.encodeStateAsUpdate(offline));
+  assert.equal(paragraphText().toString(), 'Offline: One two three.');
 });
