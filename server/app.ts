@@ -8,8 +8,11 @@ import { ConnectionLog } from './documents/connection-log.ts';
 import { DocumentDeletion } from './documents/deletion.ts';
 import { Persistence } from './documents/persistence.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
+import type { EventEmitter } from './events/event-bus.ts';
 import { createRoutes } from './http/routes.ts';
 import { createLogger, moduleLogger, type Logger } from './log.ts';
+import type { Metrics } from './metrics/registry.ts';
+import { createOperations } from './operations.ts';
 import type { DocumentStore } from './storage/document-store.ts';
 import { LevelDocumentStore } from './storage/level-store.ts';
 import { AutoVersions } from './versions/auto-versions.ts';
@@ -29,6 +32,10 @@ export interface App {
   readonly hocuspocus: Hocuspocus;
   readonly persistence: Persistence;
   readonly versions: Versions;
+  /** Publishes an event to webhooks and the SSE change feed: `events.emitEvent(type, document, data)`. */
+  readonly events: EventEmitter;
+  /** Prometheus metrics (own registry); features increment their counters here. */
+  readonly metrics: Metrics;
   /** Starts listening; resolves with the URLs actually bound (port 0 picks a free port). */
   listen(): Promise<AppUrls>;
   /** Graceful shutdown: refuse new work, close clients with 1001, store and compact, close LevelDB. */
@@ -47,15 +54,18 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
 
   const clientDist = config.serveClient ? await buildClient(config, moduleLogger(log, 'client')) : null;
 
+  // Webhooks, SSE change feed and metrics (server/operations.ts).
+  const operations = await createOperations(config, store, log);
+
   const persistence = new Persistence({
-    store,
+    store: operations.documentStore,
     log: moduleLogger(log, 'persistence'),
     compactAfterUpdates: config.compactAfterUpdates,
     compactAfterBytes: config.compactAfterBytes,
     // Runs only after start-up, when `endpoint` exists: clients reconnect and resend what was not saved.
     onWriteFailed: () => endpoint.closeAll(1011, 'storage-failed: updates could not be saved; retrying later'),
   });
-  const versions = new Versions({ hocuspocus: () => hocuspocus, store, log: moduleLogger(log, 'versions') });
+  const versions = new Versions({ hocuspocus: () => hocuspocus, documents: store, versions: store.versions, log: moduleLogger(log, 'versions'), events: operations.events });
   const autoVersions = config.autoVersions
     ? new AutoVersions({
         versions,
@@ -76,14 +86,18 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       new ConnectionLog(moduleLogger(log, 'connections')),
       deletion,
       ...(autoVersions ? [autoVersions] : []),
+      ...operations.extensions,
     ],
   });
+  operations.attach(hocuspocus);
   const endpoint = new WebSocketEndpoint({
     hocuspocus,
     gate: (documentName) => persistence.whenDurable(documentName),
     log: moduleLogger(log, 'ws'),
     maxMessageBytes: config.maxMessageBytes,
     isDraining: () => draining,
+    maxSendBufferBytes: config.maxSendBufferBytes,
+    metrics: operations.metrics,
   });
 
   const routes = createRoutes({
@@ -97,6 +111,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       if (store.failure) return { ready: false, reason: 'storage failed' };
       return { ready: true, reason: 'storage open' };
     },
+    mounted: operations.routes,
   });
   const httpServer = createAdaptorServer({ fetch: routes.fetch, hostname: config.host }) as HttpServer;
   httpServer.on('upgrade', endpoint.handleUpgrade);
@@ -110,6 +125,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     hocuspocus,
     persistence,
     versions,
+    events: operations.events,
+    metrics: operations.metrics,
     listen: () =>
       new Promise<AppUrls>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -135,6 +152,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     endpoint.terminateAll();
     await autoVersions?.close();
     await persistence.closeAll();
+    // Pending events go to the webhook outbox before the database closes.
+    await operations.close();
     await store.close();
     httpServer.closeAllConnections();
     await serverClosed;

@@ -13,6 +13,8 @@ interface SettingSpec {
   flag: string;
   env: string;
   help: string;
+  /** The flag may be given several times; its values are joined into one comma list. */
+  repeatable?: boolean;
 }
 
 // Strings from argv/env are coerced here so the flags and the variables share one validation.
@@ -21,6 +23,12 @@ const boolFromString = z.union([
   z.enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no']).transform((v) => ['true', '1', 'on', 'yes'].includes(v)),
 ]);
 const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
+// "a, b" or ['a', 'b'] → ['a', 'b']; empty items are dropped.
+const commaList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((item) => item.trim()).filter(Boolean));
+const webhookUrlList = commaList.pipe(z.array(z.url({ protocol: /^https?$/ })));
 
 const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
@@ -38,6 +46,29 @@ const configSchema = z.object({
   autoVersionAfterUpdates: positiveInt,
   autoVersionAfterMs: positiveInt,
   autoVersionIdleMs: positiveInt,
+  maxSendBufferBytes: positiveInt,
+  webhookUrls: webhookUrlList,
+  webhookEvents: commaList,
+  webhookSecret: z.string(),
+  webhookAllowedHosts: commaList,
+  webhookMaxAttempts: positiveInt,
+  webhookBackoffMs: positiveInt,
+  webhookBackoffMaxMs: positiveInt,
+  webhookTimeoutMs: positiveInt,
+  documentChangedDebounceMs: nonNegativeInt,
+  sseRetainedEvents: positiveInt,
+  sseMaxQueuedEvents: positiveInt,
+}).superRefine((config, context) => {
+  // Signatures are the receivers' only proof of origin: no targets without a secret.
+  if (config.webhookUrls.length > 0 && config.webhookSecret.length < 16) {
+    context.addIssue({ code: 'custom', path: ['webhookSecret'], message: 'webhook targets need a secret of at least 16 characters' });
+  }
+  for (const url of config.webhookUrls) {
+    const { host, hostname } = new URL(url);
+    if (!config.webhookAllowedHosts.includes(host) && !config.webhookAllowedHosts.includes(hostname)) {
+      context.addIssue({ code: 'custom', path: ['webhookAllowedHosts'], message: `webhook target ${url} is not on the allowlist` });
+    }
+  }
 });
 
 export type Config = Readonly<z.output<typeof configSchema>>;
@@ -59,6 +90,18 @@ export const defaultConfig: Config = Object.freeze({
   autoVersionAfterUpdates: 2_000,
   autoVersionAfterMs: 10 * 60_000,
   autoVersionIdleMs: 2 * 60_000,
+  maxSendBufferBytes: 4 * MiB,
+  webhookUrls: [],
+  webhookEvents: ['*'],
+  webhookSecret: '',
+  webhookAllowedHosts: [],
+  webhookMaxAttempts: 12,
+  webhookBackoffMs: 1_000,
+  webhookBackoffMaxMs: 5 * 60_000,
+  webhookTimeoutMs: 10_000,
+  documentChangedDebounceMs: 2_000,
+  sseRetainedEvents: 1_000,
+  sseMaxQueuedEvents: 256,
 });
 
 export const settings: readonly SettingSpec[] = [
@@ -76,6 +119,18 @@ export const settings: readonly SettingSpec[] = [
   { key: 'autoVersionAfterUpdates', flag: '--auto-version-after-updates <count>', env: 'TANDEM_AUTO_VERSION_AFTER_UPDATES', help: 'automatic version after this many updates' },
   { key: 'autoVersionAfterMs', flag: '--auto-version-after-ms <ms>', env: 'TANDEM_AUTO_VERSION_AFTER_MS', help: 'automatic version after this long of continued editing' },
   { key: 'autoVersionIdleMs', flag: '--auto-version-idle-ms <ms>', env: 'TANDEM_AUTO_VERSION_IDLE_MS', help: 'automatic version once editing paused this long' },
+  { key: 'maxSendBufferBytes', flag: '--max-send-buffer-bytes <bytes>', env: 'TANDEM_MAX_SEND_BUFFER_BYTES', help: 'close a WebSocket client (4408) whose unsent data passes this' },
+  { key: 'webhookUrls', flag: '--webhook-url <url>', env: 'TANDEM_WEBHOOK_URLS', help: 'webhook target (repeat the flag, or a comma list)', repeatable: true },
+  { key: 'webhookEvents', flag: '--webhook-events <types>', env: 'TANDEM_WEBHOOK_EVENTS', help: 'comma list of event types sent to webhooks, * for all' },
+  { key: 'webhookSecret', flag: '--webhook-secret <secret>', env: 'TANDEM_WEBHOOK_SECRET', help: 'HMAC-SHA256 key for the Tandem-Signature header' },
+  { key: 'webhookAllowedHosts', flag: '--webhook-allowed-hosts <hosts>', env: 'TANDEM_WEBHOOK_ALLOWED_HOSTS', help: 'comma list of host or host:port webhook targets may use' },
+  { key: 'webhookMaxAttempts', flag: '--webhook-max-attempts <count>', env: 'TANDEM_WEBHOOK_MAX_ATTEMPTS', help: 'attempts per delivery before it becomes a dead letter' },
+  { key: 'webhookBackoffMs', flag: '--webhook-backoff-ms <ms>', env: 'TANDEM_WEBHOOK_BACKOFF_MS', help: 'delay before the first retry; doubles per attempt, with jitter' },
+  { key: 'webhookBackoffMaxMs', flag: '--webhook-backoff-max-ms <ms>', env: 'TANDEM_WEBHOOK_BACKOFF_MAX_MS', help: 'longest delay between two attempts' },
+  { key: 'webhookTimeoutMs', flag: '--webhook-timeout-ms <ms>', env: 'TANDEM_WEBHOOK_TIMEOUT_MS', help: 'a delivery not answered within this counts as failed' },
+  { key: 'documentChangedDebounceMs', flag: '--document-changed-debounce-ms <ms>', env: 'TANDEM_DOCUMENT_CHANGED_DEBOUNCE_MS', help: 'one document.changed event per document per quiet period' },
+  { key: 'sseRetainedEvents', flag: '--sse-retained-events <count>', env: 'TANDEM_SSE_RETAINED_EVENTS', help: 'events kept per document for Last-Event-ID resumes' },
+  { key: 'sseMaxQueuedEvents', flag: '--sse-max-queued-events <count>', env: 'TANDEM_SSE_MAX_QUEUED_EVENTS', help: 'an event-stream reader this far behind is dropped' },
 ];
 
 /** Validates a partial override on top of the defaults; errors name the offending setting. */
@@ -87,7 +142,8 @@ export function makeConfig(overrides: Partial<ConfigInput> = {}): Config {
       const key = String(issue.path[0]);
       const spec = settings.find((s) => s.key === key);
       const name = spec ? `${spec.flag.split(' ')[0]} / ${spec.env}` : key;
-      return `${name}: ${issue.message} (got ${JSON.stringify((merged as Record<string, unknown>)[key])})`;
+      const got = key === 'webhookSecret' ? '[redacted]' : JSON.stringify((merged as Record<string, unknown>)[key]);
+      return `${name}: ${issue.message} (got ${got})`;
     });
     throw new AppError('config-invalid', `invalid configuration:\n  ${lines.join('\n  ')}`);
   }
@@ -101,9 +157,9 @@ export function createCommand(): Command {
     .allowExcessArguments(false)
     .exitOverride();
   for (const spec of settings) {
-    command.addOption(
-      new Option(spec.flag, spec.help).default(displayDefault(defaultConfig[spec.key])).env(spec.env),
-    );
+    const option = new Option(spec.flag, spec.help).default(displayDefault(defaultConfig[spec.key])).env(spec.env);
+    if (spec.repeatable) option.argParser((value: string, previous: unknown) => (Array.isArray(previous) ? [...previous, value] : [value]));
+    command.addOption(option);
   }
   return command;
 }
@@ -115,7 +171,9 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   const fromFlags: Record<string, unknown> = {};
   for (const spec of settings) {
     // commander also reads process.env; only values typed on the command line count as flags here.
-    if (command.getOptionValueSource(spec.key) === 'cli') fromFlags[spec.key] = command.getOptionValue(spec.key);
+    // The attribute is commander's camelCase of the flag (`--webhook-url` → webhookUrl), not always the key.
+    const attribute = new Option(spec.flag).attributeName();
+    if (command.getOptionValueSource(attribute) === 'cli') fromFlags[spec.key] = command.getOptionValue(attribute);
   }
   const fromEnv: Record<string, unknown> = {};
   for (const spec of settings) {
@@ -131,5 +189,6 @@ function stripUndefined<T extends object>(value: T): Partial<T> {
 
 function displayDefault(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (Array.isArray(value)) return value.join(',');
   return String(value);
 }

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'document-unavailable'
   | 'storage-failed'
   | 'shutting-down'
+  | 'client-too-slow'
   | 'config-invalid'
   | 'internal';
 
@@ -24,6 +25,7 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   'document-unavailable': 503,
   'storage-failed': 503,
   'shutting-down': 503,
+  'client-too-slow': 503,
   'config-invalid': 500,
   internal: 500,
 };
@@ -39,6 +41,8 @@ const closeCodeByCode: Record<ErrorCode, number> = {
   'document-unavailable': 4503,
   'storage-failed': 1011,
   'shutting-down': 1001,
+  // A reader whose send buffer passed --max-send-buffer-bytes; it may reconnect and sync afresh.
+  'client-too-slow': 4408,
   'config-invalid': 1011,
   internal: 1011,
 };

@@ -4,17 +4,23 @@ import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { DocumentStore } from '../storage/document-store.ts';
 
+/** What deleting needs from storage (LevelDocumentStore has it). */
+export interface DeletableStore extends Pick<DocumentStore, 'getMeta'> {
+  /** Removes a document, once unloaded, with its log, snapshot and versions, in one write. */
+  deleteDocument(documentName: string): Promise<void>;
+}
+
 export class DocumentDeletion implements Extension {
   readonly extensionName = 'tandem-document-deletion';
   // Before loading: a document being deleted must not be loaded again meanwhile.
   readonly priority = 2000;
 
   #deleting = new Set<string>();
-  #store: DocumentStore;
+  #store: DeletableStore;
   #log: Logger;
   #hocuspocus: () => Hocuspocus;
 
-  constructor(options: { store: DocumentStore; log: Logger; hocuspocus: () => Hocuspocus }) {
+  constructor(options: { store: DeletableStore; log: Logger; hocuspocus: () => Hocuspocus }) {
     this.#store = options.store;
     this.#log = options.log;
     this.#hocuspocus = options.hocuspocus;

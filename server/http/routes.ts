@@ -14,6 +14,8 @@ export interface RoutesOptions {
   readiness: () => { ready: boolean; reason: string };
   /** Admin API (versions, export, import, delete), mounted under /api. */
   admin?: Hono;
+  /** Feature route groups (metrics, change feed, webhook admin), mounted after the document API. */
+  mounted?: ReadonlyArray<Hono<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- groups declare their own bindings
 }
 
 export function createRoutes(options: RoutesOptions): Hono {
@@ -41,6 +43,7 @@ export function createRoutes(options: RoutesOptions): Hono {
   });
 
   if (options.admin) app.route('/api', options.admin);
+  for (const group of options.mounted ?? []) app.route('/', group);
 
   if (options.clientDist) {
     const root = options.clientDist;

@@ -1,6 +1,5 @@
 // The storage interface the rest of Tandem sees; LevelDB is one implementation of it.
 import type { DocumentMeta } from './records.ts';
-import type { VersionStore } from './version-store.ts';
 
 export type { DocumentMeta };
 
@@ -34,10 +33,6 @@ export interface DocumentStore {
   /** Metadata of every stored document, without loading any of them. */
   listDocuments(): Promise<DocumentMeta[]>;
   getMeta(documentName: string): Promise<DocumentMeta | undefined>;
-  /** Named versions of the stored documents. */
-  readonly versions: VersionStore;
-  /** Removes a document (unloaded first, or waited for), with its log, snapshot and versions, in one write. */
-  deleteDocument(documentName: string): Promise<void>;
   /** The error that stopped writing, if storage failed; Tandem then refuses edits. */
   readonly failure: Error | null;
   readonly isOpen: boolean;

@@ -8,6 +8,9 @@ const KIND_SNAPSHOT = 0x02;
 const KIND_LOG = 0x03;
 const KIND_VERSION_META = 0x04;
 const KIND_VERSION_DATA = 0x05;
+// Webhook deliveries are not per document: [kind][u64 seq], so a range scan returns them in enqueue order.
+const KIND_OUTBOX = 0x10;
+const KIND_DEAD_LETTER = 0x11;
 
 const SEQ_BYTES = 8;
 
@@ -91,3 +94,33 @@ export function versionDataRange(documentName: string): KeyRange {
 
 /** The version number at the end of a version key. */
 export const seqFromVersionKey = seqFromLogKey;
+function sequenceKey(kind: number, seq: number): Buffer {
+  const key = Buffer.allocUnsafe(1 + SEQ_BYTES);
+  key[0] = kind;
+  writeSeq(key, 1, seq);
+  return key;
+}
+
+/** A pending webhook delivery, by its sequence number. */
+export function outboxKey(seq: number): Buffer {
+  return sequenceKey(KIND_OUTBOX, seq);
+}
+
+/** Every pending webhook delivery, in enqueue order. */
+export function outboxRange(): KeyRange {
+  return { gte: Buffer.from([KIND_OUTBOX]), lt: Buffer.from([KIND_OUTBOX + 1]) };
+}
+
+/** A webhook delivery that ran out of attempts, kept for the admin API, by its sequence number. */
+export function deadLetterKey(seq: number): Buffer {
+  return sequenceKey(KIND_DEAD_LETTER, seq);
+}
+
+export function deadLetterRange(): KeyRange {
+  return { gte: Buffer.from([KIND_DEAD_LETTER]), lt: Buffer.from([KIND_DEAD_LETTER + 1]) };
+}
+
+/** The sequence number of an outbox or dead-letter key. */
+export function seqFromSequenceKey(key: Buffer): number {
+  return key.readUInt32BE(1) * 0x1_0000_0000 + key.readUInt32BE(5);
+}

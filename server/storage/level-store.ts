@@ -58,6 +58,16 @@ export class LevelDocumentStore implements DocumentStore {
     return this.#db.isOpen;
   }
 
+  /** The database itself, for other record kinds (the webhook outbox); writes go through `write`. */
+  get database(): LevelDatabase {
+    return this.#db;
+  }
+
+  /** Writes operations in the shared group commit (same fsync setting and failure rule as documents). */
+  write(ops: readonly BatchOp[]): Promise<void> {
+    return this.#writer.write(ops);
+  }
+
   async open(documentName: string): Promise<LoadedDocument> {
     // A previous instance of this document may still be unloading; its last writes come first.
     for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {

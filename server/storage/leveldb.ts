@@ -71,6 +71,19 @@ export class LevelDatabase {
     }
   }
 
+  /** The last key of a range, or undefined when the range is empty. */
+  async lastKey(range: KeyRange): Promise<Buffer | undefined> {
+    if (!this.#open) throw closedError(this.location);
+    const iterator = this.#db.iterator({ gte: range.gte, lt: range.lt, reverse: true, limit: 1, keyAsBuffer: true, values: false });
+    try {
+      return await new Promise<Buffer | undefined>((resolve, reject) =>
+        iterator.next((error, key) => (error ? reject(error) : resolve(key as Buffer | undefined))),
+      );
+    } finally {
+      await new Promise<void>((resolve, reject) => iterator.end((error) => (error ? reject(error) : resolve())));
+    }
+  }
+
   /** Deletes a whole key range (not atomic with other writes: use for data no reader can see). */
   clear(range: KeyRange): Promise<void> {
     if (!this.#open) return Promise.reject(closedError(this.location));

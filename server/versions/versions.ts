@@ -2,16 +2,20 @@
 import type { DirectConnection, Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
+import type { EventEmitter } from '../events/event-bus.ts';
 import type { Logger } from '../log.ts';
 import type { DocumentStore } from '../storage/document-store.ts';
-import type { NewVersion, VersionMeta } from '../storage/version-store.ts';
+import type { NewVersion, VersionMeta, VersionStore } from '../storage/version-store.ts';
 import { transformTo } from './restore.ts';
 
 export interface VersionsOptions {
   /** A getter: the Hocuspocus instance is built after the extensions that use this service. */
   hocuspocus: () => Hocuspocus;
-  store: DocumentStore;
+  documents: Pick<DocumentStore, 'getMeta'>;
+  versions: VersionStore;
   log: Logger;
+  /** Webhooks and the change feed hear `version.created` and `version.restored`. */
+  events?: EventEmitter;
 }
 
 export interface RestoreResult {
@@ -32,11 +36,11 @@ export class Versions {
 
   async list(documentName: string): Promise<VersionMeta[]> {
     await this.#assertExists(documentName);
-    return this.#options.store.versions.list(documentName);
+    return this.#options.versions.list(documentName);
   }
 
   async get(documentName: string, id: number): Promise<VersionMeta> {
-    const meta = await this.#options.store.versions.get(documentName, id);
+    const meta = await this.#options.versions.get(documentName, id);
     if (!meta) throw new AppError('not-found', `document "${documentName}" has no version ${id}`);
     return meta;
   }
@@ -49,13 +53,13 @@ export class Versions {
 
   /** Takes a version of an already loaded document (used by automatic versions). */
   capture(documentName: string, document: Y.Doc, info: NewVersion): Promise<VersionMeta> {
-    return this.#options.store.versions.add(documentName, document, info);
+    return this.#added(documentName, this.#options.versions.add(documentName, document, info));
   }
 
   /** The full Yjs state of a version. */
   async state(documentName: string, id: number): Promise<Uint8Array> {
     await this.get(documentName, id);
-    return this.#options.store.versions.state(documentName, id);
+    return this.#options.versions.state(documentName, id);
   }
 
   /** A scratch Y.Doc holding a version's content; the caller destroys it. */
@@ -81,12 +85,16 @@ export class Versions {
         // The undo point and the restore are taken in the same turn: no edit can fall between them.
         const before = Y.encodeStateAsUpdate(document);
         await connection.transact((live) => transformTo(live, target));
-        const beforeRestore = await this.#options.store.versions.add(documentName, before, {
-          kind: 'before-restore',
-          label: `Before restoring version ${id}${restored.label ? ` (${restored.label})` : ''}`,
-          author,
-        });
+        const beforeRestore = await this.#added(
+          documentName,
+          this.#options.versions.add(documentName, before, {
+            kind: 'before-restore',
+            label: `Before restoring version ${id}${restored.label ? ` (${restored.label})` : ''}`,
+            author,
+          }),
+        );
         this.#options.log.info({ doc: documentName, version: id, beforeRestore: beforeRestore.id }, 'version restored');
+        this.#options.events?.emitEvent('version.restored', documentName, { versionId: id, beforeRestoreId: beforeRestore.id, author });
         return { restored, beforeRestore };
       });
     } finally {
@@ -104,11 +112,18 @@ export class Versions {
 
   async delete(documentName: string, id: number): Promise<void> {
     await this.get(documentName, id);
-    await this.#options.store.versions.delete(documentName, id);
+    await this.#options.versions.delete(documentName, id);
+  }
+
+  async #added(documentName: string, adding: Promise<VersionMeta>): Promise<VersionMeta> {
+    const version = await adding;
+    const { id: versionId, kind, label, author } = version;
+    this.#options.events?.emitEvent('version.created', documentName, { versionId, kind, label, author });
+    return version;
   }
 
   async #assertExists(documentName: string): Promise<void> {
-    if (!(await this.#options.store.getMeta(documentName))) {
+    if (!(await this.#options.documents.getMeta(documentName))) {
       throw new AppError('not-found', `no document named "${documentName}"`);
     }
   }

@@ -4,20 +4,36 @@
 // here wait for the document's pending writes, so a provider's `unsyncedChanges` reaches 0 only for
 // edits that are already in LevelDB; every other message passes straight through.
 import type { WebSocket } from 'ws';
+import { AppError } from '../errors.ts';
 import { MESSAGE_SYNC_STATUS, peekMessageType, readFrameHeader } from './frames.ts';
 
 /** Resolves when the document's applied updates are stored; null when nothing is pending. */
 export type DurabilityGate = (documentName: string) => Promise<void> | null;
 
+/** Backpressure and accounting for what the server sends. */
+export interface SendPolicy {
+  /** A client with more unsent bytes than this is closed (4408) instead of buffered for. */
+  maxBufferedBytes: number;
+  /** Told of every message handed to the socket. */
+  onSent?: (bytes: number) => void;
+  /** Told when the socket is closed for not reading. */
+  onTooSlow?: (bufferedBytes: number) => void;
+}
+
+// A reader that stopped reading never takes the close frame either; its socket is destroyed after this.
+const TOO_SLOW_TERMINATE_MS = 1_000;
+
 export class DurableAckSocket {
   #socket: WebSocket;
   #gate: DurabilityGate;
   #onAckFailed: (error: unknown) => void;
+  #policy: SendPolicy | undefined;
 
-  constructor(socket: WebSocket, gate: DurabilityGate, onAckFailed: (error: unknown) => void) {
+  constructor(socket: WebSocket, gate: DurabilityGate, onAckFailed: (error: unknown) => void, policy?: SendPolicy) {
     this.#socket = socket;
     this.#gate = gate;
     this.#onAckFailed = onAckFailed;
+    this.#policy = policy;
   }
 
   get readyState(): number {
@@ -46,6 +62,24 @@ export class DurableAckSocket {
   }
 
   #sendNow(data: Uint8Array): void {
-    if (this.#socket.readyState === this.#socket.OPEN) this.#socket.send(data);
+    if (this.#socket.readyState !== this.#socket.OPEN) return;
+    const policy = this.#policy;
+    // The backlog is checked, not backlog + message: a document larger than the cap still gets its
+    // initial sync, and the buffer stays below cap + one message.
+    if (policy && this.#socket.bufferedAmount > policy.maxBufferedBytes) {
+      this.#closeTooSlow(policy);
+      return;
+    }
+    this.#socket.send(data);
+    policy?.onSent?.(data.length);
+  }
+
+  // Only this socket is closed: the others never wait for it, so they are not slowed down.
+  #closeTooSlow(policy: SendPolicy): void {
+    const buffered = this.#socket.bufferedAmount;
+    const error = new AppError('client-too-slow', `client too slow: ${buffered} bytes unsent, limit ${policy.maxBufferedBytes}`);
+    this.#socket.close(error.closeCode, 'client too slow');
+    setTimeout(() => this.#socket.terminate(), TOO_SLOW_TERMINATE_MS).unref();
+    policy.onTooSlow?.(buffered);
   }
 }

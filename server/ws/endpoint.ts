@@ -5,7 +5,8 @@ import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { documentNameProblem } from '../documents/names.ts';
 import type { Logger } from '../log.ts';
-import { DurableAckSocket, type DurabilityGate } from './durable-ack-socket.ts';
+import type { Metrics } from '../metrics/registry.ts';
+import { DurableAckSocket, type DurabilityGate, type SendPolicy } from './durable-ack-socket.ts';
 import { bridgeYWebsocket } from './ywebsocket-bridge.ts';
 import { tokenFromRequest } from './ywebsocket-codec.ts';
 
@@ -26,7 +27,12 @@ export interface WebSocketEndpointOptions {
   isDraining: () => boolean;
   /** Ping interval for y-websocket clients, whose protocol has no keep-alive of its own. */
   keepAliveMs?: number;
+  /** A client whose unsent data passes this is closed with 4408 (default: no limit). */
+  maxSendBufferBytes?: number;
+  metrics?: Metrics;
 }
+
+type Protocol = 'hocuspocus' | 'y-websocket';
 
 export class WebSocketEndpoint {
   #options: WebSocketEndpointOptions;
@@ -73,6 +79,9 @@ export class WebSocketEndpoint {
         hocuspocus: this.#options.hocuspocus,
         log: this.#options.log,
         keepAliveMs: this.#options.keepAliveMs ?? 30_000,
+        // Same backpressure rule as the main endpoint; y-websocket gets no acknowledgements to gate.
+        wrap: (raw) => new DurableAckSocket(raw, () => null, () => undefined, this.#sendPolicy('y-websocket')),
+        countIn: (bytes) => this.#countIn('y-websocket', bytes),
       }),
     );
   }
@@ -90,20 +99,48 @@ export class WebSocketEndpoint {
 
   #accept(ws: WebSocket, request: IncomingMessage): void {
     const { hocuspocus, gate, log } = this.#options;
-    const socket = new DurableAckSocket(ws, gate, (error) => {
-      log.error({ err: error }, 'an update could not be stored; closing the socket so the client resends it');
-      ws.close(1011, 'storage-failed: the update was not saved; reconnect to resend it');
-    });
+    const socket = new DurableAckSocket(
+      ws,
+      gate,
+      (error) => {
+        log.error({ err: error }, 'an update could not be stored; closing the socket so the client resends it');
+        ws.close(1011, 'storage-failed: the update was not saved; reconnect to resend it');
+      },
+      this.#sendPolicy('hocuspocus'),
+    );
     const connection = hocuspocus.handleConnection(socket, toFetchRequest(request));
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         ws.close(1003, 'text frames are not supported; send binary Yjs messages');
         return;
       }
-      connection.handleMessage(toUint8Array(data));
+      const message = toUint8Array(data);
+      this.#countIn('hocuspocus', message.length);
+      connection.handleMessage(message);
     });
     ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
     ws.on('error', (error) => log.warn({ err: error }, 'WebSocket error'));
+  }
+
+  #countIn(protocol: Protocol, bytes: number): void {
+    this.#options.metrics?.messagesIn.inc({ protocol });
+    this.#options.metrics?.bytesIn.inc({ protocol }, bytes);
+  }
+
+  /** Backpressure and traffic counting for one socket. */
+  #sendPolicy(protocol: Protocol): SendPolicy {
+    const { metrics, maxSendBufferBytes, log } = this.#options;
+    return {
+      maxBufferedBytes: maxSendBufferBytes ?? Infinity,
+      onSent: (bytes) => {
+        metrics?.messagesOut.inc({ protocol });
+        metrics?.bytesOut.inc({ protocol }, bytes);
+      },
+      onTooSlow: (buffered) => {
+        metrics?.slowClientsClosed.inc({ protocol });
+        log.warn({ buffered, limit: maxSendBufferBytes, protocol }, 'closed a client that stopped reading (4408 client too slow)');
+      },
+    };
   }
 }
 

@@ -11,19 +11,32 @@ const CLOSE_UNSUPPORTED_DATA = 1003;
 const CLOSE_INVALID_PAYLOAD = 1007;
 const CLOSE_POLICY_VIOLATION = 1008;
 const CLOSE_FORBIDDEN = 4403;
+const OPEN = 1;
 
 export interface YWebsocketBridgeOptions {
   hocuspocus: Hocuspocus;
   log: Logger;
   /** How often a ping checks that the peer is still there; a missed pong terminates the socket. */
   keepAliveMs: number;
+  /** Wraps the raw socket for sending (backpressure, accounting); defaults to the raw socket. */
+  wrap?: (ws: WebSocket) => Sender;
+  /** Told of every message received. */
+  countIn?: (bytes: number) => void;
+}
+
+/** What the bridge sends translated frames through. */
+export interface Sender {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(frame: Uint8Array): void;
+  close(code?: number, reason?: string): void;
 }
 
 /** The socket Hocuspocus writes to: translates its frames into y-websocket's. */
 class YWebsocketSocket {
-  #ws: WebSocket;
+  #ws: Sender;
 
-  constructor(ws: WebSocket) {
+  constructor(ws: Sender) {
     this.#ws = ws;
   }
 
@@ -36,7 +49,7 @@ class YWebsocketSocket {
   }
 
   send(frame: Uint8Array): void {
-    if (this.#ws.readyState !== this.#ws.OPEN) return;
+    if (this.#ws.readyState !== OPEN) return;
     const out = toClientFrame(frame);
     if (out.kind === 'send') this.#ws.send(out.frame);
     else if (out.kind === 'deny') {
@@ -57,7 +70,7 @@ export function bridgeYWebsocket(
   token: string | undefined,
   options: YWebsocketBridgeOptions,
 ): void {
-  const connection = options.hocuspocus.handleConnection(new YWebsocketSocket(ws), request);
+  const connection = options.hocuspocus.handleConnection(new YWebsocketSocket(options.wrap?.(ws) ?? ws), request);
   // y-websocket has no auth message: the token from the URL or subprotocol stands in for one.
   connection.handleMessage(encodeAuthFrame(documentName, token ?? ''));
 
@@ -67,8 +80,10 @@ export function bridgeYWebsocket(
       return;
     }
     let frame: Uint8Array | null;
+    const bytes = toUint8Array(data);
+    options.countIn?.(bytes.length);
     try {
-      frame = fromClientFrame(documentName, toUint8Array(data));
+      frame = fromClientFrame(documentName, bytes);
     } catch {
       // lib0 throws on a truncated varint: the frame is malformed, not a server fault.
       ws.close(CLOSE_INVALID_PAYLOAD, 'malformed y-websocket message');

@@ -18,7 +18,7 @@ after(async () => {
 async function waitForAutoVersions(name: string, count: number, what: string): Promise<VersionMeta[]> {
   const deadline = Date.now() + 5_000;
   for (;;) {
-    const versions = (await server.app.store.versions.list(name)).filter((v) => v.kind === 'auto');
+    const versions = (await server.app.versions.list(name)).filter((v) => v.kind === 'auto');
     if (versions.length >= count) return versions;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));

@@ -86,6 +86,19 @@ test('restore reaches three connected editors within 1 s, one of them typing, an
     })();
     await waitFor(() => b.doc.getXmlFragment('default').toString().includes('##'), 5_000, 'typing reaches the others');
 
+    // The change feed announces the restore.
+    const feed = new AbortController();
+    const events = await fetch(`${server.url}/api/documents/${name}/events`, { signal: feed.signal });
+    const announced = (async () => {
+      let text = '';
+      const decoder = new TextDecoder();
+      for await (const chunk of events.body!) {
+        text += decoder.decode(chunk as Uint8Array, { stream: true });
+        if (text.includes('event: version.restored')) return text;
+      }
+      return text;
+    })();
+
     const restoreStarted = performance.now();
     const restored = (await api(`/documents/${name}/versions/${created.version.id}/restore`, {
       method: 'POST',
@@ -104,6 +117,11 @@ test('restore reaches three connected editors within 1 s, one of them typing, an
     );
     for (const client of clients) assert.equal(picture(client.doc).replaceAll('#', ''), versionPicture);
     assert.ok(!picture(a.doc).includes('written after'), 'no old-plus-new concatenation');
+
+    const feedText = await announced;
+    feed.abort();
+    assert.match(feedText, /event: version\.created\n.*"kind":"before-restore"/);
+    assert.match(feedText, new RegExp(`event: version\\.restored\\n.*"versionId":${created.version.id},"beforeRestoreId":${restored.beforeRestore.id}`));
 
     // Restoring the before-restore version brings the later content back.
     await waitForAllSaved(typist);

@@ -1,0 +1,28 @@
+// Hocuspocus extension: times each inbound message from the start of its handling to its end.
+import type { Extension, afterHandleMessagePayload, beforeHandleMessagePayload } from '@hocuspocus/server';
+import type { Metrics } from './registry.ts';
+
+export class MetricsExtension implements Extension {
+  readonly extensionName = 'tandem-metrics';
+  // Last before the message is applied, so other extensions' checks are not counted as apply time.
+  readonly priority = -1000;
+
+  #metrics: Metrics;
+  // A connection handles its messages one at a time, so one start time per connection is enough.
+  #started = new WeakMap<object, () => number>();
+
+  constructor(metrics: Metrics) {
+    this.#metrics = metrics;
+  }
+
+  async beforeHandleMessage({ connection }: beforeHandleMessagePayload): Promise<void> {
+    this.#started.set(connection, this.#metrics.applySeconds.startTimer());
+  }
+
+  async afterHandleMessage({ connection }: afterHandleMessagePayload): Promise<void> {
+    const stop = this.#started.get(connection);
+    if (!stop) return;
+    this.#started.delete(connection);
+    stop();
+  }
+}
