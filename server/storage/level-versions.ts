@@ -25,7 +25,7 @@ export class LevelVersionStore implements VersionStore {
   // Changes to one document's chain are serialized: each delta depends on its predecessor.
   #locks = new Map<string, Promise<unknown>>();
   // Each document's version metadata, read once: automatic versions of a busy document come often.
-  #cache = new Map<string, StoredVersionMeta[]>();
+  #cache = new Map<string, Chain>();
 
   constructor(db: LevelDatabase, writer: BatchWriter, options: { fullEvery?: number } = {}) {
     this.#db = db;
@@ -34,19 +34,21 @@ export class LevelVersionStore implements VersionStore {
   }
 
   async list(documentName: string): Promise<VersionMeta[]> {
-    return (await this.#metas(documentName)).map(publicVersionMeta);
+    return (await this.#chain(documentName)).metas.map(publicVersionMeta);
   }
 
   async get(documentName: string, id: number): Promise<VersionMeta | undefined> {
-    const meta = (await this.#metas(documentName)).find((candidate) => candidate.id === id);
+    const meta = (await this.#chain(documentName)).metas.find((candidate) => candidate.id === id);
     return meta ? publicVersionMeta(meta) : undefined;
   }
 
   add(documentName: string, source: Y.Doc | Uint8Array, info: NewVersion): Promise<VersionMeta> {
     return this.#serialized(documentName, async () => {
-      const metas = await this.#metas(documentName);
+      const chain = await this.#chain(documentName);
+      const { metas } = chain;
       const previous = metas.at(-1);
-      const id = (previous?.id ?? 0) + 1;
+      // Ids are never reused, also after the newest version was deleted: the counter is stored.
+      const id = chain.nextId;
       const full = !previous || countSinceFull(metas) + 1 >= this.#fullEvery;
       // From a live doc, a delta is encoded directly (under a millisecond for a 300 KB document); only the
       // full states cost a whole encoding.
@@ -73,15 +75,17 @@ export class LevelVersionStore implements VersionStore {
       await this.#writer.write([
         { type: 'put', key: versionDataKey(documentName, id), value: data },
         { type: 'put', key: versionMetaKey(documentName, id), value: encodeVersionMeta(meta) },
+        { type: 'put', key: versionMetaKey(documentName, COUNTER_ID), value: encodeCounter(id + 1) },
       ]);
       metas.push(meta);
+      chain.nextId = id + 1;
       return publicVersionMeta(meta);
     });
   }
 
   async state(documentName: string, id: number): Promise<Uint8Array> {
     try {
-      return await this.#stateOf(await this.#metas(documentName), documentName, id);
+      return await this.#stateOf((await this.#chain(documentName)).metas, documentName, id);
     } catch (error) {
       if (error instanceof CorruptRecordError) {
         throw new AppError('document-unavailable', `${where(documentName, id)} cannot be read: ${error.message}`, { cause: error });
@@ -92,7 +96,8 @@ export class LevelVersionStore implements VersionStore {
 
   delete(documentName: string, id: number): Promise<void> {
     return this.#serialized(documentName, async () => {
-      const metas = await this.#metas(documentName);
+      const chain = await this.#chain(documentName);
+      const { metas } = chain;
       const index = metas.findIndex((meta) => meta.id === id);
       const target = metas[index];
       if (!target) throw new AppError('not-found', `document "${documentName}" has no version ${id}`);
@@ -121,7 +126,7 @@ export class LevelVersionStore implements VersionStore {
         await this.#writer.write(ops);
         metas.splice(index, 1);
       }
-      this.#cache.set(documentName, metas);
+      this.#cache.set(documentName, chain);
     });
   }
 
@@ -135,15 +140,18 @@ export class LevelVersionStore implements VersionStore {
     return ops;
   }
 
-  async #metas(documentName: string): Promise<StoredVersionMeta[]> {
+  async #chain(documentName: string): Promise<Chain> {
     const cached = this.#cache.get(documentName);
     if (cached) return cached;
-    const metas: StoredVersionMeta[] = [];
+    const chain: Chain = { metas: [], nextId: 1 };
     for await (const [key, value] of this.#db.entries(versionMetaRange(documentName))) {
-      metas.push(decodeVersionMeta(value, where(documentName, seqFromVersionKey(key))));
+      const id = seqFromVersionKey(key);
+      if (id === COUNTER_ID) chain.nextId = Math.max(chain.nextId, decodeCounter(value, where(documentName, id)));
+      else chain.metas.push(decodeVersionMeta(value, where(documentName, id)));
     }
-    this.#cache.set(documentName, metas);
-    return metas;
+    chain.nextId = Math.max(chain.nextId, (chain.metas.at(-1)?.id ?? 0) + 1);
+    this.#cache.set(documentName, chain);
+    return chain;
   }
 
   async #stateOf(metas: StoredVersionMeta[], documentName: string, id: number): Promise<Uint8Array> {
@@ -179,6 +187,29 @@ export class LevelVersionStore implements VersionStore {
       if (this.#locks.get(documentName) === settled) this.#locks.delete(documentName);
     }
   }
+}
+
+/** A document's versions, oldest first, and the id the next one gets. */
+interface Chain {
+  metas: StoredVersionMeta[];
+  nextId: number;
+}
+
+// Version ids start at 1; the metadata key with id 0 holds the document's next version id.
+const COUNTER_ID = 0;
+
+function encodeCounter(nextId: number): Buffer {
+  return Buffer.from(JSON.stringify({ nextId }), 'utf8');
+}
+
+function decodeCounter(value: Buffer, where: string): number {
+  try {
+    const { nextId } = JSON.parse(value.toString('utf8')) as { nextId: unknown };
+    if (typeof nextId === 'number' && Number.isSafeInteger(nextId) && nextId >= 1) return nextId;
+  } catch (error) {
+    throw new CorruptRecordError(`${where}: version counter is not valid JSON (${(error as Error).message})`);
+  }
+  throw new CorruptRecordError(`${where}: version counter holds no valid next id`);
 }
 
 function countSinceFull(metas: StoredVersionMeta[]): number {
