@@ -89,7 +89,6 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       ...operations.extensions,
     ],
   });
-  operations.attach(hocuspocus);
   const endpoint = new WebSocketEndpoint({
     hocuspocus,
     gate: (documentName) => persistence.whenDurable(documentName),
@@ -99,6 +98,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     maxSendBufferBytes: config.maxSendBufferBytes,
     metrics: operations.metrics,
   });
+  operations.attach(hocuspocus, () => endpoint.connectionsByProtocol());
 
   const routes = createRoutes({
     store,

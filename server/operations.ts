@@ -27,8 +27,8 @@ export interface Operations {
   readonly extensions: Extension[];
   /** Route groups: /metrics, the change feed, the webhook admin API. */
   readonly routes: Array<Hono<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- groups declare their own bindings
-  /** Connects the scrape-time gauges and the feed to the running Hocuspocus. */
-  attach(hocuspocus: Hocuspocus): void;
+  /** Connects the scrape-time gauges and the feed to the running Hocuspocus (and sockets by protocol). */
+  attach(hocuspocus: Hocuspocus, connectionsByProtocol?: () => Record<string, number>): void;
   /** Emits pending events into the outbox and stops delivering; call before the store closes. */
   close(): Promise<void>;
 }
@@ -76,10 +76,10 @@ export async function createOperations(
       eventStreamRoutes({ feed, metrics, maxQueuedEvents: config.sseMaxQueuedEvents }),
       webhookAdminRoutes(webhooks),
     ],
-    attach(running) {
+    attach(running, connectionsByProtocol) {
       hocuspocus = running;
       metrics.bindSources({
-        connections: () => ({ hocuspocus: running.getConnectionsCount() }),
+        connections: connectionsByProtocol ?? (() => ({ hocuspocus: running.getConnectionsCount() })),
         documentsLoaded: () => running.getDocumentsCount(),
         documentLogs: () => documentStore.openLogs(),
         webhookQueueDepth: () => webhooks.depth,

@@ -18,10 +18,12 @@ export interface DocumentEventsOptions {
 }
 
 interface PendingChange {
-  timer: NodeJS.Timeout | null;
+  timer: NodeJS.Timeout;
   updates: number;
   bytes: number;
   firstAt: string;
+  /** performance.now() of the latest update. */
+  lastAt: number;
 }
 
 export class DocumentEvents implements Extension {
@@ -44,17 +46,27 @@ export class DocumentEvents implements Extension {
 
   async onChange({ documentName, update }: onChangePayload): Promise<void> {
     if (this.#unstored.delete(documentName)) this.#options.events.emitEvent('document.created', documentName, {});
-    let pending = this.#pending.get(documentName);
-    if (!pending) {
-      pending = { timer: null, updates: 0, bytes: 0, firstAt: new Date().toISOString() };
-      this.#pending.set(documentName, pending);
+    const now = performance.now();
+    const pending = this.#pending.get(documentName);
+    if (pending) {
+      // On the hot path only two numbers change; the one timer re-arms itself if updates kept coming.
+      pending.updates += 1;
+      pending.bytes += update.length;
+      pending.lastAt = now;
+      return;
     }
-    pending.updates += 1;
-    pending.bytes += update.length;
-    if (pending.timer) clearTimeout(pending.timer);
     // Trailing debounce: the event follows the last update of a burst, and unload flushes it early.
-    pending.timer = setTimeout(() => this.#flush(documentName), this.#options.changedDebounceMs);
-    pending.timer.unref();
+    const timer = setTimeout(() => this.#quietCheck(documentName), this.#options.changedDebounceMs).unref();
+    this.#pending.set(documentName, { timer, updates: 1, bytes: update.length, firstAt: new Date().toISOString(), lastAt: now });
+  }
+
+  #quietCheck(documentName: string): void {
+    const pending = this.#pending.get(documentName);
+    if (!pending) return;
+    const quietFor = performance.now() - pending.lastAt;
+    const wait = this.#options.changedDebounceMs - quietFor;
+    if (wait <= 0) this.#flush(documentName);
+    else pending.timer = setTimeout(() => this.#quietCheck(documentName), wait).unref();
   }
 
   async connected({ documentName, socketId, connection }: connectedPayload): Promise<void> {
@@ -80,7 +92,7 @@ export class DocumentEvents implements Extension {
     const pending = this.#pending.get(documentName);
     if (!pending) return;
     this.#pending.delete(documentName);
-    if (pending.timer) clearTimeout(pending.timer);
+    clearTimeout(pending.timer);
     this.#options.events.emitEvent('document.changed', documentName, {
       updates: pending.updates,
       bytes: pending.bytes,

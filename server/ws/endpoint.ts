@@ -34,9 +34,20 @@ export interface WebSocketEndpointOptions {
 
 type Protocol = 'hocuspocus' | 'y-websocket';
 
+/** Counter children with the protocol label already resolved: inc() then skips hashing labels per message. */
+interface Traffic {
+  messagesIn: { inc(value?: number): void };
+  bytesIn: { inc(value?: number): void };
+  messagesOut: { inc(value?: number): void };
+  bytesOut: { inc(value?: number): void };
+  slowClientsClosed: { inc(value?: number): void };
+}
+
 export class WebSocketEndpoint {
   #options: WebSocketEndpointOptions;
   #server: WebSocketServer;
+  #traffic = new Map<Protocol, Traffic>();
+  #open: Record<Protocol, number> = { hocuspocus: 0, 'y-websocket': 0 };
 
   constructor(options: WebSocketEndpointOptions) {
     this.#options = options;
@@ -52,6 +63,11 @@ export class WebSocketEndpoint {
 
   get connectionCount(): number {
     return this.#server.clients.size;
+  }
+
+  /** Open sockets by protocol, for the tandem_connections gauge. */
+  connectionsByProtocol(): Record<Protocol, number> {
+    return { ...this.#open };
   }
 
   /** The `upgrade` listener of the HTTP server. */
@@ -74,7 +90,8 @@ export class WebSocketEndpoint {
     if (problem) return refuseUpgrade(socket, 400, `invalid-document-name: ${problem}`);
     const url = new URL(request.url ?? '/', 'http://localhost');
     const token = tokenFromRequest(url, request.headers['sec-websocket-protocol']);
-    this.#server.handleUpgrade(request, socket, head, (ws) =>
+    this.#server.handleUpgrade(request, socket, head, (ws) => {
+      this.#track(ws, 'y-websocket');
       bridgeYWebsocket(ws, toFetchRequest(request), documentName, token, {
         hocuspocus: this.#options.hocuspocus,
         log: this.#options.log,
@@ -82,8 +99,8 @@ export class WebSocketEndpoint {
         // Same backpressure rule as the main endpoint; y-websocket gets no acknowledgements to gate.
         wrap: (raw) => new DurableAckSocket(raw, () => null, () => undefined, this.#sendPolicy('y-websocket')),
         countIn: (bytes) => this.#countIn('y-websocket', bytes),
-      }),
-    );
+      });
+    });
   }
 
   /** Closes every socket with `code`; providers reconnect on 1001 (going away). */
@@ -99,6 +116,7 @@ export class WebSocketEndpoint {
 
   #accept(ws: WebSocket, request: IncomingMessage): void {
     const { hocuspocus, gate, log } = this.#options;
+    this.#track(ws, 'hocuspocus');
     const socket = new DurableAckSocket(
       ws,
       gate,
@@ -122,22 +140,49 @@ export class WebSocketEndpoint {
     ws.on('error', (error) => log.warn({ err: error }, 'WebSocket error'));
   }
 
+  #track(ws: WebSocket, protocol: Protocol): void {
+    this.#open[protocol] += 1;
+    ws.once('close', () => {
+      this.#open[protocol] -= 1;
+    });
+  }
+
+  #trafficFor(protocol: Protocol): Traffic | undefined {
+    const metrics = this.#options.metrics;
+    if (!metrics) return undefined;
+    let traffic = this.#traffic.get(protocol);
+    if (!traffic) {
+      const labels = { protocol };
+      traffic = {
+        messagesIn: metrics.messagesIn.labels(labels),
+        bytesIn: metrics.bytesIn.labels(labels),
+        messagesOut: metrics.messagesOut.labels(labels),
+        bytesOut: metrics.bytesOut.labels(labels),
+        slowClientsClosed: metrics.slowClientsClosed.labels(labels),
+      };
+      this.#traffic.set(protocol, traffic);
+    }
+    return traffic;
+  }
+
   #countIn(protocol: Protocol, bytes: number): void {
-    this.#options.metrics?.messagesIn.inc({ protocol });
-    this.#options.metrics?.bytesIn.inc({ protocol }, bytes);
+    const traffic = this.#trafficFor(protocol);
+    traffic?.messagesIn.inc();
+    traffic?.bytesIn.inc(bytes);
   }
 
   /** Backpressure and traffic counting for one socket. */
   #sendPolicy(protocol: Protocol): SendPolicy {
-    const { metrics, maxSendBufferBytes, log } = this.#options;
+    const { maxSendBufferBytes, log } = this.#options;
+    const traffic = this.#trafficFor(protocol);
     return {
       maxBufferedBytes: maxSendBufferBytes ?? Infinity,
       onSent: (bytes) => {
-        metrics?.messagesOut.inc({ protocol });
-        metrics?.bytesOut.inc({ protocol }, bytes);
+        traffic?.messagesOut.inc();
+        traffic?.bytesOut.inc(bytes);
       },
       onTooSlow: (buffered) => {
-        metrics?.slowClientsClosed.inc({ protocol });
+        traffic?.slowClientsClosed.inc();
         log.warn({ buffered, limit: maxSendBufferBytes, protocol }, 'closed a client that stopped reading (4408 client too slow)');
       },
     };

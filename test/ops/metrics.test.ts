@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { parsePrometheusText, scrape, scrapeUntil, type Exposition } from '../helpers/prometheus.ts';
 import { connectClient, waitFor, waitForAllSaved } from '../helpers/providers.ts';
+import { connectYWebsocket } from '../helpers/ywebsocket.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -91,4 +92,27 @@ test('the counters other features increment are exported', async () => {
   const metrics = await scrape(server.url);
   assert.equal(metrics.value('tandem_auth_failures_total', { reason: 'invalid-token' }), 1);
   assert.equal(metrics.value('tandem_limit_rejections_total', { limit: 'message-rate' }), 1);
+});
+
+test('connections and traffic are labelled by protocol: hocuspocus and y-websocket', async () => {
+  const before = await scrape(server.url);
+  const Y_WEBSOCKET = { protocol: 'y-websocket' };
+  const hocus = await connectClient(server.wsUrl, 'both-protocols');
+  const stock = await connectYWebsocket(server.url, 'both-protocols');
+  stock.doc.getText('t').insert(0, 'from y-websocket');
+  await waitFor(() => hocus.doc.getText('t').toString() === 'from y-websocket', 5_000, 'the edit to cross protocols');
+  const during = await scrape(server.url);
+  assert.equal(during.value('tandem_connections', HOCUSPOCUS), 1);
+  assert.equal(during.value('tandem_connections', Y_WEBSOCKET), 1);
+  for (const name of ['tandem_messages_received_total', 'tandem_messages_sent_total', 'tandem_bytes_received_total', 'tandem_bytes_sent_total']) {
+    assert.ok((during.value(name, Y_WEBSOCKET) ?? 0) > (before.value(name, Y_WEBSOCKET) ?? 0), `${name} for y-websocket`);
+  }
+  stock.destroy();
+  hocus.destroy();
+  await scrapeUntil(
+    server.url,
+    (m) => m.value('tandem_connections', HOCUSPOCUS) === 0 && m.value('tandem_connections', Y_WEBSOCKET) === 0,
+    5_000,
+    'both connections closed',
+  );
 });
