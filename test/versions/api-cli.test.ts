@@ -85,6 +85,8 @@ test('CLI and API: import, export, versions, diff, restore, delete; then export 
 
     assert.match((await cli('versions', 'create', name, '--label', 'with please', '--author', 'ada')).stdout, /created version 2/);
     assert.match((await cli('versions', 'show', name, '2', '--format', 'text')).stdout, /^Plan\n\nPlease Ship/);
+    const between = JSON.parse((await cli('versions', 'diff', name, '1', '--to', '2', '--json')).stdout) as { from: number; to: number; summary: object };
+    assert.deepEqual([between.from, between.to, between.summary], [1, 2, { added: 0, removed: 0, changed: 1 }]);
 
     // Restore version 1 through the CLI: the connected editor converges without reloading.
     const restored = (await cli('versions', 'restore', name, '1')).stdout;
