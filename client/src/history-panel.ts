@@ -147,6 +147,11 @@ export function createHistoryPanel(api: VersionsApi, author: () => string, onTog
   });
 
   let isOpen = false;
+  // Others save and restore versions too: coming back to the window shows theirs.
+  const onFocus = () => {
+    if (isOpen) void refresh();
+  };
+  window.addEventListener('focus', onFocus);
   const panel: HistoryPanel = {
     element,
     get isOpen() {
@@ -169,6 +174,7 @@ export function createHistoryPanel(api: VersionsApi, author: () => string, onTog
     },
     dispose() {
       disposed = true;
+      window.removeEventListener('focus', onFocus);
     },
   };
   closeButton.addEventListener('click', () => panel.close());
