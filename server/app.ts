@@ -12,7 +12,9 @@ import { apiAuth } from './auth/rest-auth.ts';
 import { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { ConnectionLog } from './documents/connection-log.ts';
+import { DocumentDeletion } from './documents/deletion.ts';
 import { Persistence } from './documents/persistence.ts';
+import { createAdminRoutes } from './http/admin-routes.ts';
 import type { EventEmitter } from './events/event-bus.ts';
 import { createRoutes } from './http/routes.ts';
 import { createLogger, moduleLogger, type Logger } from './log.ts';
@@ -20,6 +22,8 @@ import type { Metrics } from './metrics/registry.ts';
 import { createOperations } from './operations.ts';
 import type { DocumentStore } from './storage/document-store.ts';
 import { LevelDocumentStore } from './storage/level-store.ts';
+import { AutoVersions } from './versions/auto-versions.ts';
+import { Versions } from './versions/versions.ts';
 import { CLOSE_GOING_AWAY, WebSocketEndpoint } from './ws/endpoint.ts';
 
 export interface AppUrls {
@@ -34,6 +38,7 @@ export interface App {
   readonly store: DocumentStore;
   readonly hocuspocus: Hocuspocus;
   readonly persistence: Persistence;
+  readonly versions: Versions;
   /** Publishes an event to webhooks and the SSE change feed: `events.emitEvent(type, document, data)`. */
   readonly events: EventEmitter;
   /** Prometheus metrics (own registry); features increment their counters here. */
@@ -75,7 +80,17 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     // Runs only after start-up, when `endpoint` exists: clients reconnect and resend what was not saved.
     onWriteFailed: () => endpoint.closeAll(1011, 'storage-failed: updates could not be saved; retrying later'),
   });
-  const hocuspocus = new Hocuspocus({
+  const versions = new Versions({ hocuspocus: () => hocuspocus, documents: store, versions: store.versions, log: moduleLogger(log, 'versions'), events: operations.events });
+  const autoVersions = config.autoVersions
+    ? new AutoVersions({
+        versions,
+        store: store.versions,
+        log: moduleLogger(log, 'auto-versions'),
+        policy: { afterUpdates: config.autoVersionAfterUpdates, afterMs: config.autoVersionAfterMs, idleMs: config.autoVersionIdleMs },
+      })
+    : null;
+  const deletion: DocumentDeletion = new DocumentDeletion({ store, log: moduleLogger(log, 'documents'), hocuspocus: () => hocuspocus });
+  const hocuspocus: Hocuspocus = new Hocuspocus({
     name: 'tandem',
     quiet: true,
     // Broadcast each update as it comes: batching merges updates with Y.mergeUpdates, which costs more
@@ -88,6 +103,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       new PresenceGuard(moduleLogger(log, 'presence')),
       persistence,
       new ConnectionLog(moduleLogger(log, 'connections')),
+      deletion,
+      ...(autoVersions ? [autoVersions] : []),
       ...operations.extensions,
     ],
   });
@@ -112,6 +129,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     store,
     log: moduleLogger(log, 'http'),
     clientDist,
+    admin: createAdminRoutes({ versions, deletion }),
     readiness: () => {
       if (draining) return { ready: false, reason: 'shutting down' };
       if (!store.isOpen) return { ready: false, reason: 'storage closed' };
@@ -139,6 +157,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     store,
     hocuspocus,
     persistence,
+    versions,
     events: operations.events,
     metrics: operations.metrics,
     listen: () =>
@@ -164,6 +183,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     // Documents unload (and compact) as their last client leaves; wait for that, bounded.
     await waitFor(() => hocuspocus.getDocumentsCount() === 0, Math.min(config.shutdownTimeoutMs / 2, 5_000));
     endpoint.terminateAll();
+    await autoVersions?.close();
     await persistence.closeAll();
     // Pending events go to the webhook outbox before the database closes.
     await operations.close();

@@ -6,6 +6,7 @@ import { createBanner } from './banner.ts';
 import { createTopbar } from './chrome.ts';
 import { openDocumentConnection } from './connection.ts';
 import { h } from './dom.ts';
+import { createHistoryPanel } from './history-panel.ts';
 import { createEditor } from './editor.ts';
 import { createIdentityControl } from './identity-control.ts';
 import type { Identity } from './identity.ts';
@@ -14,6 +15,7 @@ import { createAvatars } from './presence.ts';
 import { problemFromAuthenticationFailure, problemFromClose, READ_ONLY, SERVER_UNAVAILABLE } from './problems.ts';
 import { createStatusBadge } from './status-badge.ts';
 import { createToolbar } from './toolbar.ts';
+import { versionsApi } from './versions-api.ts';
 
 // Quick server restarts should not flash a warning; the badge already says Offline meanwhile.
 const UNAVAILABLE_AFTER_MS = 4000;
@@ -23,7 +25,8 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   const problem = documentNameProblem(name);
   if (problem !== null) return mountInvalidName(root, problem);
 
-  const connection = openDocumentConnection(name, accessTokenFromLocation(window.location));
+  const accessToken = accessTokenFromLocation(window.location);
+  const connection = openDocumentConnection(name, accessToken);
   const { provider, socket } = connection;
   const banner = createBanner();
   const badge = createStatusBadge(provider, socket, connection.unanswered);
@@ -34,9 +37,25 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   const editorHost = h('article', { class: 'sheet' });
   const editor = createEditor(editorHost, provider, identity);
   const toolbar = createToolbar(editor);
+  let authorName = identity.name;
   const identityControl = createIdentityControl(identity, (next) => {
+    authorName = next.name;
     editor.commands.updateUser({ name: next.name, color: next.color });
   });
+
+  const sidePanel = h('aside', { class: 'side-panel', 'data-testid': 'side-panel', hidden: true });
+  const historyToggle = h(
+    'button',
+    { type: 'button', class: 'button history-toggle', 'aria-expanded': 'false', 'aria-controls': 'history-panel', 'data-testid': 'history-toggle' },
+    'History',
+  );
+  const history = createHistoryPanel(versionsApi(name, accessToken), () => authorName, (open) => {
+    sidePanel.hidden = !open;
+    historyToggle.setAttribute('aria-expanded', String(open));
+  });
+  history.element.id = 'history-panel';
+  sidePanel.append(history.element);
+  historyToggle.addEventListener('click', () => history.toggle());
 
   const title = h('h1', { class: 'doc-title', 'data-testid': 'doc-title', title: name }, name);
   const topbar = createTopbar(
@@ -45,14 +64,15 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     h('div', { class: 'topbar__spacer' }),
     avatars.element,
     badge.element,
+    historyToggle,
     identityControl.element,
   );
-  // The aside is where the version-history panel will live; the grid already leaves room for it.
+  // The aside holds the version-history panel, shown by the History button.
   const workspace = h(
     'div',
     { class: 'workspace' },
     h('main', { class: 'editor-column' }, toolbar.element, editorHost),
-    h('aside', { class: 'side-panel', 'data-testid': 'side-panel', hidden: true }),
+    sidePanel,
   );
   root.replaceChildren(h('div', { class: 'app app--document' }, topbar, banner.element, workspace));
 
@@ -95,6 +115,7 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   return {
     dispose() {
       clearTimeout(unavailableTimer);
+      history.dispose();
       toolbar.dispose();
       avatars.dispose();
       badge.dispose();

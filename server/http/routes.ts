@@ -12,6 +12,8 @@ export interface RoutesOptions {
   /** Directory of the built client, or null when the client is not served. */
   clientDist: string | null;
   readiness: () => { ready: boolean; reason: string };
+  /** Admin API (versions, export, import, delete), mounted under /api. */
+  admin?: Hono;
   /** Feature route groups (metrics, change feed, webhook admin), mounted after the document API. */
   mounted?: ReadonlyArray<Hono<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- groups declare their own bindings
   /** Run in order before every /api/* route (CORS, then authentication); health and the client stay open. */
@@ -44,6 +46,7 @@ export function createRoutes(options: RoutesOptions): Hono {
     return c.json(publicMeta(meta));
   });
 
+  if (options.admin) app.route('/api', options.admin);
   for (const group of options.mounted ?? []) app.route('/', group);
 
   if (options.clientDist) {

@@ -6,6 +6,8 @@
 const KIND_META = 0x01;
 const KIND_SNAPSHOT = 0x02;
 const KIND_LOG = 0x03;
+const KIND_VERSION_META = 0x04;
+const KIND_VERSION_DATA = 0x05;
 // Webhook deliveries are not per document: [kind][u64 seq], so a range scan returns them in enqueue order.
 const KIND_OUTBOX = 0x10;
 const KIND_DEAD_LETTER = 0x11;
@@ -66,6 +68,32 @@ export function seqFromLogKey(key: Buffer): number {
   return key.readUInt32BE(offset) * 0x1_0000_0000 + key.readUInt32BE(offset + 4);
 }
 
+/** A named version's metadata (label, author, kind, sizes): listing reads these alone. */
+export function versionMetaKey(documentName: string, seq: number): Buffer {
+  const key = documentPrefix(KIND_VERSION_META, documentName, SEQ_BYTES);
+  writeSeq(key, key.length - SEQ_BYTES, seq);
+  return key;
+}
+
+/** A named version's content: a full state or a delta against the previous version. */
+export function versionDataKey(documentName: string, seq: number): Buffer {
+  const key = documentPrefix(KIND_VERSION_DATA, documentName, SEQ_BYTES);
+  writeSeq(key, key.length - SEQ_BYTES, seq);
+  return key;
+}
+
+/** Every version metadata record of one document, oldest first. */
+export function versionMetaRange(documentName: string): KeyRange {
+  return { gte: versionMetaKey(documentName, 0), lt: versionMetaKey(documentName, Number.MAX_SAFE_INTEGER) };
+}
+
+/** Every version content record of one document, oldest first. */
+export function versionDataRange(documentName: string): KeyRange {
+  return { gte: versionDataKey(documentName, 0), lt: versionDataKey(documentName, Number.MAX_SAFE_INTEGER) };
+}
+
+/** The version number at the end of a version key. */
+export const seqFromVersionKey = seqFromLogKey;
 function sequenceKey(kind: number, seq: number): Buffer {
   const key = Buffer.allocUnsafe(1 + SEQ_BYTES);
   key[0] = kind;

@@ -5,6 +5,7 @@ import { BatchWriter, type BatchParticipant } from './batch-writer.ts';
 import type { DocumentLog, DocumentStore, LoadedDocument } from './document-store.ts';
 import { allMetaRange, documentNameFromMetaKey, logKey, logRange, metaKey, seqFromLogKey, snapshotKey } from './keys.ts';
 import { LevelDatabase, type BatchOp } from './leveldb.ts';
+import { LevelVersionStore } from './level-versions.ts';
 import {
   CorruptRecordError,
   decodeLogEntry,
@@ -20,16 +21,21 @@ export interface LevelStoreOptions {
   dataDir: string;
   /** fsync every write group: survives power loss, not only a process crash. */
   fsync: boolean;
+  /** A version is stored whole once every this many versions, as a delta otherwise (tests lower it). */
+  versionsFullEvery?: number;
 }
 
 export class LevelDocumentStore implements DocumentStore {
   #db: LevelDatabase;
   #writer: BatchWriter;
   #openLogs = new Map<string, LevelDocumentLog>();
+  /** Named versions, in the same database and written through the same group commit. */
+  readonly versions: LevelVersionStore;
 
-  private constructor(db: LevelDatabase, writer: BatchWriter) {
+  private constructor(db: LevelDatabase, writer: BatchWriter, versionsFullEvery?: number) {
     this.#db = db;
     this.#writer = writer;
+    this.versions = new LevelVersionStore(db, writer, { fullEvery: versionsFullEvery });
   }
 
   static async open(options: LevelStoreOptions): Promise<LevelDocumentStore> {
@@ -41,7 +47,7 @@ export class LevelDocumentStore implements DocumentStore {
       const hint = /lock/i.test(String(error)) ? ' (is another Tandem server using this data directory?)' : '';
       throw new AppError('storage-failed', `cannot open LevelDB at ${options.dataDir}${hint}`, { cause: error });
     }
-    return new LevelDocumentStore(db, new BatchWriter(db, { sync: options.fsync }));
+    return new LevelDocumentStore(db, new BatchWriter(db, { sync: options.fsync }), options.versionsFullEvery);
   }
 
   get failure(): Error | null {
@@ -137,6 +143,20 @@ export class LevelDocumentStore implements DocumentStore {
     if (open) return open.meta;
     const value = await this.#db.get(metaKey(documentName));
     return value ? decodeMeta(value, `metadata of "${documentName}"`) : undefined;
+  }
+
+  async deleteDocument(documentName: string): Promise<void> {
+    // Callers unload the document first; its log may still be finishing its last writes.
+    for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {
+      await previous.closed;
+    }
+    const ops: BatchOp[] = [
+      { type: 'del', key: metaKey(documentName) },
+      { type: 'del', key: snapshotKey(documentName) },
+    ];
+    for await (const [key] of this.#db.entries(logRange(documentName))) ops.push({ type: 'del', key });
+    ops.push(...(await this.versions.deleteAllOps(documentName)));
+    await this.#writer.write(ops);
   }
 
   async close(): Promise<void> {

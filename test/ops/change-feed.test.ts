@@ -10,7 +10,7 @@ import { openEventStream, type SseMessage } from '../helpers/sse.ts';
 
 let server: TestServer;
 before(async () => {
-  server = await startServer({ logLevel: 'warn', sseRetainedEvents: 10, sseMaxQueuedEvents: 4, documentChangedDebounceMs: 10 });
+  server = await startServer({ logLevel: 'warn', autoVersions: false, sseRetainedEvents: 10, sseMaxQueuedEvents: 4, documentChangedDebounceMs: 10 });
 });
 after(async () => {
   await server.close();

@@ -1,0 +1,70 @@
+// The client side of the version-history API: list, save, preview, diff and restore versions of a document.
+import type { Change } from '../../server/versions/diff.ts';
+import type { VersionMeta } from '../../server/storage/version-store.ts';
+
+export type { Change, VersionMeta };
+
+export interface VersionsApi {
+  list(): Promise<VersionMeta[]>;
+  save(label: string, author: string): Promise<VersionMeta>;
+  /** The version rendered as HTML by the server (text escaped, script links dropped). */
+  previewHTML(id: number): Promise<string>;
+  changesSince(id: number): Promise<Change[]>;
+  restore(id: number, author: string): Promise<{ restored: VersionMeta; beforeRestore: VersionMeta }>;
+}
+
+export function versionsApi(documentName: string, token: string | null): VersionsApi {
+  const base = `/api/documents/${encodeURIComponent(documentName)}/versions`;
+  const request = async (path: string, init: RequestInit = {}): Promise<Response> => {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (token !== null) headers['authorization'] = `Bearer ${token}`;
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, { ...init, headers });
+    } catch (error) {
+      throw new Error('the server could not be reached', { cause: error });
+    }
+    if (!response.ok) {
+      const body: unknown = await response.json().catch(() => null);
+      const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
+      throw new Error(typeof message === 'string' && message !== '' ? message : `the server answered ${response.status}`);
+    }
+    return response;
+  };
+  return {
+    async list() {
+      const body = (await (await request('')).json()) as { versions: VersionMeta[] };
+      return body.versions;
+    },
+    async save(label, author) {
+      const body = (await (await request('', { method: 'POST', body: JSON.stringify({ label, author }) })).json()) as { version: VersionMeta };
+      return body.version;
+    },
+    async previewHTML(id) {
+      return (await request(`/${id}?format=html`)).text();
+    },
+    async changesSince(id) {
+      const body = (await (await request(`/${id}/diff?to=now`)).json()) as { changes: Change[] };
+      return body.changes;
+    },
+    async restore(id, author) {
+      return (await (await request(`/${id}/restore`, { method: 'POST', body: JSON.stringify({ author }) })).json()) as {
+        restored: VersionMeta;
+        beforeRestore: VersionMeta;
+      };
+    },
+  };
+}
+
+const KIND_NAMES: Record<VersionMeta['kind'], string> = {
+  manual: 'Saved version',
+  auto: 'Automatic version',
+  'before-restore': 'Before a restore',
+  imported: 'Imported',
+};
+
+/** The name a version is shown under: its label, or what kind of version it is. */
+export function versionTitle(version: VersionMeta): string {
+  return version.label.trim() !== '' ? version.label : KIND_NAMES[version.kind];
+}

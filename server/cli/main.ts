@@ -1,0 +1,183 @@
+// The `tandem` command line: documents, versions, export and import against a running server; export and
+// backup straight on a stopped server's data directory.
+import { readFile, writeFile } from 'node:fs/promises';
+import { Command, CommanderError, Option } from 'commander';
+import { isAppError } from '../errors.ts';
+import { parseFormat, type Rendered } from '../versions/render.ts';
+import type { Change, DocumentDiff } from '../versions/diff.ts';
+import type { VersionMeta } from '../storage/version-store.ts';
+import { AdminClient, documentPath } from './admin-client.ts';
+import { backupDataDir, exportFromDataDir, type BackupFormat } from './data-dir.ts';
+import { registerTokenCommand } from './token-command.ts';
+
+interface GlobalOptions {
+  server: string;
+  adminToken?: string;
+}
+
+function createProgram(env: NodeJS.ProcessEnv): Command {
+  const program = new Command('tandem')
+    .description('Tandem admin: documents, version history, export, import and backup')
+    .addOption(new Option('--server <url>', 'a running Tandem server').env('TANDEM_SERVER').default('http://127.0.0.1:1234'))
+    .addOption(new Option('--admin-token <token>', 'admin token for /api').env('TANDEM_ADMIN_TOKEN'))
+    .exitOverride();
+  const client = () => {
+    const options = program.opts<GlobalOptions>();
+    return new AdminClient({ server: options.server, adminToken: options.adminToken });
+  };
+
+  const documents = program.command('documents').description('stored documents');
+  documents
+    .command('list')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { documents: list } = await client().json<{ documents: Array<{ name: string; updatedAt: string; bytes: number }> }>('GET', '/documents');
+      if (options.json) return print(JSON.stringify(list, null, 2));
+      for (const doc of list) print(`${doc.name}\t${doc.updatedAt}\t${doc.bytes} bytes`);
+    });
+  documents
+    .command('delete <doc>')
+    .description('delete a document and its versions (closes its connections first)')
+    .action(async (name: string) => {
+      await client().request('DELETE', documentPath(name));
+      print(`deleted ${name}`);
+    });
+
+  const versions = program.command('versions').description('named versions of a document');
+  versions
+    .command('list <doc>')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: { json?: boolean }) => {
+      const { versions: list } = await client().json<{ versions: VersionMeta[] }>('GET', `${documentPath(name)}/versions`);
+      if (options.json) return print(JSON.stringify(list, null, 2));
+      for (const v of list) print(`${v.id}\t${v.createdAt}\t${v.kind}\t${v.author ?? '-'}\t${v.label}`);
+    });
+  versions
+    .command('create <doc>')
+    .option('--label <label>', 'a name for the version', '')
+    .option('--author <author>', 'who saved it')
+    .action(async (name: string, options: { label: string; author?: string }) => {
+      const { version } = await client().json<{ version: VersionMeta }>('POST', `${documentPath(name)}/versions`, options);
+      print(`created version ${version.id} of ${name}`);
+    });
+  versions
+    .command('show <doc> <id>')
+    .option('--format <format>', 'json, html, md, text or yjs', 'md')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (name: string, id: string, options: { format: string; out?: string }) => {
+      const format = parseFormat(options.format);
+      const response = await client().request('GET', `${documentPath(name)}/versions/${encodeURIComponent(id)}?format=${format}`);
+      await output({ contentType: '', body: new Uint8Array(await response.arrayBuffer()) }, options.out);
+    });
+  versions
+    .command('diff <doc> <id>')
+    .option('--to <id>', 'another version id, or "now"', 'now')
+    .option('--json', 'print JSON')
+    .action(async (name: string, id: string, options: { to: string; json?: boolean }) => {
+      const diff = await client().json<DocumentDiff & { from: number; to: number | 'now' }>(
+        'GET',
+        `${documentPath(name)}/versions/${encodeURIComponent(id)}/diff?to=${encodeURIComponent(options.to)}`,
+      );
+      if (options.json) return print(JSON.stringify(diff, null, 2));
+      print(`version ${diff.from} → ${diff.to}: ${diff.summary.added} added, ${diff.summary.removed} removed, ${diff.summary.changed} changed`);
+      for (const change of diff.changes) print(formatChange(change));
+    });
+  versions
+    .command('restore <doc> <id>')
+    .option('--author <author>', 'who restored it')
+    .action(async (name: string, id: string, options: { author?: string }) => {
+      const result = await client().json<{ restored: VersionMeta; beforeRestore: VersionMeta }>(
+        'POST',
+        `${documentPath(name)}/versions/${encodeURIComponent(id)}/restore`,
+        options,
+      );
+      print(`restored version ${result.restored.id}; undo with: tandem versions restore ${shellWord(name)} ${result.beforeRestore.id}`);
+    });
+  versions
+    .command('delete <doc> <id>')
+    .action(async (name: string, id: string) => {
+      await client().request('DELETE', `${documentPath(name)}/versions/${encodeURIComponent(id)}`);
+      print(`deleted version ${id} of ${name}`);
+    });
+
+  program
+    .command('export <doc>')
+    .description('a document (or one version) as json, html, md, text or yjs')
+    .option('--format <format>', 'json, html, md, text or yjs', 'md')
+    .option('--version <id>', 'a version instead of the current content')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--data-dir <path>', 'read a stopped server’s data directory instead of asking the server')
+    .action(async (name: string, options: { format: string; version?: string; out?: string; dataDir?: string }) => {
+      const format = parseFormat(options.format);
+      if (options.dataDir) {
+        const version = options.version === undefined ? undefined : Number(options.version);
+        return output(await exportFromDataDir(options.dataDir, name, format, version), options.out);
+      }
+      const path = options.version
+        ? `${documentPath(name)}/versions/${encodeURIComponent(options.version)}?format=${format}`
+        : `${documentPath(name)}/export?format=${format}`;
+      await output({ contentType: '', body: await client().bytes('GET', path) }, options.out);
+    });
+
+  program
+    .command('import <doc> <file>')
+    .description('replace a document’s content with a Yjs update (.yjs) or ProseMirror JSON (.json); records an imported version')
+    .option('--label <label>', 'label of the imported version', 'Imported')
+    .action(async (name: string, file: string, options: { label: string }) => {
+      const data = new Uint8Array(await readFile(file));
+      const type = file.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+      const response = await client().request('PUT', `${documentPath(name)}?label=${encodeURIComponent(options.label)}`, { type, data });
+      const { version } = (await response.json()) as { version: VersionMeta };
+      print(`imported ${file} into ${name} as version ${version.id}`);
+    });
+
+  program
+    .command('backup')
+    .description('back up a stopped server’s data directory: a copy of it, or a JSON-lines dump')
+    .requiredOption('--data-dir <path>', 'the data directory (the server must be stopped)')
+    .requiredOption('--out <path>', 'a new directory (copy) or file (jsonl)')
+    .addOption(new Option('--format <format>', 'copy or jsonl').choices(['copy', 'jsonl']).default('copy'))
+    .action(async (options: { dataDir: string; out: string; format: BackupFormat }) => {
+      await backupDataDir(options.dataDir, options.out, options.format, (line) => process.stderr.write(`${line}\n`));
+      process.stderr.write(`backup written to ${options.out}\n`);
+    });
+
+  // `tandem token --user alice --doc 'team-*:write'`: development tokens signed with TANDEM_JWT_SECRET.
+  registerTokenCommand(program, env);
+  return program;
+}
+
+function formatChange(change: Change): string {
+  const where = `[${change.root}] ${change.block}`;
+  if (change.kind === 'added') return `+ ${where}: ${change.text}`;
+  if (change.kind === 'removed') return `- ${where}: ${change.text}`;
+  const parts = change.parts.map((part) => (part.op === 'equal' ? part.text : part.op === 'insert' ? `{+${part.text}+}` : `[-${part.text}-]`));
+  return `~ ${where}: ${parts.join('')}`;
+}
+
+async function output(rendered: Rendered, file: string | undefined): Promise<void> {
+  const data = typeof rendered.body === 'string' ? Buffer.from(rendered.body) : rendered.body;
+  if (file) await writeFile(file, data);
+  else await new Promise<void>((resolve, reject) => process.stdout.write(data, (error) => (error ? reject(error) : resolve())));
+}
+
+function shellWord(word: string): string {
+  return /^[\w.@%+=:,-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+async function main(): Promise<void> {
+  try {
+    await createProgram(process.env).parseAsync(process.argv.slice(2), { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) process.exit(error.exitCode);
+    const message = isAppError(error) ? error.message : error instanceof Error ? error.message : String(error);
+    process.stderr.write(`tandem: ${message}\n`);
+    process.exit(isAppError(error) && error.code !== 'internal' ? 1 : 2);
+  }
+}
+
+void main();

@@ -1,0 +1,172 @@
+// Admin REST API under /api: export, import and delete documents; list, create, read, diff, restore versions.
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import * as Y from 'yjs';
+import { documentNameProblem } from '../documents/names.ts';
+import type { DocumentDeletion } from '../documents/deletion.ts';
+import { AppError } from '../errors.ts';
+import { diffDocuments } from '../versions/diff.ts';
+import { fromProseMirrorJSON } from '../versions/prosemirror-json.ts';
+import { parseFormat, render, type Rendered } from '../versions/render.ts';
+import type { Versions } from '../versions/versions.ts';
+
+export interface AdminRoutesOptions {
+  versions: Versions;
+  deletion: DocumentDeletion;
+  /** Largest import body accepted (413 beyond). */
+  maxImportBytes?: number;
+}
+
+const DEFAULT_MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+
+export function createAdminRoutes(options: AdminRoutesOptions): Hono {
+  const { versions, deletion } = options;
+  const api = new Hono();
+  const maxSize = options.maxImportBytes ?? DEFAULT_MAX_IMPORT_BYTES;
+  const importLimit = bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new AppError('payload-too-large', `an import may be at most ${maxSize} bytes`);
+    },
+  });
+
+  api.get('/documents/:name/export', async (c) => {
+    const format = parseFormat(c.req.query('format'));
+    const doc = await versions.openCurrent(documentName(c));
+    try {
+      return send(c, render(doc, format));
+    } finally {
+      doc.destroy();
+    }
+  });
+
+  const importDocument = async (c: Context) => {
+    const name = documentName(c);
+    const content = await importedContent(c);
+    try {
+      const version = await versions.import(name, content, { label: c.req.query('label') ?? 'Imported', author: c.req.query('author') ?? null });
+      return c.json({ version }, 201);
+    } finally {
+      content.destroy();
+    }
+  };
+  api.put('/documents/:name', importLimit, importDocument);
+  api.post('/documents/:name/import', importLimit, importDocument);
+
+  api.delete('/documents/:name', async (c) => {
+    await deletion.delete(documentName(c));
+    return c.body(null, 204);
+  });
+
+  api.get('/documents/:name/versions', async (c) => c.json({ versions: await versions.list(documentName(c)) }));
+
+  api.post('/documents/:name/versions', async (c) => {
+    const body = await jsonBody(c);
+    const label = optionalString(body.label, 'label') ?? '';
+    const author = optionalString(body.author, 'author') ?? null;
+    const version = await versions.create(documentName(c), { kind: 'manual', label, author });
+    return c.json({ version }, 201);
+  });
+
+  api.get('/documents/:name/versions/:id', async (c) => {
+    const name = documentName(c);
+    const id = versionId(c.req.param('id'));
+    const format = c.req.query('format');
+    if (format === undefined) {
+      const meta = await versions.get(name, id);
+      const doc = await versions.open(name, id);
+      try {
+        return c.json({ version: meta, content: JSON.parse(render(doc, 'json').body as string) as unknown });
+      } finally {
+        doc.destroy();
+      }
+    }
+    const doc = await versions.open(name, id);
+    try {
+      return send(c, render(doc, parseFormat(format)));
+    } finally {
+      doc.destroy();
+    }
+  });
+
+  api.get('/documents/:name/versions/:id/diff', async (c) => {
+    const name = documentName(c);
+    const id = versionId(c.req.param('id'));
+    const to = c.req.query('to') ?? 'now';
+    const before = await versions.open(name, id);
+    const after = to === 'now' ? await versions.openCurrent(name) : await versions.open(name, versionId(to));
+    try {
+      return c.json({ from: id, to: to === 'now' ? 'now' : versionId(to), ...diffDocuments(before, after) });
+    } finally {
+      before.destroy();
+      after.destroy();
+    }
+  });
+
+  api.post('/documents/:name/versions/:id/restore', async (c) => {
+    const body = await jsonBody(c);
+    const result = await versions.restore(documentName(c), versionId(c.req.param('id')), optionalString(body.author, 'author') ?? null);
+    return c.json(result);
+  });
+
+  api.delete('/documents/:name/versions/:id', async (c) => {
+    await versions.delete(documentName(c), versionId(c.req.param('id')));
+    return c.body(null, 204);
+  });
+
+  return api;
+}
+
+function documentName(c: Context): string {
+  const name = c.req.param('name') ?? '';
+  const problem = documentNameProblem(name);
+  if (problem) throw new AppError('invalid-document-name', problem);
+  return name;
+}
+
+function versionId(value: string | undefined): number {
+  const id = Number(value);
+  if (!Number.isSafeInteger(id) || id < 1) throw new AppError('bad-request', `"${value}" is not a version id (a positive integer)`);
+  return id;
+}
+
+function send(c: Context, rendered: Rendered): Response {
+  c.header('Content-Type', rendered.contentType);
+  return c.body(typeof rendered.body === 'string' ? rendered.body : new Uint8Array(rendered.body));
+}
+
+/** A scratch doc from the request body: a Yjs update (application/octet-stream) or ProseMirror JSON. */
+async function importedContent(c: Context): Promise<Y.Doc> {
+  const type = c.req.header('content-type') ?? '';
+  if (type.startsWith('application/json')) return fromProseMirrorJSON(await jsonBody(c));
+  if (type.startsWith('application/octet-stream') || type === '') {
+    const update = new Uint8Array(await c.req.arrayBuffer());
+    const doc = new Y.Doc();
+    try {
+      Y.applyUpdate(doc, update);
+    } catch (error) {
+      doc.destroy();
+      throw new AppError('bad-request', 'the body is not a valid Yjs update', { cause: error });
+    }
+    return doc;
+  }
+  throw new AppError('bad-request', `cannot import ${type}; send application/octet-stream (a Yjs update) or application/json (ProseMirror JSON)`);
+}
+
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  if (text.trim() === '') return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch (error) {
+    throw new AppError('bad-request', 'the body is not valid JSON', { cause: error });
+  }
+  throw new AppError('bad-request', 'the body must be a JSON object');
+}
+
+function optionalString(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new AppError('bad-request', `"${field}" must be a string`);
+  return value;
+}

@@ -1,0 +1,40 @@
+// The storage interface for named versions: full document states, stored compactly beside the document.
+import type * as Y from 'yjs';
+
+export type VersionKind = 'manual' | 'auto' | 'before-restore' | 'imported';
+
+export const VERSION_KINDS: readonly VersionKind[] = ['manual', 'auto', 'before-restore', 'imported'];
+
+/** What is known about a version without reading its content. */
+export interface VersionMeta {
+  /** Per-document number, increasing with time. */
+  id: number;
+  createdAt: string;
+  label: string;
+  author: string | null;
+  kind: VersionKind;
+  /** Bytes stored for this version: its whole state, or its delta against the previous version (deflated). */
+  size: number;
+  encoding: 'full' | 'delta';
+}
+
+export interface NewVersion {
+  label: string;
+  author: string | null;
+  kind: VersionKind;
+}
+
+export interface VersionStore {
+  /** Every version of a document, oldest first. */
+  list(documentName: string): Promise<VersionMeta[]>;
+  get(documentName: string, id: number): Promise<VersionMeta | undefined>;
+  /**
+   * Stores the document's newest version: a live doc's state when the store gets to it (after the versions
+   * before it), or `state`, a full Yjs update (as from Y.encodeStateAsUpdate) captured by the caller.
+   */
+  add(documentName: string, source: Y.Doc | Uint8Array, info: NewVersion): Promise<VersionMeta>;
+  /** The full Yjs state of a version; rejects with not-found when there is no such version. */
+  state(documentName: string, id: number): Promise<Uint8Array>;
+  /** Deletes one version; the versions stored as deltas on top of it are rewritten first. */
+  delete(documentName: string, id: number): Promise<void>;
+}

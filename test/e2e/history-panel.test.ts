@@ -1,0 +1,72 @@
+// End to end in Chromium: the version-history panel saves, previews, diffs and restores a version, and the
+// other window follows the restore without reloading.
+import { after, afterEach, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { documentText, launchChromium, openDocument, personContext, typeNewParagraph, waitForNoText, waitForText, type Person } from './browser.ts';
+
+const ADA: Person = { name: 'Ada Lovelace', color: '#8e4ec6' };
+const GRACE: Person = { name: 'Grace Hopper', color: '#12a594' };
+
+let server: TestServer;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+before(async () => {
+  server = await startServer({ serveClient: true, logLevel: 'warn', autoVersions: false });
+  browser = await launchChromium();
+});
+
+afterEach(() => {
+  assert.deepEqual(pageErrors.splice(0), [], 'the pages threw no uncaught errors');
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('save a version, preview it with its changes, restore it with confirmation; the other window follows', async () => {
+  const contexts = await Promise.all([personContext(browser, ADA, { width: 1200, height: 800 }), personContext(browser, GRACE)]);
+  try {
+    const [ada, grace] = await Promise.all(contexts.map((context) => openDocument(context, server.url, 'history', pageErrors)));
+    assert.ok(ada && grace);
+
+    await ada.click('.ProseMirror');
+    await ada.keyboard.type('The first draft.');
+    await waitForText(grace, 'The first draft.', 2_000);
+
+    await ada.click('[data-testid=history-toggle]');
+    await ada.fill('[data-testid=version-label]', 'First draft');
+    await ada.click('[data-testid=save-version]');
+    await ada.locator('[data-testid=version-item]', { hasText: 'First draft' }).waitFor();
+    const item = ada.locator('[data-testid=version-item]', { hasText: 'First draft' });
+    assert.match(await item.innerText(), /Ada Lovelace/);
+
+    await typeNewParagraph(grace, 'Grace adds a second paragraph.');
+    await waitForText(ada, 'Grace adds a second paragraph.', 2_000);
+
+    await item.click();
+    const preview = ada.locator('[data-testid=version-document]');
+    await preview.waitFor();
+    assert.equal((await preview.innerText()).trim(), 'The first draft.');
+    assert.equal(await ada.locator('[data-testid=version-changes] [data-change=added] ins').innerText(), 'Grace adds a second paragraph.');
+
+    await ada.click('[data-testid=restore-version]');
+    await ada.click('[data-testid=confirm-restore]');
+    await waitForNoText(grace, 'Grace adds a second paragraph.', 2_000);
+    await waitForNoText(ada, 'Grace adds a second paragraph.', 2_000);
+    assert.equal(await documentText(grace), 'The first draft.');
+    await ada.locator('[data-testid=version-item][data-kind=before-restore]').waitFor();
+    await ada.locator('[data-testid=version-changes]', { hasText: 'No changes' }).waitFor();
+
+    // Undo: restore the before-restore version.
+    await ada.click('[data-testid=version-item][data-kind=before-restore]');
+    await ada.click('[data-testid=restore-version]');
+    await ada.click('[data-testid=confirm-restore]');
+    await waitForText(grace, 'Grace adds a second paragraph.', 2_000);
+  } finally {
+    await Promise.all(contexts.map((context) => context.close()));
+  }
+});
