@@ -15,7 +15,7 @@ if (!values.url) throw new Error('--url is required');
 
 const started = performance.now();
 const client = connectProvider(values.url, values.doc);
-await client.synced;
+await Promise.race([client.synced, client.closed]);
 const syncMs = performance.now() - started;
 
 const content = client.doc.getText('text').toString();

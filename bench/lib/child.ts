@@ -25,6 +25,8 @@ export interface SpawnOptions {
   /** Flags for node itself, before the script (e.g. --cpu-prof). */
   nodeFlags?: string[];
   cwd?: string;
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
 }
 
 // Children still running when the bench exits (a failed run) are killed, never left behind.
@@ -37,6 +39,7 @@ process.on('exit', () => {
 export function spawnNode(script: string, args: string[], options: SpawnOptions = {}): NodeChild {
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), script, ...args], {
     cwd: options.cwd,
+    env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -7,6 +7,8 @@ export interface BenchClient {
   provider: HocuspocusProvider;
   /** Resolves on the first `synced` (the server's SyncStep2 has been applied to `doc`). */
   synced: Promise<void>;
+  /** Rejects if the socket closes: a benchmark client must never reconnect and resend unnoticed. */
+  closed: Promise<never>;
   /** Resolves once every change sent so far is acknowledged (`unsyncedChanges` back to 0). */
   allAcknowledged(): Promise<void>;
   destroy(): void;
@@ -20,12 +22,19 @@ export function connectProvider(url: string, documentName: string, doc = new Y.D
     if (provider.isSynced) resolve();
     else provider.on('synced', () => resolve());
   });
+  const closed = new Promise<never>((_resolve, reject) => {
+    provider.on('close', ({ event }: { event: { code: number; reason: string } }) =>
+      reject(new Error(`the server closed the socket: ${event.code} ${event.reason}`)),
+    );
+  });
+  closed.catch(() => undefined);
   // A provider given its own socket does not attach by itself.
   provider.attach();
   return {
     doc,
     provider,
     synced,
+    closed,
     allAcknowledged: () =>
       new Promise<void>((resolve) => {
         if (provider.unsyncedChanges === 0) return resolve();

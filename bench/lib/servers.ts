@@ -32,6 +32,14 @@ export interface TandemOptions extends ProfileOption {
   logLevel: 'warn' | 'info' | 'debug';
 }
 
+// Tandem's abuse limits are meant for people typing, not a trace replayed flat out by one client: 1,000
+// messages/s per socket (close 4429) and 4 MiB of unsent data (close 4408) would end the run at once.
+// Set through the environment so a checkout from before those settings existed still starts.
+const BENCH_LIMITS = {
+  TANDEM_MAX_MESSAGES_PER_SECOND: String(1_000_000_000),
+  TANDEM_MAX_SEND_BUFFER_BYTES: String(2 ** 31),
+};
+
 /** `node server/main.ts --port 0 …`; the bound port comes from the banner (stderr), logged at any level. */
 export async function startTandem(options: TandemOptions): Promise<RunningServer> {
   const args = [
@@ -44,6 +52,7 @@ export async function startTandem(options: TandemOptions): Promise<RunningServer
   const entry = options.entry ?? join(REPO_ROOT, 'server/main.ts');
   const child = spawnNode(entry, args, {
     cwd: join(entry, '../..'),
+    env: BENCH_LIMITS,
     nodeFlags: profileFlags(options.label, options),
   });
   const match = await child.waitForStderr(/WebSocket\s+(ws:\/\/\S+)/, 30_000, 'the start-up banner');
