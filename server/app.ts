@@ -3,6 +3,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hocuspocus } from '@hocuspocus/server';
+import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { AccessControl } from './auth/access-control.ts';
 import { loadVerificationKey } from './auth/keys.ts';
@@ -138,11 +139,11 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     },
     mounted: operations.routes,
     apiMiddleware: [
-      cors({
+      skipForEventStreams(cors({
         origin: (origin) => (originAllowed(config.allowedOrigins, origin) ? origin : null),
         allowHeaders: ['Authorization', 'Content-Type'],
         maxAge: 600,
-      }),
+      })),
       apiAuth({ verifier, adminToken: config.adminToken }),
     ],
   });
@@ -215,3 +216,9 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
   while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
+
+// The change feed streams on the raw Node response; Hono's CORS middleware would make the adapter send
+// headers a second time, so the stream writes its own CORS header from the same allowlist.
+function skipForEventStreams(middleware: MiddlewareHandler): MiddlewareHandler {
+  return (c, next) => (c.req.method === 'GET' && c.req.path.endsWith('/events') ? next() : middleware(c, next));
+}

@@ -8,6 +8,7 @@ import { EventBus, type EventEmitter } from './events/event-bus.ts';
 import { eventStreamRoutes } from './http/event-stream.ts';
 import { metricsRoutes } from './http/metrics-route.ts';
 import { webhookAdminRoutes } from './http/webhook-admin.ts';
+import { originAllowed } from './auth/origins.ts';
 import { moduleLogger, type Logger } from './log.ts';
 import { MeteredDocumentStore } from './metrics/metered-store.ts';
 import { MetricsExtension } from './metrics/metrics-extension.ts';
@@ -73,7 +74,12 @@ export async function createOperations(
     extensions: [documentEvents, feed, new MetricsExtension(metrics)],
     routes: [
       metricsRoutes(metrics),
-      eventStreamRoutes({ feed, metrics, maxQueuedEvents: config.sseMaxQueuedEvents }),
+      eventStreamRoutes({
+        feed,
+        metrics,
+        maxQueuedEvents: config.sseMaxQueuedEvents,
+        allowOrigin: (origin) => (origin !== undefined && originAllowed(config.allowedOrigins, origin) ? origin : null),
+      }),
       webhookAdminRoutes(webhooks),
     ],
     attach(running, connectionsByProtocol) {

@@ -10,6 +10,8 @@ import type { Metrics } from '../metrics/registry.ts';
 
 export interface EventStreamOptions {
   feed: ChangeFeed;
+  /** The Access-Control-Allow-Origin value for a request's origin, or null for none. */
+  allowOrigin?: (origin: string | undefined) => string | null;
   metrics: Metrics;
   /** A reader this many events behind (not taken by its socket) is dropped. */
   maxQueuedEvents: number;
@@ -26,15 +28,24 @@ export function eventStreamRoutes(options: EventStreamOptions): Hono<{ Bindings:
     const lastEventId = c.req.header('last-event-id') ?? c.req.query('lastEventId');
     const lastSeq = lastEventId === undefined || lastEventId === '' ? null : Number(lastEventId);
     if (lastSeq !== null && !Number.isSafeInteger(lastSeq)) throw new AppError('bad-request', 'Last-Event-ID must be an event id from this stream');
-    stream(c.env.outgoing, name, lastSeq, options);
+    stream(c.env.outgoing, name, lastSeq, options, options.allowOrigin?.(c.req.header('origin')) ?? null);
     return RESPONSE_ALREADY_SENT;
   });
   return app;
 }
 
 // The raw Node response gives what a web ReadableStream hides: whether the socket took the bytes.
-function stream(response: ServerResponse, document: string, lastSeq: number | null, options: EventStreamOptions): void {
+function stream(
+  response: ServerResponse,
+  document: string,
+  lastSeq: number | null,
+  options: EventStreamOptions,
+  allowedOrigin: string | null,
+): void {
   const { feed, metrics, maxQueuedEvents } = options;
+  // The stream answers on the raw response, so it writes its CORS header itself (see app.ts).
+  if (allowedOrigin) response.setHeader('access-control-allow-origin', allowedOrigin);
+  if (allowedOrigin) response.setHeader('vary', 'Origin');
   response.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
