@@ -113,7 +113,10 @@ export async function waitForNoText(page: Page, gone: string, timeout = 5_000): 
 
 /** Puts the caret at the very end of the document, in a new paragraph. */
 export async function typeNewParagraph(page: Page, text: string): Promise<void> {
-  await page.click('.ProseMirror');
+  // Click the last block itself: under load, Control+End right after a click on the editor can run before
+  // the click has placed the caret, and the "new" paragraph then lands in front of the existing text.
+  await page.locator('.ProseMirror > *').last().click();
+  await page.keyboard.press('End');
   await page.keyboard.press('Control+End');
   await page.keyboard.press('Enter');
   await page.keyboard.type(text);
