@@ -63,3 +63,12 @@ test('a bad flag on the command line exits non-zero with the reason', () => {
   assert.equal(result.status, 2);
   assert.match(result.stderr, /--port \/ TANDEM_PORT/);
 });
+
+test('the README configuration table lists every setting with its variable', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const readme = await readFile(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+  for (const spec of settings) {
+    const flag = spec.flag.split(' ')[0] as string;
+    assert.ok(readme.includes(`| \`${flag}\` | \`${spec.env}\` |`), `README table row for ${flag}`);
+  }
+});
