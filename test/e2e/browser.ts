@@ -113,11 +113,20 @@ export async function waitForNoText(page: Page, gone: string, timeout = 5_000): 
 
 /** Puts the caret at the very end of the document, in a new paragraph. */
 export async function typeNewParagraph(page: Page, text: string): Promise<void> {
-  // Click the last block itself: under load, Control+End right after a click on the editor can run before
-  // the click has placed the caret, and the "new" paragraph then lands in front of the existing text.
+  // Under load, keys pressed right after a click can run before the click's caret lands (or the caret is
+  // moved by a re-render), and the "new" paragraph then goes in front of the text: wait until the
+  // selection really is at the end of the last block before pressing Enter.
   await page.locator('.ProseMirror > *').last().click();
-  await page.keyboard.press('End');
   await page.keyboard.press('Control+End');
+  await page.waitForFunction(() => {
+    const last = document.querySelector('.ProseMirror')?.lastElementChild;
+    const selection = window.getSelection();
+    if (!last || !selection?.focusNode || !selection.isCollapsed || !last.contains(selection.focusNode)) return false;
+    const range = document.createRange();
+    range.selectNodeContents(last);
+    range.setStart(selection.focusNode, selection.focusOffset);
+    return range.toString().length === 0;
+  }, undefined, { timeout: 5_000 });
   await page.keyboard.press('Enter');
   await page.keyboard.type(text);
 }
