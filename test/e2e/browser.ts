@@ -113,20 +113,21 @@ export async function waitForNoText(page: Page, gone: string, timeout = 5_000): 
 
 /** Puts the caret at the very end of the document, in a new paragraph. */
 export async function typeNewParagraph(page: Page, text: string): Promise<void> {
-  // Under load, keys pressed right after a click can run before the click's caret lands (or the caret is
-  // moved by a re-render), and the "new" paragraph then goes in front of the text: wait until the
-  // selection really is at the end of the last block before pressing Enter.
-  await page.locator('.ProseMirror > *').last().click();
-  await page.keyboard.press('Control+End');
-  await page.waitForFunction(() => {
-    const last = document.querySelector('.ProseMirror')?.lastElementChild;
+  await page.click('.ProseMirror');
+  // Not Control+End: another person's caret label (a non-editable widget) often sits at the end of the
+  // text, and the browser can put the caret inside it, which ProseMirror maps elsewhere. Put the caret
+  // after the last editable character instead, as a click there would.
+  await page.evaluate(() => {
+    const root = document.querySelector('.ProseMirror');
+    if (!root) throw new Error('no editor on the page');
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+      acceptNode: (node) => (node.parentElement?.closest('[contenteditable=false]') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+    });
+    let last: Text | null = null;
+    while (walker.nextNode()) last = walker.currentNode as Text;
     const selection = window.getSelection();
-    if (!last || !selection?.focusNode || !selection.isCollapsed || !last.contains(selection.focusNode)) return false;
-    const range = document.createRange();
-    range.selectNodeContents(last);
-    range.setStart(selection.focusNode, selection.focusOffset);
-    return range.toString().length === 0;
-  }, undefined, { timeout: 5_000 });
+    if (last && selection) selection.collapse(last, last.length);
+  });
   await page.keyboard.press('Enter');
   await page.keyboard.type(text);
 }
