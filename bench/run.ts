@@ -202,7 +202,7 @@ try {
   rows.push(['size', 'Y.encodeStateAsUpdate (V1)', expected.state.length, 'bytes', '1.00× (reference)', '', '']);
   if (diskAfterIngest !== null) {
     rows.push(['size', 'Tandem data dir after ingest + graceful stop', diskAfterIngest, 'bytes', ratio(diskAfterIngest, expected.state.length), '', 'sum of file sizes (du -b)']);
-    rows.push(['size', `Tandem data dir after ${coldRuns} cold start(s)`, diskAfterColdLoads!, 'bytes', ratio(diskAfterColdLoads!, expected.state.length), '', 'LevelDB compacts its write-ahead log on open']);
+    rows.push(['size', `Tandem data dir after ${coldRuns} cold start(s)`, diskAfterColdLoads!, 'bytes', ratio(diskAfterColdLoads!, expected.state.length), '', 'LevelDB replays its log on open and may compact']);
   }
 
   const tandemIngest = median((ingest.get('tandem') ?? []).map((r) => r.updatesPerSecond));
