@@ -11,6 +11,7 @@ import type { Metrics } from '../metrics/registry.ts';
 import { checkClientFrame, type ClientFrame } from './client-frames.ts';
 import { DurableAckSocket, type DurabilityGate, type SendPolicy } from './durable-ack-socket.ts';
 import { SlidingWindow, TokenBucket } from './rate-limits.ts';
+import { closeReason, toUint8Array } from './socket-data.ts';
 import { bridgeYWebsocket } from './ywebsocket-bridge.ts';
 import { tokenFromRequest, yWebsocketCloseCode } from './ywebsocket-codec.ts';
 
@@ -287,13 +288,6 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** A close frame's reason is at most 123 bytes of UTF-8; `ws` throws on longer ones. */
-function closeReason(reason: string): string {
-  let text = reason;
-  while (Buffer.byteLength(text) > 123) text = text.slice(0, -1);
-  return text;
-}
-
 // Tokens may travel in the query string (y-websocket's `params`); Hocuspocus hooks never see them there.
 function toFetchRequest(request: IncomingMessage): Request {
   const headers = new Headers();
@@ -305,9 +299,4 @@ function toFetchRequest(request: IncomingMessage): Request {
   url.searchParams.delete('token');
   headers.delete('sec-websocket-protocol');
   return new Request(url, { headers });
-}
-
-function toUint8Array(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }

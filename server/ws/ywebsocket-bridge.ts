@@ -5,6 +5,7 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../log.ts';
+import { closeReason, toUint8Array } from './socket-data.ts';
 import { encodeAuthFrame, fromClientFrame, toClientFrame } from './ywebsocket-codec.ts';
 
 const CLOSE_UNSUPPORTED_DATA = 1003;
@@ -56,8 +57,8 @@ class YWebsocketSocket {
     if (out.kind === 'send') this.#ws.send(out.frame);
     else if (out.kind === 'deny') {
       this.#ws.send(out.frame);
-      this.#ws.close(CLOSE_FORBIDDEN, out.reason.slice(0, 120));
-    } else if (out.kind === 'close') this.#ws.close(1000, out.reason.slice(0, 120));
+      this.#ws.close(CLOSE_FORBIDDEN, closeReason(out.reason));
+    } else if (out.kind === 'close') this.#ws.close(1000, closeReason(out.reason));
   }
 
   close(code?: number, reason?: string): void {
@@ -124,9 +125,4 @@ export function bridgeYWebsocket(
     connection.handleClose({ code, reason: reason.toString() });
   });
   ws.on('error', (error) => options.log.warn({ doc: documentName, err: error }, 'y-websocket socket error'));
-}
-
-function toUint8Array(data: Buffer | ArrayBuffer | Buffer[]): Uint8Array {
-  if (Array.isArray(data)) return Buffer.concat(data);
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }
