@@ -42,6 +42,11 @@ export class BatchWriter {
     return batch.done;
   }
 
+  /** Joins the next batch without operations of its own: the participant adds them as the batch is sealed. */
+  join(participant: BatchParticipant): Promise<void> {
+    return this.write([], participant);
+  }
+
   /** Settles once everything queued so far has been written (or has failed). */
   drain(): Promise<void> {
     return this.#next ? this.#next.done.catch(() => undefined) : this.#idle;

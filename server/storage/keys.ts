@@ -2,6 +2,10 @@
 //
 // The length prefix keeps one document's range from ever covering another's (`a` vs `a!x`), and the
 // fixed-width big-endian sequence numbers make range scans return log entries in append order.
+//
+// A log key is either a single update, [seq] (the first format, still read), or a record of `count`
+// consecutive updates, [first seq][u32 count]. The two differ in length, so a key says which it is,
+// and both sort by their first sequence number.
 
 const KIND_META = 0x01;
 const KIND_SNAPSHOT = 0x02;
@@ -13,6 +17,7 @@ const KIND_OUTBOX = 0x10;
 const KIND_DEAD_LETTER = 0x11;
 
 const SEQ_BYTES = 8;
+const COUNT_BYTES = 4;
 
 export interface KeyRange {
   gte: Buffer;
@@ -46,6 +51,30 @@ export function logKey(documentName: string, seq: number): Buffer {
   const key = documentPrefix(KIND_LOG, documentName, SEQ_BYTES);
   writeSeq(key, key.length - SEQ_BYTES, seq);
   return key;
+}
+
+/** A log record holding the `count` updates from `firstSeq` on. */
+export function logRecordKey(documentName: string, firstSeq: number, count: number): Buffer {
+  const key = documentPrefix(KIND_LOG, documentName, SEQ_BYTES + COUNT_BYTES);
+  writeSeq(key, key.length - SEQ_BYTES - COUNT_BYTES, firstSeq);
+  key.writeUInt32BE(count, key.length - COUNT_BYTES);
+  return key;
+}
+
+export interface LogSpan {
+  firstSeq: number;
+  count: number;
+  /** True for a record key (`logRecordKey`), false for a single-update key (`logKey`). */
+  record: boolean;
+}
+
+/** The updates a log key covers; null if the key has neither shape. */
+export function logKeySpan(key: Buffer): LogSpan | null {
+  const seqOffset = 5 + key.readUInt32BE(1);
+  const record = key.length === seqOffset + SEQ_BYTES + COUNT_BYTES;
+  if (!record && key.length !== seqOffset + SEQ_BYTES) return null;
+  const firstSeq = key.readUInt32BE(seqOffset) * 0x1_0000_0000 + key.readUInt32BE(seqOffset + 4);
+  return { firstSeq, count: record ? key.readUInt32BE(seqOffset + SEQ_BYTES) : 1, record };
 }
 
 /** Every log entry of one document with a sequence number of at least `fromSeq`. */

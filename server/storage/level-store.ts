@@ -3,17 +3,20 @@ import { mkdir } from 'node:fs/promises';
 import { AppError } from '../errors.ts';
 import { BatchWriter, type BatchParticipant } from './batch-writer.ts';
 import type { DocumentLog, DocumentStore, LoadedDocument } from './document-store.ts';
-import { allMetaRange, documentNameFromMetaKey, logKey, logRange, metaKey, seqFromLogKey, snapshotKey } from './keys.ts';
+import { allMetaRange, documentNameFromMetaKey, logKeySpan, logRange, logRecordKey, metaKey, snapshotKey } from './keys.ts';
 import { LevelDatabase, type BatchOp } from './leveldb.ts';
 import { LevelVersionStore } from './level-versions.ts';
 import {
   CorruptRecordError,
   decodeLogEntry,
+  decodeLogRecord,
   decodeMeta,
   decodeSnapshot,
-  encodeLogEntry,
+  encodeLogRecord,
   encodeMeta,
   encodeSnapshot,
+  LOG_RECORD_BYTES_PER_UPDATE,
+  LOG_RECORD_HEADER_BYTES,
   type DocumentMeta,
 } from './records.ts';
 
@@ -98,15 +101,20 @@ export class LevelDocumentStore implements DocumentStore {
 
     const firstSeq = snapshot?.coversBelowSeq ?? 0;
     const updates: Uint8Array[] = [];
+    const logKeys: Buffer[] = [];
     let expectedSeq = firstSeq;
     let logBytes = 0;
     for await (const [key, value] of this.#db.entries(logRange(documentName, firstSeq))) {
-      const seq = seqFromLogKey(key);
-      const where = `log entry ${seq} of "${documentName}"`;
+      const span = logKeySpan(key);
+      if (!span || span.count === 0) throw new CorruptRecordError(`log of "${documentName}" has a malformed key after entry ${expectedSeq - 1}`);
+      const { firstSeq: seq, count } = span;
+      const where = count === 1 ? `log entry ${seq} of "${documentName}"` : `log entries ${seq}–${seq + count - 1} of "${documentName}"`;
       if (seq !== expectedSeq) throw new CorruptRecordError(`log entry ${expectedSeq} of "${documentName}" is missing`);
-      updates.push(decodeLogEntry(value, where));
+      if (span.record) for (const update of decodeLogRecord(value, count, where)) updates.push(update);
+      else updates.push(decodeLogEntry(value, where));
+      logKeys.push(key);
       logBytes += value.length;
-      expectedSeq += 1;
+      expectedSeq += count;
     }
     if (meta && meta.nextSeq > expectedSeq) {
       throw new CorruptRecordError(`log of "${documentName}" ends at ${expectedSeq}, metadata expects ${meta.nextSeq}`);
@@ -123,7 +131,7 @@ export class LevelDocumentStore implements DocumentStore {
       bytes: (snapshot?.state.length ?? 0) + logBytes,
       nextSeq: expectedSeq,
     };
-    const log = new LevelDocumentLog(this.#writer, current, firstSeq, meta !== null, () => {
+    const log = new LevelDocumentLog(this.#writer, current, logKeys, meta !== null, () => {
       if (this.#openLogs.get(documentName) === log) this.#openLogs.delete(documentName);
     });
     return { log, snapshot: snapshot?.state ?? null, updates };
@@ -180,17 +188,22 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
   #markClosed!: () => void;
   #writer: BatchWriter;
   #meta: DocumentMeta;
-  #firstLogSeq: number;
+  /** Keys of the log entries and records stored since the snapshot: compaction deletes them. */
+  #logKeys: Buffer[];
+  /** Updates appended since the current batch was joined; sealed into one record with the batch. */
+  #pending: Uint8Array[] = [];
+  /** The batch `#pending` goes out with, until it is sealed. */
+  #pendingWrite: Promise<void> | null = null;
   #stored: boolean;
   #lastWrite: Promise<void> | null = null;
   #editedSinceBatch = false;
   #onClosed: () => void;
 
-  constructor(writer: BatchWriter, meta: DocumentMeta, firstLogSeq: number, stored: boolean, onClosed: () => void) {
+  constructor(writer: BatchWriter, meta: DocumentMeta, logKeys: Buffer[], stored: boolean, onClosed: () => void) {
     this.documentName = meta.name;
     this.#writer = writer;
     this.#meta = meta;
-    this.#firstLogSeq = firstLogSeq;
+    this.#logKeys = logKeys;
     this.#stored = stored;
     this.#onClosed = onClosed;
     this.closed = new Promise((resolve) => {
@@ -212,14 +225,17 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
 
   append(update: Uint8Array): Promise<void> {
     this.#assertWritable();
-    const value = encodeLogEntry(update);
-    const seq = this.#meta.nextSeq;
-    this.#meta.nextSeq = seq + 1;
+    // The record's header is counted when it is sealed, so logBytes ends up equal to the stored bytes.
+    const bytes = LOG_RECORD_BYTES_PER_UPDATE + update.length;
+    this.#meta.nextSeq += 1;
     this.#meta.logLength += 1;
-    this.#meta.logBytes += value.length;
-    this.#meta.bytes += value.length;
+    this.#meta.logBytes += bytes;
+    this.#meta.bytes += bytes;
     this.#editedSinceBatch = true;
-    return this.#track(this.#writer.write([{ type: 'put', key: logKey(this.documentName, seq), value }], this));
+    this.#pending.push(update);
+    // Every update of one batch gets the same promise: the first one joins the batch.
+    this.#pendingWrite ??= this.#track(this.#writer.join(this));
+    return this.#pendingWrite;
   }
 
   compact(state: Uint8Array): Promise<void> {
@@ -228,10 +244,11 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
     const ops: BatchOp[] = [
       { type: 'put', key: snapshotKey(this.documentName), value: encodeSnapshot({ coversBelowSeq, state }) },
     ];
-    for (let seq = this.#firstLogSeq; seq < coversBelowSeq; seq += 1) {
-      ops.push({ type: 'del', key: logKey(this.documentName, seq) });
-    }
-    this.#firstLogSeq = coversBelowSeq;
+    for (const key of this.#logKeys) ops.push({ type: 'del', key });
+    this.#logKeys = [];
+    // Updates not yet sealed into a record are in the batch this snapshot joins, and in the snapshot:
+    // they need no record of their own.
+    this.#pending = [];
     this.#meta.logLength = 0;
     this.#meta.logBytes = 0;
     this.#meta.snapshotBytes = state.length + 13;
@@ -245,6 +262,17 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
 
   /** Called by the writer as the batch holding this log's writes is sealed: add the metadata once. */
   finalizeBatch(ops: BatchOp[]): void {
+    if (this.#pending.length > 0) {
+      const count = this.#pending.length;
+      const key = logRecordKey(this.documentName, this.#meta.nextSeq - count, count);
+      ops.push({ type: 'put', key, value: encodeLogRecord(this.#pending) });
+      this.#logKeys.push(key);
+      this.#pending = [];
+      this.#meta.logBytes += LOG_RECORD_HEADER_BYTES;
+      this.#meta.bytes += LOG_RECORD_HEADER_BYTES;
+    }
+    // Also when a compaction in this batch took the pending updates: later ones join the next batch.
+    this.#pendingWrite = null;
     // Compaction alone is not an edit: "updated" tells people when the content last changed.
     if (this.#editedSinceBatch) {
       const now = new Date().toISOString();

@@ -1,7 +1,7 @@
 // Key layout: documents never overlap, and log keys sort in append order.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { documentNameFromMetaKey, logKey, logRange, metaKey, seqFromLogKey } from '../../server/storage/keys.ts';
+import { documentNameFromMetaKey, logKey, logKeySpan, logRange, logRecordKey, metaKey, seqFromLogKey } from '../../server/storage/keys.ts';
 
 test('log keys sort by sequence number, across byte boundaries', () => {
   const seqs = [0, 1, 255, 256, 65_535, 65_536, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 7, Number.MAX_SAFE_INTEGER - 1];
@@ -25,4 +25,18 @@ test('metadata keys give back the document name, including non-ASCII names', () 
   for (const name of ['plain', 'Ünïcødé ✓', 'emoji 🎉', 'x'.repeat(200)]) {
     assert.equal(documentNameFromMetaKey(metaKey(name)), name);
   }
+});
+
+test('record keys sort by their first sequence number among single-update keys and give back their span', () => {
+  const keys = [logKey('doc', 0), logRecordKey('doc', 1, 300), logKey('doc', 301), logRecordKey('doc', 2 ** 32, 2)];
+  assert.deepEqual([...keys].sort(Buffer.compare), keys);
+  assert.deepEqual(keys.map(logKeySpan), [
+    { firstSeq: 0, count: 1, record: false },
+    { firstSeq: 1, count: 300, record: true },
+    { firstSeq: 301, count: 1, record: false },
+    { firstSeq: 2 ** 32, count: 2, record: true },
+  ]);
+  const range = logRange('doc');
+  for (const key of keys) assert.ok(Buffer.compare(key, range.gte) >= 0 && Buffer.compare(key, range.lt) < 0);
+  assert.equal(logKeySpan(Buffer.concat([logKey('doc', 1), Buffer.from([0])])), null, 'a key of neither shape');
 });

@@ -5,9 +5,10 @@ import { afterEach, test } from 'node:test';
 import * as Y from 'yjs';
 import { AppError } from '../../server/errors.ts';
 import { BatchWriter } from '../../server/storage/batch-writer.ts';
-import { logKey, metaKey } from '../../server/storage/keys.ts';
+import { logKey, logRange, logRecordKey, metaKey } from '../../server/storage/keys.ts';
 import { LevelDatabase } from '../../server/storage/leveldb.ts';
 import { LevelDocumentStore } from '../../server/storage/level-store.ts';
+import { encodeLogEntry } from '../../server/storage/records.ts';
 import { makeTempDir } from '../helpers/server.ts';
 
 const dirs: string[] = [];
@@ -78,25 +79,35 @@ test('metadata tracks size and log length and is listed without loading document
   await reopened.close();
 });
 
+/** Appends each update in a batch of its own, so each is one log record. */
+function appendOneByOne(log: { append(update: Uint8Array): Promise<void> }, live: Y.Doc): () => Promise<void> {
+  let written = Promise.resolve();
+  live.on('update', (update: Uint8Array) => {
+    written = written.then(() => log.append(update));
+  });
+  return () => written;
+}
+
 test('a corrupted log entry makes only that document refuse to load, and it is left untouched', async () => {
   const { dataDir, store } = await tempStore();
   for (const name of ['damaged', 'healthy']) {
     const { log } = await store.open(name);
     const live = new Y.Doc();
-    live.on('update', (update: Uint8Array) => void log.append(update));
+    const written = appendOneByOne(log, live);
     live.getText('t').insert(0, `${name} text`);
     live.getText('t').insert(0, '> ');
+    await written();
     await log.close();
   }
   await store.close();
 
   // Flip bytes of one stored update behind the store's back.
   const raw = await LevelDatabase.open(dataDir);
-  const original = await raw.get(logKey('damaged', 1));
+  const original = await raw.get(logRecordKey('damaged', 1, 1));
   assert.ok(original);
   const damaged = Buffer.from(original);
   damaged[damaged.length - 1] = (damaged[damaged.length - 1] as number) ^ 0xff;
-  await raw.batch([{ type: 'put', key: logKey('damaged', 1), value: damaged }], false);
+  await raw.batch([{ type: 'put', key: logRecordKey('damaged', 1, 1), value: damaged }], false);
   await raw.close();
 
   const reopened = await LevelDocumentStore.open({ dataDir, fsync: false });
@@ -113,7 +124,7 @@ test('a corrupted log entry makes only that document refuse to load, and it is l
   await reopened.close();
 
   const check = await LevelDatabase.open(dataDir);
-  assert.deepEqual(await check.get(logKey('damaged', 1)), damaged, 'the damaged entry was rewritten');
+  assert.deepEqual(await check.get(logRecordKey('damaged', 1, 1)), damaged, 'the damaged entry was rewritten');
   await check.close();
 });
 
@@ -121,17 +132,98 @@ test('a missing log entry is detected instead of silently skipped', async () => 
   const { dataDir, store } = await tempStore();
   const { log } = await store.open('gappy');
   const live = new Y.Doc();
-  live.on('update', (update: Uint8Array) => void log.append(update));
+  const written = appendOneByOne(log, live);
   for (let i = 0; i < 3; i += 1) live.getText('t').insert(0, String(i));
+  await written();
   await log.close();
   await store.close();
   const raw = await LevelDatabase.open(dataDir);
-  await raw.batch([{ type: 'del', key: logKey('gappy', 1) }], false);
+  await raw.batch([{ type: 'del', key: logRecordKey('gappy', 1, 1) }], false);
   await raw.close();
 
   const reopened = await LevelDocumentStore.open({ dataDir, fsync: false });
   await assert.rejects(reopened.open('gappy'), /log entry 1 of "gappy" is missing/);
   await reopened.close();
+});
+
+test('updates appended in one turn are stored as one record, which round-trips and is checked as a whole', async () => {
+  const { dataDir, store } = await tempStore();
+  const { log } = await store.open('burst');
+  const live = new Y.Doc();
+  const promises: Array<Promise<void>> = [];
+  live.on('update', (update: Uint8Array) => promises.push(log.append(update)));
+  for (let i = 0; i < 50; i += 1) live.getText('t').insert(i, String(i % 10));
+  assert.equal(new Set(promises).size, 1, 'every update of the turn settles with the same batch');
+  await Promise.all(promises);
+  const storedBytes = (await store.getMeta('burst'))?.logBytes;
+  await log.close();
+  await store.close();
+
+  const raw = await LevelDatabase.open(dataDir);
+  const entries: Array<[Buffer, Buffer]> = [];
+  for await (const entry of raw.entries(logRange('burst'))) entries.push(entry);
+  await raw.close();
+  assert.equal(entries.length, 1, 'one LevelDB entry for the whole burst');
+  const [key, value] = entries[0]!;
+  assert.deepEqual(key, logRecordKey('burst', 0, 50));
+  assert.equal(storedBytes, value.length, 'metadata counts the bytes actually stored');
+
+  const reopened = await LevelDocumentStore.open({ dataDir, fsync: false });
+  const loaded = await reopened.open('burst');
+  assert.equal(loaded.updates.length, 50);
+  assert.equal(loadInto(loaded).getText('t').toString(), live.getText('t').toString());
+  assert.equal(loaded.log.logBytes, value.length);
+  await loaded.log.close();
+  await reopened.close();
+
+  // One flipped bit anywhere in the record refuses the whole document.
+  const damaged = Buffer.from(value);
+  damaged[Math.floor(damaged.length / 2)] = (damaged[Math.floor(damaged.length / 2)] as number) ^ 0x01;
+  const rawAgain = await LevelDatabase.open(dataDir);
+  await rawAgain.batch([{ type: 'put', key, value: damaged }], false);
+  await rawAgain.close();
+  const refusing = await LevelDocumentStore.open({ dataDir, fsync: false });
+  await assert.rejects(refusing.open('burst'), (error: unknown) => {
+    assert.ok(error instanceof AppError);
+    assert.equal(error.code, 'document-unavailable');
+    assert.match(error.message, /log entries 0–49 of "burst": checksum mismatch/);
+    return true;
+  });
+  await refusing.close();
+});
+
+test('logs in the first format, one entry per update, still load, and appending continues after them', async () => {
+  const { dataDir, store } = await tempStore();
+  await store.close();
+  const live = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  live.on('update', (update: Uint8Array) => updates.push(update));
+  for (const word of ['old ', 'format ']) live.getText('t').insert(live.getText('t').length, word);
+  const raw = await LevelDatabase.open(dataDir);
+  await raw.batch(updates.map((update, seq) => ({ type: 'put' as const, key: logKey('legacy', seq), value: encodeLogEntry(update) })), false);
+  await raw.close();
+
+  const reopened = await LevelDocumentStore.open({ dataDir, fsync: false });
+  const loaded = await reopened.open('legacy');
+  const doc = loadInto(loaded);
+  doc.on('update', (update: Uint8Array) => void loaded.log.append(update));
+  doc.getText('t').insert(doc.getText('t').length, 'and new');
+  await loaded.log.close();
+  await reopened.close();
+
+  const again = await LevelDocumentStore.open({ dataDir, fsync: false });
+  const both = await again.open('legacy');
+  assert.equal(both.updates.length, 3);
+  assert.equal(loadInto(both).getText('t').toString(), 'old format and new');
+  // Compaction drops entries of both formats.
+  await both.log.compact(Y.encodeStateAsUpdate(loadInto(both)));
+  await both.log.close();
+  await again.close();
+  const check = await LevelDatabase.open(dataDir);
+  let left = 0;
+  for await (const _ of check.entries(logRange('legacy'))) left += 1;
+  await check.close();
+  assert.equal(left, 0);
 });
 
 test('metadata that is not JSON is reported as corruption of that document', async () => {
