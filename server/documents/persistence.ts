@@ -22,6 +22,8 @@ export interface PersistenceOptions {
 interface OpenDocument {
   document: Y.Doc;
   log: DocumentLog;
+  /** The last append's write: updates of one batch share it, and one failure handler watches it. */
+  watchedWrite: Promise<void> | null;
   compacting: boolean;
   /** Size of the stored snapshot; with the log's bytes, the document's stored size. */
   snapshotBytes: number;
@@ -96,7 +98,7 @@ export class Persistence implements Extension {
         cause: error,
       });
     }
-    const entry: OpenDocument = { document, log, compacting: false, snapshotBytes: snapshot?.length ?? 0 };
+    const entry: OpenDocument = { document, log, watchedWrite: null, compacting: false, snapshotBytes: snapshot?.length ?? 0 };
     this.#open.set(documentName, entry);
     document.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== LOAD_ORIGIN) this.#append(entry, update);
@@ -138,7 +140,11 @@ export class Persistence implements Extension {
 
   #append(entry: OpenDocument, update: Uint8Array): void {
     try {
-      entry.log.append(update).catch((error: unknown) => this.#writeFailed(entry, error));
+      const written = entry.log.append(update);
+      if (written !== entry.watchedWrite) {
+        entry.watchedWrite = written;
+        written.catch((error: unknown) => this.#writeFailed(entry, error));
+      }
     } catch (error) {
       // Thrown inside a Yjs observer it would abort the message handler halfway; report it instead.
       this.#writeFailed(entry, error);

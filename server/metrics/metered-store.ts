@@ -58,10 +58,19 @@ export class MeteredDocumentStore implements DocumentStore {
   }
 }
 
+/** Appends that share one write (group-commit batch): timed together when it settles. */
+interface PendingWrite {
+  written: Promise<void>;
+  /** performance.now() at each append. */
+  appendedAt: number[];
+  bytes: number;
+}
+
 class MeteredLog implements DocumentLog {
   #inner: DocumentLog;
   #metrics: Metrics;
   #onClosed: () => void;
+  #pending: PendingWrite | null = null;
   unpersistedBytes = 0;
 
   constructor(inner: DocumentLog, metrics: Metrics, onClosed: () => void) {
@@ -83,18 +92,32 @@ class MeteredLog implements DocumentLog {
   }
 
   append(update: Uint8Array): Promise<void> {
-    const stop = this.#metrics.persistSeconds.startTimer();
+    const appendedAt = performance.now();
     const written = this.#inner.append(update);
     this.unpersistedBytes += update.length;
+    let pending = this.#pending;
+    // The updates of one batch share a promise: one reaction for the batch, not one timer per update.
+    if (pending === null || pending.written !== written) {
+      pending = { written, appendedAt: [], bytes: 0 };
+      this.#pending = pending;
+      this.#settleWith(pending);
+    }
+    pending.appendedAt.push(appendedAt);
+    pending.bytes += update.length;
+    return written;
+  }
+
+  #settleWith(pending: PendingWrite): void {
     const settled = () => {
-      this.unpersistedBytes -= update.length;
+      if (this.#pending === pending) this.#pending = null;
+      this.unpersistedBytes -= pending.bytes;
     };
     // Only stored updates are timed; a failed write is reported by Persistence through the returned promise.
-    written.then(() => {
-      stop();
+    pending.written.then(() => {
       settled();
+      const storedAt = performance.now();
+      for (const appendedAt of pending.appendedAt) this.#metrics.persistSeconds.observe((storedAt - appendedAt) / 1000);
     }, settled);
-    return written;
   }
 
   whenDurable(): Promise<void> | null {

@@ -30,6 +30,8 @@ export class DurableAckSocket {
   #gate: DurabilityGate;
   #onAckFailed: (error: unknown) => void;
   #policy: SendPolicy | undefined;
+  /** Acks waiting for the newest gate promise seen: one reaction per batch, not per ack. */
+  #held: { until: Promise<void>; acks: Uint8Array[] } | null = null;
 
   constructor(socket: WebSocket, gate: DurabilityGate, onAckFailed: (error: unknown) => void, policy?: SendPolicy) {
     this.#socket = socket;
@@ -51,12 +53,33 @@ export class DurableAckSocket {
       const header = readFrameHeader(data);
       const pending = header ? this.#gate(header.documentName) : null;
       if (pending) {
-        // Promises settle in write order, so acks for one document keep their order.
-        pending.then(() => this.#sendNow(data), this.#onAckFailed);
+        this.#hold(data, pending);
         return;
       }
     }
     this.#sendNow(data);
+  }
+
+  // The gate hands out one promise per group-commit batch, so acks arriving during one batch share a
+  // single reaction. Batches settle in write order, so acks for one document keep their order.
+  #hold(ack: Uint8Array, until: Promise<void>): void {
+    const held = this.#held;
+    if (held && held.until === until) {
+      held.acks.push(ack);
+      return;
+    }
+    const group = { until, acks: [ack] };
+    this.#held = group;
+    until.then(
+      () => {
+        if (this.#held === group) this.#held = null;
+        for (const data of group.acks) this.#sendNow(data);
+      },
+      (error: unknown) => {
+        if (this.#held === group) this.#held = null;
+        this.#onAckFailed(error);
+      },
+    );
   }
 
   close(code?: number, reason?: string): void {
