@@ -1,0 +1,49 @@
+// Persistence's load against a real Hocuspocus Document and a real LevelDB: what the load does and does not emit.
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { test } from 'node:test';
+import { Document, type onLoadDocumentPayload } from '@hocuspocus/server';
+import * as Y from 'yjs';
+import { Persistence } from '../../server/documents/persistence.ts';
+import { createLogger } from '../../server/log.ts';
+import { LevelDocumentStore } from '../../server/storage/level-store.ts';
+import { makeTempDir } from '../helpers/server.ts';
+
+test("loading does not run the Document's update listeners, and they work again once it is loaded", async () => {
+  const dataDir = await makeTempDir('tandem-load-');
+  const store = await LevelDocumentStore.open({ dataDir, fsync: false });
+  const document = new Document('loaded', {}, { flushDelay: false });
+  try {
+    const stored = await store.open('loaded');
+    const source = new Y.Doc();
+    source.on('update', (update: Uint8Array) => void stored.log.append(update));
+    source.getText('t').insert(0, 'stored before the restart');
+    await stored.log.compact(Y.encodeStateAsUpdate(source));
+    source.getText('t').insert(0, '» ');
+    await stored.log.close();
+
+    const persistence = new Persistence({
+      store,
+      log: createLogger({ level: 'silent' }),
+      compactAfterUpdates: 1_000,
+      compactAfterBytes: 1_000_000,
+      onWriteFailed: (_document, error) => assert.fail(String(error)),
+    });
+    const seen: Uint8Array[] = [];
+    // Stands in for Hocuspocus' own broadcast listener, registered as the Document is built.
+    document.on('update', (update: Uint8Array) => seen.push(update));
+    await persistence.onLoadDocument({ document, documentName: 'loaded' } as unknown as onLoadDocumentPayload);
+    assert.equal(document.getText('t').toString(), '» stored before the restart');
+    assert.equal(seen.length, 0, 'the stored state is not encoded again for update listeners');
+
+    document.getText('t').insert(0, 'live ');
+    assert.equal(seen.length, 1, 'listeners are back after the load');
+    await persistence.whenDurable('loaded');
+    assert.equal((await store.getMeta('loaded'))?.logLength, 2, 'the live edit was appended after the stored one');
+    await persistence.closeAll();
+  } finally {
+    document.destroy();
+    await store.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
