@@ -115,6 +115,7 @@ export class Persistence implements Extension {
     const entry = this.#open.get(documentName);
     if (!entry || entry.document !== document || entry.log.logLength === 0) return;
     await this.#compact(entry, 'unload');
+    void this.#reclaimSpace(entry.log);
   }
 
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
@@ -132,7 +133,11 @@ export class Persistence implements Extension {
     await Promise.all(
       entries.map(async (entry) => {
         try {
-          if (entry.log.logLength > 0 && !entry.document.isDestroyed) await this.#compact(entry, 'shutdown');
+          if (entry.log.logLength > 0 && !entry.document.isDestroyed) {
+            await this.#compact(entry, 'shutdown');
+            // Awaited here: the database closes next.
+            await this.#reclaimSpace(entry.log);
+          }
         } finally {
           await entry.log.close();
         }
@@ -178,6 +183,19 @@ export class Persistence implements Extension {
     } finally {
       entry.compacting = false;
     }
+  }
+
+  /**
+   * Once a document goes quiet, has the store give back the space of what its compactions replaced:
+   * LevelDB keeps deleted log entries and old snapshots until its own compaction reaches them (35× the
+   * state after a long ingest). Best effort: a failure costs disk space, not data, so it is logged only.
+   */
+  #reclaimSpace(log: DocumentLog): Promise<void> {
+    const started = performance.now();
+    return log.reclaimSpace().then(
+      () => this.#options.log.debug({ doc: log.documentName, ms: elapsed(started) }, 'disk space of the compacted log reclaimed'),
+      (error: unknown) => this.#options.log.error({ doc: log.documentName, err: error }, 'reclaiming disk space after compaction failed'),
+    );
   }
 
   #writeFailed(entry: OpenDocument, error: unknown): void {

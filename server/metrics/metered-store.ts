@@ -131,6 +131,10 @@ class MeteredLog implements DocumentLog {
     this.#metrics.compactions.inc();
   }
 
+  reclaimSpace(): Promise<void> {
+    return this.#inner.reclaimSpace();
+  }
+
   async close(): Promise<void> {
     try {
       await this.#inner.close();

@@ -23,6 +23,11 @@ export interface DocumentLog {
   whenDurable(): Promise<void> | null;
   /** Replaces the snapshot with `state` (which must contain every appended update) and drops the log. */
   compact(state: Uint8Array): Promise<void>;
+  /**
+   * Gives back the disk space that replaced snapshots and dropped log entries still take, once the
+   * document goes quiet (after its last compaction). Slow work runs off the event loop.
+   */
+  reclaimSpace(): Promise<void>;
   /** Waits for pending writes and releases the document so it can be opened again. */
   close(): Promise<void>;
 }

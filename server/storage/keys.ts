@@ -47,6 +47,12 @@ export function snapshotKey(documentName: string): Buffer {
   return documentPrefix(KIND_SNAPSHOT, documentName, 0);
 }
 
+/** The snapshot key of one document, as a range. */
+export function snapshotRange(documentName: string): KeyRange {
+  const gte = snapshotKey(documentName);
+  return { gte, lt: Buffer.concat([gte, Buffer.from([0])]) };
+}
+
 export function logKey(documentName: string, seq: number): Buffer {
   const key = documentPrefix(KIND_LOG, documentName, SEQ_BYTES);
   writeSeq(key, key.length - SEQ_BYTES, seq);

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { AppError } from '../errors.ts';
 import { BatchWriter, type BatchParticipant } from './batch-writer.ts';
 import type { DocumentLog, DocumentStore, LoadedDocument } from './document-store.ts';
-import { allMetaRange, documentNameFromMetaKey, logKeySpan, logRange, logRecordKey, metaKey, snapshotKey } from './keys.ts';
+import { allMetaRange, documentNameFromMetaKey, logKeySpan, logRange, logRecordKey, metaKey, snapshotKey, snapshotRange } from './keys.ts';
 import { LevelDatabase, type BatchOp } from './leveldb.ts';
 import { LevelVersionStore } from './level-versions.ts';
 import {
@@ -131,7 +131,7 @@ export class LevelDocumentStore implements DocumentStore {
       bytes: (snapshot?.state.length ?? 0) + logBytes,
       nextSeq: expectedSeq,
     };
-    const log = new LevelDocumentLog(this.#writer, current, logKeys, meta !== null, () => {
+    const log = new LevelDocumentLog(this.#db, this.#writer, current, logKeys, meta !== null, () => {
       if (this.#openLogs.get(documentName) === log) this.#openLogs.delete(documentName);
     });
     return { log, snapshot: snapshot?.state ?? null, updates };
@@ -186,6 +186,7 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
   readonly closed: Promise<void>;
   #closing: Promise<void> | null = null;
   #markClosed!: () => void;
+  #database: LevelDatabase;
   #writer: BatchWriter;
   #meta: DocumentMeta;
   /** Keys of the log entries and records stored since the snapshot: compaction deletes them. */
@@ -199,8 +200,9 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
   #editedSinceBatch = false;
   #onClosed: () => void;
 
-  constructor(writer: BatchWriter, meta: DocumentMeta, logKeys: Buffer[], stored: boolean, onClosed: () => void) {
+  constructor(database: LevelDatabase, writer: BatchWriter, meta: DocumentMeta, logKeys: Buffer[], stored: boolean, onClosed: () => void) {
     this.documentName = meta.name;
+    this.#database = database;
     this.#writer = writer;
     this.#meta = meta;
     this.#logKeys = logKeys;
@@ -258,6 +260,12 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
 
   whenDurable(): Promise<void> | null {
     return this.#lastWrite;
+  }
+
+  async reclaimSpace(): Promise<void> {
+    // After the writes that replaced and deleted the data, so LevelDB sees the tombstones.
+    await this.#lastWrite;
+    await Promise.all([snapshotRange(this.documentName), logRange(this.documentName)].map((range) => this.#database.compactRange(range)));
   }
 
   /** Called by the writer as the batch holding this log's writes is sealed: add the metadata once. */

@@ -12,6 +12,8 @@ export class LevelDatabase {
   readonly location: string;
   #db: LevelDown;
   #open = false;
+  /** compactRange calls still running: close waits for them (the native handle must outlive them). */
+  #compactions = new Set<Promise<void>>();
 
   private constructor(location: string) {
     this.location = location;
@@ -92,9 +94,25 @@ export class LevelDatabase {
     );
   }
 
+  /**
+   * Has LevelDB compact the files holding a key range now, dropping deleted entries and overwritten values
+   * it would otherwise keep until its own compaction reaches them. Runs on a libuv worker thread.
+   */
+  compactRange(range: KeyRange): Promise<void> {
+    if (!this.#open) return Promise.reject(closedError(this.location));
+    const running = new Promise<void>((resolve, reject) =>
+      this.#db.compactRange(range.gte, range.lt, (error) => (error ? reject(error) : resolve())),
+    );
+    this.#compactions.add(running);
+    const forget = () => this.#compactions.delete(running);
+    running.then(forget, forget);
+    return running;
+  }
+
   async close(): Promise<void> {
     if (!this.#open) return;
     this.#open = false;
+    await Promise.allSettled([...this.#compactions]);
     await new Promise<void>((resolve, reject) => this.#db.close((error) => (error ? reject(error) : resolve())));
   }
 }

@@ -1,6 +1,7 @@
 // LevelDocumentStore on a real LevelDB in a temp dir: replay, metadata, integrity, failures.
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import * as Y from 'yjs';
 import { AppError } from '../../server/errors.ts';
@@ -282,3 +283,28 @@ test('writes queued in one event-loop turn share one batch', async () => {
   assert.deepEqual(await db.get(Buffer.from('k99')), Buffer.from('v'));
   await db.close();
 });
+
+test('reclaiming space after a compaction shrinks the data dir to about the snapshot', async () => {
+  const { dataDir, store } = await tempStore();
+  const { log } = await store.open('big');
+  const live = new Y.Doc();
+  const written = appendOneByOne(log, live);
+  // 400 updates of 4 KiB, each its own record, then all but the last few characters deleted.
+  for (let i = 0; i < 400; i += 1) live.getText('t').insert(0, String(i % 10).repeat(4096));
+  live.getText('t').delete(0, live.getText('t').length - 10);
+  await written();
+  await log.compact(Y.encodeStateAsUpdate(live));
+  const before = await directoryBytes(dataDir);
+  await log.reclaimSpace();
+  const after = await directoryBytes(dataDir);
+  assert.ok(before > 1_000_000, `the log took ${before} bytes`);
+  assert.ok(after < 200_000, `after reclaiming, ${after} bytes are left (before: ${before})`);
+  await log.close();
+  await store.close();
+});
+
+async function directoryBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) total += (await stat(join(dir, name))).size;
+  return total;
+}
