@@ -9,20 +9,21 @@ export class MetricsExtension implements Extension {
 
   #metrics: Metrics;
   // A connection handles its messages one at a time, so one start time per connection is enough.
-  #started = new WeakMap<object, () => number>();
+  // A plain number (performance.now()), not a prom-client timer: no closure per message.
+  #started = new WeakMap<object, number>();
 
   constructor(metrics: Metrics) {
     this.#metrics = metrics;
   }
 
   async beforeHandleMessage({ connection }: beforeHandleMessagePayload): Promise<void> {
-    this.#started.set(connection, this.#metrics.applySeconds.startTimer());
+    this.#started.set(connection, performance.now());
   }
 
   async afterHandleMessage({ connection }: afterHandleMessagePayload): Promise<void> {
-    const stop = this.#started.get(connection);
-    if (!stop) return;
+    const started = this.#started.get(connection);
+    if (started === undefined) return;
     this.#started.delete(connection);
-    stop();
+    this.#metrics.applySeconds.observe((performance.now() - started) / 1000);
   }
 }
