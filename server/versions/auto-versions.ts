@@ -19,7 +19,9 @@ interface Activity {
   document: Y.Doc;
   updates: number;
   firstChangeAt: number;
-  idleTimer: NodeJS.Timeout;
+  lastChangeAt: number;
+  /** Armed at the first change; re-armed when it fires early, rather than reset on every update. */
+  idleTimer: NodeJS.Timeout | undefined;
   taking: Promise<void> | null;
 }
 
@@ -51,16 +53,25 @@ export class AutoVersions implements Extension {
       clearTimeout(activity.idleTimer);
       activity = undefined;
     }
+    const now = this.#now();
     if (!activity) {
-      activity = { document, updates: 0, firstChangeAt: this.#now(), idleTimer: undefined as unknown as NodeJS.Timeout, taking: null };
+      activity = { document, updates: 0, firstChangeAt: now, lastChangeAt: now, idleTimer: undefined, taking: null };
       this.#active.set(documentName, activity);
+      this.#armIdleTimer(documentName, activity, this.#policy.idleMs);
     }
     activity.updates += 1;
-    clearTimeout(activity.idleTimer);
-    const tracked = activity;
-    tracked.idleTimer = setTimeout(() => void this.#take(documentName, tracked, 'idle'), this.#policy.idleMs).unref();
+    activity.lastChangeAt = now;
     if (activity.updates >= this.#policy.afterUpdates) void this.#take(documentName, activity, 'updates');
-    else if (this.#now() - activity.firstChangeAt >= this.#policy.afterMs) void this.#take(documentName, activity, 'time');
+    else if (now - activity.firstChangeAt >= this.#policy.afterMs) void this.#take(documentName, activity, 'time');
+  }
+
+  // One timer per stretch of editing: a timer reset on every update cost a Timeout object per update.
+  #armIdleTimer(documentName: string, activity: Activity, delayMs: number): void {
+    activity.idleTimer = setTimeout(() => {
+      const idleFor = this.#now() - activity.lastChangeAt;
+      if (idleFor >= this.#policy.idleMs) void this.#take(documentName, activity, 'idle');
+      else if (this.#active.get(documentName) === activity) this.#armIdleTimer(documentName, activity, this.#policy.idleMs - idleFor);
+    }, delayMs).unref();
   }
 
   /** Edits not yet in a version get one before the document leaves memory. */
