@@ -26,6 +26,7 @@ import { LevelDocumentStore } from './storage/level-store.ts';
 import { AutoVersions } from './versions/auto-versions.ts';
 import { Versions } from './versions/versions.ts';
 import { CLOSE_GOING_AWAY, WebSocketEndpoint } from './ws/endpoint.ts';
+import { NoEcho } from './ws/no-echo.ts';
 
 export interface AppUrls {
   http: string;
@@ -103,6 +104,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       new AccessControl({ verifier, maxDocumentsPerConnection: config.maxDocumentsPerConnection, log: moduleLogger(log, 'auth') }),
       new PresenceGuard(moduleLogger(log, 'presence')),
       persistence,
+      new NoEcho(moduleLogger(log, 'ws')),
       new ConnectionLog(moduleLogger(log, 'connections')),
       deletion,
       ...(autoVersions ? [autoVersions] : []),
