@@ -1,6 +1,7 @@
 // Cold load: start Tandem on a data dir holding the compacted document and time its first sync.
 import { join } from 'node:path';
 import { runToResult } from '../lib/child.ts';
+import type { Scenario } from '../lib/scenario.ts';
 import type { ExpectedDocument } from '../lib/expected.ts';
 import { REPO_ROOT, startTandem, type ProfileOption } from '../lib/servers.ts';
 
@@ -42,3 +43,12 @@ export async function runColdLoad(
     await server.stop();
   }
 }
+
+// Being rebuilt for the suite (issue 8): runs through the old two-server flow until then.
+export const coldLoad: Scenario = {
+  id: 'cold-load',
+  title: 'Cold load',
+  run() {
+    return Promise.reject(new Error('scenario "cold-load" is not rebuilt for the suite yet'));
+  },
+};

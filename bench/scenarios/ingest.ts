@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { runToResult, spawnNode } from '../lib/child.ts';
 import { processCpuMs } from '../lib/cpu.ts';
+import type { Scenario } from '../lib/scenario.ts';
 import type { ExpectedDocument } from '../lib/expected.ts';
 import { REPO_ROOT, type RunningServer } from '../lib/servers.ts';
 
@@ -52,3 +53,12 @@ export async function runIngest(server: RunningServer, expected: ExpectedDocumen
     await writer.stop('SIGTERM', 10_000);
   }
 }
+
+// Being rebuilt for the suite (issue 8): runs through the old two-server flow until then.
+export const ingest: Scenario = {
+  id: 'ingest',
+  title: 'Durable ingest',
+  run() {
+    return Promise.reject(new Error('scenario "ingest" is not rebuilt for the suite yet'));
+  },
+};
