@@ -124,7 +124,7 @@ export async function runToResult(script: string, args: string[], timeoutMs: num
   const child = spawnNode(script, args, options);
   try {
     const result = await child.waitForLine((line) => line.msg === 'result', timeoutMs, 'its result');
-    const code = await Promise.race([child.exited, delay(10_000).then(() => 'hung' as const)]);
+    const code = await Promise.race([child.exited, delay(10_000, undefined, { ref: false }).then(() => 'hung' as const)]);
     if (code === 'hung') process.stderr.write(`bench: ${script} printed its result but did not exit; killing it\n`);
     else if (code !== 0) throw new Error(`${script} exited with code ${code}\n${child.stderr().slice(-4000)}`);
     return result;
