@@ -4,7 +4,8 @@
 //   node bench/reader.ts --protocol hocuspocus|y-websocket --url URL --doc NAME [--length N --sha256 HEX]
 // Prints {"msg":"synced", syncMs, textLength, sha256} once the server's state is applied (syncMs runs from
 // creating the client, socket connect included). With --length/--sha256 it then follows the document and
-// prints {"msg":"result", doneAt} when its text is the expected one; without, the result follows at once.
+// prints {"msg":"result", doneAt, syncMs, textLength, sha256} when its text is the expected one; without, the
+// result follows at once.
 // `doneAt` is performance.timeOrigin + now(): a wall-clock millisecond comparable across processes; `cpuMs`
 // is this process's CPU time so far (it exits at once, so the runner cannot read it from /proc).
 import { createHash } from 'node:crypto';
@@ -54,6 +55,7 @@ if (expectedLength !== null && !(text.length === expectedLength && syncedSha ===
     }),
   ]);
 }
-await report({ msg: 'result', doneAt: performance.timeOrigin + performance.now(), textLength: text.length, cpuMs: cpuMs() });
+const doneAt = performance.timeOrigin + performance.now();
+await report({ msg: 'result', doneAt, syncMs, textLength: text.length, sha256: sha256(), cpuMs: cpuMs() });
 client.destroy();
 process.exit(0);

@@ -1,13 +1,15 @@
 // The single writer of the ingest and trace-replay scenarios: replays an editing trace through a real client.
 //
-//   node bench/trace-writer.ts --protocol hocuspocus|y-websocket --url URL --doc NAME --trace NAME [--ops N]
+//   node bench/trace-writer.ts --protocol hocuspocus|y-websocket --url URL --doc NAME --trace NAME [--ops N] [--one-update]
 // Connects, syncs, prints {"msg":"ready"} and waits for SIGUSR2, so the runner can read every process's CPU
 // time before the first op. Each op is its own Yjs transaction, so the client sends one update message per
 // op; ops go out 1,000 per event-loop turn so socket I/O (and acks coming back) get their turn. Prints
 // {"msg":"sent", startedAt, sentAt} (wall-clock ms, comparable across processes) and, over Hocuspocus'
 // protocol, {"msg":"acknowledged", ackedAt, peakUnacknowledged} once the server acknowledged every update.
+// --one-update replays the trace locally and sends the result as one update (to fill a server's storage fast).
 // Then stays connected until SIGTERM: a server without persistence drops a document its clients all left.
 import { parseArgs } from 'node:util';
+import * as Y from 'yjs';
 import { loadTrace, TRACE_NAMES } from '../test/helpers/traces.ts';
 import { connectClient, type SyncClient } from './lib/clients.ts';
 import { connectProvider, report } from './lib/provider.ts';
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     doc: { type: 'string' },
     trace: { type: 'string', default: 'automerge-paper' },
     ops: { type: 'string' },
+    'one-update': { type: 'boolean', default: false },
   },
 });
 if (!values.url || !values.doc) throw new Error('--url and --doc are required');
@@ -54,25 +57,26 @@ await report({ msg: 'ready', ops: count });
 await go;
 
 const startedAt = performance.timeOrigin + performance.now();
-let next = 0;
-await Promise.race([
-  client.closed,
-  new Promise<void>((resolve) => {
-    const replayChunk = () => {
-      const end = Math.min(next + CHUNK, count);
-      for (; next < end; next += 1) {
-        const [position, deleteCount, insert] = trace.ops[next]!;
-        client.doc.transact(() => {
-          if (deleteCount > 0) text.delete(position, deleteCount);
-          if (insert.length > 0) text.insert(position, insert);
-        });
-      }
-      if (next < count) setImmediate(replayChunk);
-      else resolve();
-    };
-    replayChunk();
-  }),
-]);
+if (values['one-update']) {
+  const local = new Y.Doc();
+  const localText = local.getText('text');
+  for (let index = 0; index < count; index += 1) applyOp(local, localText, index);
+  Y.applyUpdate(client.doc, Y.encodeStateAsUpdate(local));
+} else {
+  await Promise.race([
+    client.closed,
+    new Promise<void>((resolve) => {
+      let next = 0;
+      const replayChunk = () => {
+        const end = Math.min(next + CHUNK, count);
+        for (; next < end; next += 1) applyOp(client.doc, text, next);
+        if (next < count) setImmediate(replayChunk);
+        else resolve();
+      };
+      replayChunk();
+    }),
+  ]);
+}
 await report({ msg: 'sent', ops: count, startedAt, sentAt: performance.timeOrigin + performance.now() });
 if (client.allAcknowledged) {
   // A close would let the provider reconnect and resend its state in one message: not what is measured.
@@ -88,3 +92,11 @@ process.on('SIGTERM', () => {
   client.destroy();
   process.exit(0);
 });
+
+function applyOp(doc: Y.Doc, target: Y.Text, index: number): void {
+  const [position, deleteCount, insert] = trace.ops[index]!;
+  doc.transact(() => {
+    if (deleteCount > 0) target.delete(position, deleteCount);
+    if (insert.length > 0) target.insert(position, insert);
+  });
+}

@@ -31,6 +31,8 @@ export interface ReplayOptions {
   expected: ExpectedDocument;
   /** Upper bound for the whole replay (a stock Hocuspocus with defaults takes minutes for a long trace). */
   timeoutMs: number;
+  /** The writer sends the trace's result as one update instead of op by op (fills storage fast). */
+  oneUpdate?: boolean;
 }
 
 export async function runReplay(server: RunningServer, options: ReplayOptions): Promise<ReplayRun> {
@@ -41,7 +43,12 @@ export async function runReplay(server: RunningServer, options: ReplayOptions): 
     const reader = spawnNode(join(REPO_ROOT, 'bench/reader.ts'), [...common, '--length', String(expected.textLength), '--sha256', expected.sha256]);
     children.push(reader);
     const readerSynced = await reader.waitForLine((line) => line.msg === 'synced', 60_000, 'the reader to sync');
-    const writer = spawnNode(join(REPO_ROOT, 'bench/trace-writer.ts'), [...common, '--trace', options.trace, '--ops', String(expected.ops)]);
+    const writer = spawnNode(join(REPO_ROOT, 'bench/trace-writer.ts'), [
+      ...common,
+      '--trace', options.trace,
+      '--ops', String(expected.ops),
+      ...(options.oneUpdate ? ['--one-update'] : []),
+    ]);
     children.push(writer);
     await writer.waitForLine((line) => line.msg === 'ready', 60_000, 'the writer to sync');
 
