@@ -2,7 +2,7 @@
 // would, without a server or sockets: how the cold-load scenario gets long logs in seconds instead of minutes.
 //
 //   node bench/tandem-log-generator.ts --data-dir DIR --doc NAME [--trace automerge-paper] [--updates N]
-//        [--compact-every N] [--final compact|none]
+//        [--compact-every N] [--final compact|none] [--state-file FILE] [--server-dir OTHER/server]
 //   node bench/tandem-log-generator.ts --data-dir DIR --doc NAME --compact-existing
 // The trace is replayed op by op into a Y.Doc, each op its own transaction, and every update appended to the
 // document's log (one LevelDB entry each, in group-commit batches). With --updates above the trace's length the
@@ -13,11 +13,12 @@
 // and, with --state-file, writes Y.encodeStateAsUpdate of the result there.
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
-import { defaultConfig } from '../server/config.ts';
+import type { defaultConfig as DefaultConfig } from '../server/config.ts';
 import type { DocumentLog } from '../server/storage/document-store.ts';
-import { LevelDocumentStore } from '../server/storage/level-store.ts';
+import type { LevelDocumentStore as Store } from '../server/storage/level-store.ts';
 import { loadTrace, TRACE_NAMES } from '../test/helpers/traces.ts';
 import { report } from './lib/provider.ts';
 
@@ -27,12 +28,17 @@ const { values } = parseArgs({
     doc: { type: 'string' },
     trace: { type: 'string', default: 'automerge-paper' },
     updates: { type: 'string' },
-    'compact-every': { type: 'string', default: String(defaultConfig.compactAfterUpdates) },
+    'compact-every': { type: 'string' },
     final: { type: 'string', default: 'compact' },
     'compact-existing': { type: 'boolean', default: false },
     'state-file': { type: 'string' },
+    // Another checkout's server/ (an A/B run with --tandem-main): write in the format that server reads.
+    'server-dir': { type: 'string', default: new URL('../server/', import.meta.url).pathname },
   },
 });
+const serverDir = values['server-dir'];
+const { LevelDocumentStore } = (await import(join(serverDir, 'storage/level-store.ts'))) as { LevelDocumentStore: typeof Store };
+const { defaultConfig } = (await import(join(serverDir, 'config.ts'))) as { defaultConfig: typeof DefaultConfig };
 if (!values['data-dir'] || !values.doc) throw new Error('--data-dir and --doc are required');
 const documentName = values.doc;
 const started = performance.now();
@@ -56,7 +62,7 @@ if (values['compact-existing']) {
   const trace = loadTrace(traceName);
   const total = Number(values.updates ?? trace.ops.length);
   written = total;
-  const compactEvery = Number(values['compact-every']);
+  const compactEvery = Number(values['compact-every'] ?? defaultConfig.compactAfterUpdates);
   let pending: Promise<void> = Promise.resolve();
   doc.on('update', (update: Uint8Array) => {
     pending = log.append(update);

@@ -2,7 +2,7 @@
 // same state; and the bytes on disk against Y.encodeStateAsUpdate. For the automerge-paper document (Tandem,
 // y-leveldb, hocuspocus-sqlite) and for a log of about a million updates (Tandem).
 import { cp, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadTrace } from '../../test/helpers/traces.ts';
 import { runToResult, type LogLine } from '../lib/child.ts';
 import { directoryBytes } from '../lib/disk.ts';
@@ -62,7 +62,7 @@ export const coldLoad: Scenario = {
     if (tandem) {
       const dir = join(context.workDir, 'tandem');
       context.progress('writing automerge-paper through Tandem\'s storage (one append per update, compaction as the server does it)');
-      await generate(['--data-dir', dir, '--doc', DOCUMENT]);
+      await generate(context, ['--data-dir', dir, '--doc', DOCUMENT]);
       dirs.set('tandem', dir);
       diskAfterWrite.set('tandem', await directoryBytes(dir));
     }
@@ -152,11 +152,11 @@ export const coldLoad: Scenario = {
       const compacted = join(context.workDir, 'long-compacted');
       const longState = join(context.workDir, 'long.state');
       context.progress(`writing a ${formatNumber(updates)}-update log through Tandem's storage, never compacted`);
-      const written = await generate(['--data-dir', uncompacted, '--doc', LONG_DOCUMENT, '--updates', String(updates), '--compact-every', '0', '--final', 'none', '--state-file', longState]);
+      const written = await generate(context, ['--data-dir', uncompacted, '--doc', LONG_DOCUMENT, '--updates', String(updates), '--compact-every', '0', '--final', 'none', '--state-file', longState]);
       const longExpected: Expected = { textLength: Number(written.textLength), sha256: String(written.sha256) };
       await cp(uncompacted, compacted, { recursive: true });
       context.progress('compacting a copy of it through the storage API');
-      const compaction = await generate(['--data-dir', compacted, '--doc', LONG_DOCUMENT, '--compact-existing']);
+      const compaction = await generate(context, ['--data-dir', compacted, '--doc', LONG_DOCUMENT, '--compact-existing']);
       const uncompactedBytes = await directoryBytes(uncompacted);
       const compactedBytes = await directoryBytes(compacted);
       const longDecodes: Decode[] = [];
@@ -222,8 +222,10 @@ export const coldLoad: Scenario = {
   },
 };
 
-async function generate(args: string[]): Promise<LogLine> {
-  return runToResult(join(REPO_ROOT, 'bench/tandem-log-generator.ts'), args, 1_800_000);
+async function generate(context: BenchContext, args: string[]): Promise<LogLine> {
+  // With --tandem-main, the data is written by that checkout's storage module, in the format its server reads.
+  const serverDir = context.tandemMain ? dirname(context.tandemMain) : join(REPO_ROOT, 'server');
+  return runToResult(join(REPO_ROOT, 'bench/tandem-log-generator.ts'), [...args, '--server-dir', serverDir], 1_800_000);
 }
 
 async function decode(stateFile: string): Promise<Decode> {
