@@ -10,6 +10,8 @@ import type { Scenario, Target } from '../lib/scenario.ts';
 import { median } from '../lib/stats.ts';
 import { formatNumber, ratio, type Cell } from '../lib/table.ts';
 
+type IngestRun = ReplayRun & { stopMs: number };
+
 const QUICK_OPS = 20_000;
 const DOCUMENT = 'automerge-paper';
 const SERVERS = ['hocuspocus-default', 'hocuspocus-no-batching', 'hocuspocus-sqlite', 'y-websocket', 'y-websocket-leveldb', 'tandem', 'tandem-fsync'];
@@ -22,7 +24,7 @@ export const ingest: Scenario = {
     const ops = context.quick ? QUICK_OPS : trace.ops.length;
     const expected = expectedAfter(trace, ops);
     const { setups, unavailable } = await availableServers(context, SERVERS);
-    const results = new Map<string, ReplayRun[]>(setups.map((setup) => [setup.key, []]));
+    const results = new Map<string, IngestRun[]>(setups.map((setup) => [setup.key, []]));
     const failures = new Map<string, string>(unavailable);
 
     // Runs interleave the servers so drift on the machine (other load, thermal) hits them all alike.
@@ -33,15 +35,21 @@ export const ingest: Scenario = {
         try {
           await mkdir(dataDir, { recursive: true });
           const server = await setup.start(dataDir, { profileDir: context.profileDir, tandemMain: context.tandemMain });
-          const result = await runReplay(server, { trace: 'automerge-paper', documentName: DOCUMENT, expected, timeoutMs: 1_200_000 }).finally(
-            () => server.stop(),
+          const replayed = await runReplay(server, { trace: 'automerge-paper', documentName: DOCUMENT, expected, timeoutMs: 1_200_000 }).catch(
+            async (error: unknown) => {
+              await server.stop();
+              throw error;
+            },
           );
+          // SIGTERM → exit: Tandem compacts here, y-leveldb drains the writes it queued while the text was already equal.
+          const stopStarted = performance.now();
           const code = await server.stop();
+          const result = { ...replayed, stopMs: performance.now() - stopStarted };
           if (code !== 0) throw new Error(`${setup.key} exited with code ${code} on SIGTERM\n${server.child.stderr().slice(-2000)}`);
           results.get(setup.key)!.push(result);
           context.progress(
             `run ${run}/${context.runs} ${setup.key.padEnd(22)} ${formatNumber(result.updatesPerSecond).padStart(7)} updates/s ` +
-              `(text equal after ${formatNumber(result.textEqualMs)} ms` +
+              `(text equal after ${formatNumber(result.textEqualMs)} ms, stop ${formatNumber(result.stopMs)} ms` +
               `${result.ackedMs === null ? '' : `, all acked after ${formatNumber(result.ackedMs)} ms`}; ` +
               `server ${result.serverCpuMicrosPerUpdate ?? '?'} µs/update, CPU server ${result.serverCpuPercent ?? '?'}% ` +
               `writer ${result.writerCpuPercent ?? '?'}% reader ${result.readerCpuPercent ?? '?'}%)`,
@@ -67,16 +75,17 @@ export const ingest: Scenario = {
       const runs = results.get(setup.key) ?? [];
       const failure = failures.get(setup.key);
       if (failure || runs.length === 0) {
-        rows.push([setup.name, '–', '–', '–', '–', '–', '–', '–', `not measured: ${failure ?? 'left out'}`]);
+        rows.push([setup.name, '–', '–', '–', '–', '–', '–', '–', '–', `not measured: ${failure ?? 'left out'}`]);
         continue;
       }
-      const mid = (pick: (r: ReplayRun) => number | null) => median(runs.map((r) => pick(r) ?? Number.NaN));
+      const mid = (pick: (r: IngestRun) => number | null) => median(runs.map((r) => pick(r) ?? Number.NaN));
       rows.push([
         setup.name,
         figure(setup.key),
         setup.key === 'y-websocket' ? '1.00× (reference)' : ratio(figure(setup.key), reference),
         mid((r) => r.textEqualMs / 1000),
         setup.protocol === 'hocuspocus' ? mid((r) => (r.ackedMs ?? Number.NaN) / 1000) : '(no acks)',
+        mid((r) => r.stopMs),
         mid((r) => r.serverCpuMicrosPerUpdate),
         `${formatNumber(mid((r) => r.serverCpuPercent))}%`,
         `${formatNumber(mid((r) => r.writerCpuPercent))}% / ${formatNumber(mid((r) => r.readerCpuPercent))}%`,
@@ -102,7 +111,7 @@ export const ingest: Scenario = {
       method:
         `automerge-paper, ${ops.toLocaleString('en-US')} of ${trace.ops.length.toLocaleString('en-US')} single-op updates; ` +
         `one writer and one reader process per server; median of ${context.runs} run(s), servers interleaved`,
-      header: ['server', 'updates/s', 'vs y-websocket', 'text equal (s)', 'all acked (s)', 'server µs/update', 'server CPU', 'writer / reader CPU', 'runs (updates/s)'],
+      header: ['server', 'updates/s', 'vs y-websocket', 'text equal (s)', 'all acked (s)', 'stop (ms)', 'server µs/update', 'server CPU', 'writer / reader CPU', 'runs (updates/s)'],
       rows,
       targets,
       charts: [],
@@ -115,6 +124,8 @@ export const ingest: Scenario = {
           'CPU shares are of one core over the same span; a writer near 100% means the client, not the server, is the limit.',
         'The writer is a real @hocuspocus/provider, or y-websocket\'s WebsocketProvider for the y-websocket servers; ops go out ' +
           "1,000 per event-loop turn. Tandem's per-socket abuse limits are raised for the replay (bench/lib/servers.ts).",
+      'stop: SIGTERM → exit after the run. Tandem compacts the document there; y-leveldb (no acks, writes queued) is still ' +
+        'storing updates after the reader has the text, and its stop waits for that queue: its durable ingest ends only then.',
       ],
     };
   },
