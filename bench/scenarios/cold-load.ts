@@ -30,6 +30,8 @@ interface LoadRun {
   serverLoadMs: number | null;
   /** A fresh client process's connect → its text equals the stored one (for Tandem and Hocuspocus: → synced). */
   syncMs: number;
+  /** What Tandem's 'document loaded' line says it read: snapshot bytes and log entries. */
+  stored?: string;
 }
 
 interface Decode {
@@ -151,7 +153,7 @@ export const coldLoad: Scenario = {
     rows.push([DOCUMENT, 'Yjs alone: JIT-warm decode', yjsWarm, 'ms', ratio(yjsWarm, yjsFirst), '1.00×', decodes.map((d) => formatNumber(d.warmMs)).join(' / '), 'median of 7 decodes after the first, per process']);
     let tandemLoad = Number.NaN;
     if (tandem) {
-      tandemLoad = loadRow("Tandem: server-side load ('document loaded')", 'tandem', (r) => r.serverLoadMs, 'LevelDB read + applying the snapshot');
+      tandemLoad = loadRow("Tandem: server-side load ('document loaded')", 'tandem', (r) => r.serverLoadMs, `LevelDB read + applying it (${loads.get('tandem')?.[0]?.stored ?? '?'})`);
       loadRow('Tandem: client connect → synced', 'tandem', (r) => r.syncMs, 'fresh client process; adds socket, state encode, transfer, client decode');
     }
     if (sqlite) loadRow('hocuspocus-sqlite: client connect → synced', 'hocuspocus-sqlite', (r) => r.syncMs, 'SQLite read of the stored state + apply');
@@ -212,9 +214,9 @@ export const coldLoad: Scenario = {
       };
       longRow('Yjs alone: first decode in a fresh process', longDecodes.map((d) => d.firstMs), `the final state: ${formatNumber(longExpected.textLength)} characters`);
       longRow('Yjs alone: JIT-warm decode', longDecodes.map((d) => d.warmMs), '');
-      longRow("Tandem: uncompacted log, server-side load ('document loaded')", logLoads.map((r) => r.serverLoadMs ?? Number.NaN), `${formatNumber(updates)} log entries read and applied one by one`);
+      longRow("Tandem: uncompacted log, server-side load ('document loaded')", logLoads.map((r) => r.serverLoadMs ?? Number.NaN), `LevelDB read + applying each entry (${logLoads[0]?.stored ?? '?'})`);
       longRow('Tandem: uncompacted log, client connect → synced', logLoads.map((r) => r.syncMs), '');
-      const longLoad = longRow("Tandem: compacted, server-side load ('document loaded')", snapshotLoads.map((r) => r.serverLoadMs ?? Number.NaN), 'one snapshot');
+      const longLoad = longRow("Tandem: compacted, server-side load ('document loaded')", snapshotLoads.map((r) => r.serverLoadMs ?? Number.NaN), `${snapshotLoads[0]?.stored ?? '?'}`);
       longRow('Tandem: compacted, client connect → synced', snapshotLoads.map((r) => r.syncMs), '');
       rows.push([label, 'size: Y.encodeStateAsUpdate (V1)', longStateBytes, 'bytes', '', '', '', '']);
       rows.push([label, 'size: Tandem data dir, uncompacted log', uncompactedBytes, 'bytes', `${ratio(uncompactedBytes, longStateBytes)} of state`, '', '', `written in ${written.seconds} s`]);
@@ -295,7 +297,7 @@ async function tandemColdStart(context: BenchContext, dataDir: string, documentN
   const loaded = await (async () => {
     const syncMs = await readBack(server.wsUrl, 'hocuspocus', documentName, expected);
     const line = await server.child.waitForLine((l) => l.msg === 'document loaded' && l.doc === documentName, 10_000, "the 'document loaded' log line");
-    return { serverLoadMs: Number(line.ms), syncMs };
+    return { serverLoadMs: Number(line.ms), syncMs, stored: `snapshot ${formatNumber(Number(line.snapshotBytes))} B, ${formatNumber(Number(line.logEntries))} log entries` };
   })().finally(stop);
   const code = await stop();
   if (!kill && code !== 0) throw new Error(`Tandem exited with code ${code} after a cold load\n${server.child.stderr().slice(-2000)}`);
