@@ -12,7 +12,6 @@
 //                                               the last) for `seconds`; latencies after the warm-up
 //   close                                       disconnect everything
 // Every edit inserts a character and stamps {seq, t} in a Y.Map in the same transaction; t is clockMs().
-import * as Y from 'yjs';
 import { Histogram } from '../lib/histogram.ts';
 import { clockMs } from './clock.ts';
 import { Fleet, type LoadClient, type LoadProtocol } from './fleet.ts';
