@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import type { Awareness } from 'y-protocols/awareness';
 import { connectClient } from '../lib/clients.ts';
 import type { Protocol } from '../lib/servers.ts';
+import { LeanClient } from './lean-client.ts';
 
 /** The servers' protocols, plus `raw`: a bare WebSocket that counts as synced once the server echoes a message. */
 export type LoadProtocol = Protocol | 'raw';
@@ -11,9 +12,14 @@ export type LoadProtocol = Protocol | 'raw';
 export interface LoadClient {
   documentName: string;
   doc: Y.Doc;
-  /** null for raw sockets. */
+  /** A provider's awareness; null for raw sockets and lean clients. */
   awareness: Awareness | null;
+  /** Set for lean clients (wire-level, see lean-client.ts). */
+  lean: LeanClient | null;
 }
+
+/** `provider`: the real providers of lib/clients.ts; `lean`: wire-level clients for thousands of connections. */
+export type ClientKind = 'provider' | 'lean';
 
 interface Connection extends LoadClient {
   synced: Promise<void>;
@@ -23,6 +29,8 @@ interface Connection extends LoadClient {
 
 export class Fleet {
   readonly clients: LoadClient[] = [];
+  /** Clients synced so far (counted as they sync, while `openAll` is still running). */
+  synced = 0;
   /** Sockets the server closed (or that failed) before `destroyAll`. */
   dropped = 0;
   #connections: Connection[] = [];
@@ -30,9 +38,12 @@ export class Fleet {
   #protocol: LoadProtocol;
   #url: string;
 
-  constructor(protocol: LoadProtocol, url: string) {
+  #kind: ClientKind;
+
+  constructor(protocol: LoadProtocol, url: string, kind: ClientKind = 'provider') {
     this.#protocol = protocol;
     this.#url = url;
+    this.#kind = kind;
   }
 
   /**
@@ -57,6 +68,7 @@ export class Fleet {
           clearTimeout(timer);
         }
         opened[index] = connection;
+        this.synced += 1;
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, documentNames.length) }, lane));
@@ -70,13 +82,16 @@ export class Fleet {
     for (const connection of this.#connections) connection.destroy();
     this.#connections = [];
     this.clients.length = 0;
+    this.synced = 0;
   }
 
   #open(documentName: string): Connection {
     const connection =
       this.#protocol === 'raw'
         ? connectRaw(this.#url, documentName)
-        : { documentName, ...connectClient(this.#protocol, this.#url, documentName) };
+        : this.#kind === 'lean'
+          ? connectLean(this.#protocol, this.#url, documentName)
+          : { documentName, lean: null, ...connectClient(this.#protocol, this.#url, documentName) };
     connection.closed.catch(() => {
       if (!this.#closing) this.dropped += 1;
     });
@@ -97,5 +112,10 @@ function connectRaw(url: string, documentName: string): Connection {
   });
   closed.catch(() => undefined);
   synced.catch(() => undefined);
-  return { documentName, doc: new Y.Doc(), awareness: null, synced, closed, destroy: () => socket.terminate() };
+  return { documentName, doc: new Y.Doc(), awareness: null, lean: null, synced, closed, destroy: () => socket.terminate() };
+}
+
+function connectLean(protocol: Protocol, url: string, documentName: string): Connection {
+  const lean = new LeanClient(protocol, url, documentName);
+  return { documentName, doc: lean.doc, awareness: null, lean, synced: lean.synced, closed: lean.closed, destroy: () => lean.destroy() };
 }

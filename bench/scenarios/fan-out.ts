@@ -1,7 +1,7 @@
 // Fan-out: one closed-loop writer and 1–500 readers on one document, then 100 documents × 10 clients.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { processCpuMs } from '../lib/cpu.ts';
+import { processCpuPreciseMs } from '../lib/cpu.ts';
 import { Histogram, type HistogramData } from '../lib/histogram.ts';
 import type { BenchContext, Chart, Scenario, ScenarioResult, Target } from '../lib/scenario.ts';
 import { REPO_ROOT, type RunningServer, type ServerSetup } from '../lib/servers.ts';
@@ -133,7 +133,7 @@ async function singleDocument(
     while (seq < plan.warmupEdits) await editOnce(++seq);
     await Promise.all(active.map((generator) => generator.request('reset')));
     const pid = server.child.process.pid;
-    const cpuBefore = processCpuMs(pid);
+    const cpuBefore = processCpuPreciseMs(pid);
     const started = performance.now();
     let edits = 0;
     while (edits < plan.edits && performance.now() - started < plan.maxSeconds * 1000) {
@@ -141,7 +141,7 @@ async function singleDocument(
       edits += 1;
     }
     const seconds = (performance.now() - started) / 1000;
-    const cpuMs = (processCpuMs(pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
+    const cpuMs = (processCpuPreciseMs(pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
     const collected = await Promise.all(active.map((generator) => generator.request('collect')));
     const histogram = Histogram.from(collected.map((line) => line.histogram as HistogramData));
     const dropped = collected.reduce((sum, line) => sum + Number(line.dropped), 0);
@@ -174,9 +174,9 @@ async function manyDocuments(server: RunningServer, setup: ServerSetup, generato
   );
   try {
     const pid = server.child.process.pid;
-    const cpuBefore = processCpuMs(pid);
+    const cpuBefore = processCpuPreciseMs(pid);
     const results = await Promise.all(generators.map((generator) => generator.request('run-docs', { seconds, warmupSeconds }, (seconds + 60) * 1000)));
-    const cpuMs = (processCpuMs(pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
+    const cpuMs = (processCpuPreciseMs(pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
     const dropped = results.reduce((sum, line) => sum + Number(line.dropped), 0);
     if (dropped > 0) throw new Error(`${setup.key}: ${dropped} client(s) lost their connection`);
     const histogram = Histogram.from(results.map((line) => line.histogram as HistogramData));
@@ -253,7 +253,7 @@ async function report(context: BenchContext, plan: Plan, servers: ServerSetup[],
   };
   await chart('fan-out-p99.svg', 'Fan-out: reader latency p99 (edit sent → reader has it)', 'p99', 'p99 latency (ms)');
   await chart('fan-out-p50.svg', 'Fan-out: reader latency p50 (edit sent → reader has it)', 'p50', 'p50 latency (ms)');
-  await chart('fan-out-cpu.svg', 'Fan-out: server CPU per edit', 'cpuMicrosPerEdit', 'server CPU per edit (µs, user + system)');
+  await chart('fan-out-cpu.svg', 'Fan-out: server CPU per edit', 'cpuMicrosPerEdit', 'server CPU per edit (µs, all threads)');
 
   return {
     method:
@@ -269,7 +269,7 @@ async function report(context: BenchContext, plan: Plan, servers: ServerSetup[],
     notes: [
       'Every edit inserts one character and stamps {seq, time} in a Y.Map, one transaction, one update message; each reader is a real provider (Hocuspocus protocol, or the stock y-websocket provider for the y-websocket server).',
       'Latency includes the readers\' own work: a generator process handles its readers\' messages one after another, so with hundreds of readers the last reader of a process waits for the others. Same clients for every server.',
-      'Server CPU is user + system time of the whole server process (all threads, from /proc) during the measured edits, divided by edits; with many documents it spans the warm-up too.',
+      'Server CPU is the on-CPU time of all the server process\'s threads (/proc/<pid>/task/*/schedstat, ns resolution) during the measured edits, divided by edits; with many documents it spans the warm-up too.',
       `"max" is the median over runs of each run's maximum; p50/p99 from a 1%-precision histogram of every (edit, reader) delivery.`,
     ],
   };

@@ -138,7 +138,7 @@ async function runScale(context: BenchContext, setup: ServerSetup, generators: G
   const server = await setup.start(join(context.workDir, setup.key), { profileDir: context.profileDir, tandemMain: context.tandemMain });
   const pid = server.child.process.pid;
   const windows: LogLine[] = [];
-  const unsubscribe = generators.map((generator) => generator.on('window', (line) => windows.push(line)));
+  const unsubscribe = generators.map((generator, index) => generator.on('window', (line) => windows.push({ ...line, generator: index })));
   let peakRss = processRssBytes(pid);
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, processRssBytes(pid))), 1000);
   try {
@@ -169,12 +169,16 @@ async function runScale(context: BenchContext, setup: ServerSetup, generators: G
     const sum = (field: string) => results.reduce((total, line) => total + Number(line[field]), 0);
 
     const bySecond = Map.groupBy(windows, (line) => Number(line.at));
+    // A generator too busy to report one second keeps its last count of open connections.
+    const lastOpen = new Map<number, number>();
     const timeline: Second[] = [...bySecond.keys()]
       .sort((a, b) => a - b)
       .map((second) => {
         const lines = bySecond.get(second)!;
+        for (const line of lines) lastOpen.set(Number(line.generator), Number(line.open));
         const merged = Histogram.from(lines.flatMap((line) => [line.edits as HistogramData, line.awareness as HistogramData]));
-        return { at: (second - at) / 1000, open: lines.reduce((total, line) => total + Number(line.open), 0), p50: merged.quantile(0.5), p99: merged.quantile(0.99) };
+        const open = [...lastOpen.values()].reduce((total, count) => total + count, 0);
+        return { at: (second - at) / 1000, open, p50: merged.quantile(0.5), p99: merged.quantile(0.99) };
       });
     const edits = Histogram.from(windows.map((line) => line.edits as HistogramData));
     const awareness = Histogram.from(windows.map((line) => line.awareness as HistogramData));
