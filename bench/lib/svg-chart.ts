@@ -16,6 +16,8 @@ export interface LineChartOptions {
   /** Log-scaled x axis (e.g. readers 1–500); ticks at `xTicks` or at powers of ten. */
   logX?: boolean;
   xTicks?: readonly number[];
+  /** Log-scaled y axis (latencies spanning decades), ticks at 1, 2, 5 × 10^k; values ≤ 0 are left out. */
+  logY?: boolean;
   /** Draw a dot at every point (for sparse series). */
   markers?: boolean;
   width?: number;
@@ -32,12 +34,15 @@ export function lineChart(options: LineChartOptions): string {
   const legendWidth = Math.min(260, 40 + 7 * Math.max(...options.series.map((s) => s.name.length), 0));
   const plot = { x: margin.left, y: margin.top, w: width - margin.left - margin.right - legendWidth, h: height - margin.top - margin.bottom };
 
-  const points = options.series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
+  const logY = options.logY === true;
+  const plotted = ([x, y]: readonly [number, number]) => Number.isFinite(x) && Number.isFinite(y) && (!logY || y > 0);
+  const points = options.series.flatMap((s) => s.points.filter(plotted));
   const xs = points.map(([x]) => x);
   const ys = points.map(([, y]) => y);
   const xMin = xs.length ? Math.min(...xs) : 0;
   const xMax = xs.length ? Math.max(...xs) : 1;
-  const yTicks = niceTicks(0, ys.length ? Math.max(...ys) : 1, 6);
+  const yTicks = logY ? logTicks(ys.length ? Math.min(...ys) : 1, ys.length ? Math.max(...ys) : 10) : niceTicks(0, ys.length ? Math.max(...ys) : 1, 6);
+  const yLow = yTicks[0]!;
   const yMax = yTicks[yTicks.length - 1]!;
 
   const logX = options.logX === true && xMin > 0;
@@ -48,7 +53,8 @@ export function lineChart(options: LineChartOptions): string {
     const fraction = logX ? Math.log(x / xLow) / Math.log(xHigh / xLow || 10) : (x - xLow) / (xHigh - xLow || 1);
     return plot.x + fraction * plot.w;
   };
-  const scaleY = (y: number) => plot.y + plot.h - (y / (yMax || 1)) * plot.h;
+  const scaleY = (y: number) =>
+    plot.y + plot.h - (logY ? Math.log(y / yLow) / Math.log(yMax / yLow || 10) : y / (yMax || 1)) * plot.h;
 
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT} font-size="12">`,
@@ -72,7 +78,7 @@ export function lineChart(options: LineChartOptions): string {
   out.push(
     `<rect x="${plot.x}" y="${plot.y}" width="${plot.w}" height="${plot.h}" fill="none" stroke="#888"/>`,
     `<text x="${plot.x + plot.w / 2}" y="${height - 14}" text-anchor="middle">${escape(options.xLabel)}${logX ? ' (log scale)' : ''}</text>`,
-    `<text transform="translate(18 ${plot.y + plot.h / 2}) rotate(-90)" text-anchor="middle">${escape(options.yLabel)}</text>`,
+    `<text transform="translate(18 ${plot.y + plot.h / 2}) rotate(-90)" text-anchor="middle">${escape(options.yLabel)}${logY ? ' (log scale)' : ''}</text>`,
   );
 
   options.series.forEach((series, index) => {
@@ -81,14 +87,14 @@ export function lineChart(options: LineChartOptions): string {
     // A non-finite y breaks the line into segments.
     const segments: string[][] = [[]];
     for (const [x, y] of series.points) {
-      if (!Number.isFinite(x) || !Number.isFinite(y)) segments.push([]);
+      if (!plotted([x, y])) segments.push([]);
       else segments[segments.length - 1]!.push(`${scaleX(x).toFixed(1)},${scaleY(y).toFixed(1)}`);
     }
     for (const segment of segments.filter((s) => s.length > 1)) {
       out.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${dash} points="${segment.join(' ')}"/>`);
     }
     if (options.markers) {
-      for (const [x, y] of series.points.filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py))) {
+      for (const [x, y] of series.points.filter(plotted)) {
         out.push(`<circle cx="${scaleX(x).toFixed(1)}" cy="${scaleY(y).toFixed(1)}" r="3.5" fill="${color}"/>`);
       }
     }
@@ -112,6 +118,17 @@ export function niceTicks(min: number, max: number, count: number): number[] {
   const ticks: number[] = [];
   for (let tick = Math.floor(min / step) * step; tick < max + step * 0.999; tick += step) ticks.push(Number(tick.toPrecision(12)));
   return ticks;
+}
+
+/** 1, 2, 5 × 10^k from the last at or below `min` to the first at or above `max` (at least two). */
+function logTicks(min: number, max: number): number[] {
+  const all: number[] = [];
+  for (let power = Math.floor(Math.log10(min)); power <= Math.ceil(Math.log10(max)) + 1; power += 1) {
+    for (const mantissa of [1, 2, 5]) all.push(Number((mantissa * 10 ** power).toPrecision(6)));
+  }
+  const first = Math.max(0, all.findLastIndex((tick) => tick <= min));
+  const last = Math.max(first + 1, all.findIndex((tick) => tick >= max));
+  return all.slice(first, last + 1);
 }
 
 function powersOfTen(min: number, max: number): number[] {

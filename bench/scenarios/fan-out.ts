@@ -27,7 +27,7 @@ const FULL: Plan = {
   readers: [1, 10, 100, 500],
   edits: 1000,
   warmupEdits: 50,
-  maxSeconds: 15,
+  maxSeconds: 10,
   docs: { count: 100, clientsPerDoc: 10, seconds: 10, warmupSeconds: 2 },
 };
 const QUICK: Plan = {
@@ -238,12 +238,13 @@ async function report(context: BenchContext, plan: Plan, servers: ServerSetup[],
   ];
 
   const charts: Chart[] = [];
-  const chart = async (file: string, title: string, field: keyof Measure, yLabel: string) => {
+  const chart = async (file: string, title: string, field: keyof Measure, yLabel: string, logY: boolean) => {
     const svg = lineChart({
       title,
       xLabel: 'readers on one document',
       yLabel,
       logX: true,
+      logY,
       xTicks: plan.readers,
       markers: true,
       series: servers.map((setup) => ({ name: setup.key, points: plan.readers.map((r) => [r, figure(setup.key, r, field)] as const) })),
@@ -251,9 +252,9 @@ async function report(context: BenchContext, plan: Plan, servers: ServerSetup[],
     await writeFile(join(context.chartsDir, file), svg);
     charts.push({ file, title });
   };
-  await chart('fan-out-p99.svg', 'Fan-out: reader latency p99 (edit sent → reader has it)', 'p99', 'p99 latency (ms)');
-  await chart('fan-out-p50.svg', 'Fan-out: reader latency p50 (edit sent → reader has it)', 'p50', 'p50 latency (ms)');
-  await chart('fan-out-cpu.svg', 'Fan-out: server CPU per edit', 'cpuMicrosPerEdit', 'server CPU per edit (µs, all threads)');
+  await chart('fan-out-p99.svg', 'Fan-out: reader latency p99 (edit sent → reader has it)', 'p99', 'p99 latency (ms)', true);
+  await chart('fan-out-p50.svg', 'Fan-out: reader latency p50 (edit sent → reader has it)', 'p50', 'p50 latency (ms)', true);
+  await chart('fan-out-cpu.svg', 'Fan-out: server CPU per edit', 'cpuMicrosPerEdit', 'server CPU per edit (µs, all threads)', true);
 
   return {
     method:

@@ -228,6 +228,7 @@ async function writeCharts(context: BenchContext, outcomes: Outcome[], size: Pla
       title: `Scale: delivery latency per second, ${size.connections.toLocaleString('en-US')} connections over ${size.docs} documents`,
       xLabel: 'seconds of load',
       yLabel: 'delivery latency (ms, edits + awareness)',
+      logY: true,
       series: latency,
     }),
   );
