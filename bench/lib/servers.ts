@@ -45,6 +45,8 @@ export interface TandemOptions extends ProfileOption {
 const BENCH_LIMITS = {
   TANDEM_MAX_MESSAGES_PER_SECOND: String(1_000_000_000),
   TANDEM_MAX_SEND_BUFFER_BYTES: String(2 ** 31),
+  // Every bench client connects from 127.0.0.1: 300 upgrades per IP per minute would refuse the 5,000 clients.
+  TANDEM_MAX_CONNECTIONS_PER_MINUTE: String(1_000_000_000),
 };
 
 /** `node server/main.ts --port 0 …`; the bound port comes from the banner (stderr), logged at any level. */
