@@ -4,16 +4,17 @@
 //   npm run bench -- --quick                        a slice of every scenario, under 2 minutes
 //   npm run bench -- --only ingest,fan-out          some scenarios
 //   npm run bench -- --servers tandem,y-websocket   some servers (references left out show as not measured)
-//   npm run bench -- --write-docs                   also write docs/benchmarks-latest.md and docs/charts/*.svg
+//   npm run bench -- --write-docs                   also put each scenario's results in docs/benchmarks.md (between
+//                                                   its <!-- bench:ID --> markers) and its charts in docs/charts/
 //   npm run bench -- --tandem-main ../patched/server/main.ts   A/B: Tandem from another checkout
 //   npm run bench -- --profile /tmp/prof            V8 CPU profile of every server process
 //
 // Every server runs in its own child process and every load generator in others, all on loopback.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderMarkdownReport, renderTextSection } from './lib/report.ts';
+import { renderMarkdownSection, renderTextSection, replaceSection, type RunInfo } from './lib/report.ts';
 import type { BenchContext, Scenario, ScenarioResult } from './lib/scenario.ts';
 import { REPO_ROOT, SERVER_SETUPS } from './lib/servers.ts';
 import { coldLoad } from './scenarios/cold-load.ts';
@@ -46,10 +47,11 @@ if (values.help) {
       `  --only IDS          scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}\n` +
       `  --runs N            runs per figure (median; default 3, 1 with --quick)\n` +
       `  --servers KEYS      servers: ${SERVER_SETUPS.map((s) => s.key).join(', ')}\n` +
-      `  --write-docs        write docs/benchmarks-latest.md and docs/charts/*.svg\n` +
+      `  --write-docs        put each scenario's results in docs/benchmarks.md and its charts in docs/charts/\n` +
       `  --tandem-main FILE  Tandem's server/main.ts from another checkout (A/B)\n` +
       `  --profile DIR       V8 CPU profiles of the server processes\n` +
-      `  --json FILE         every result as JSON\n`,
+      `  --json FILE         every result as JSON\n` +
+      `Environment: BENCH_SCALE_SECONDS (default 600) sets how long the full scale scenario loads Tandem.\n`,
   );
   process.exit(0);
 }
@@ -83,7 +85,7 @@ if (loadAtStart > 0.5) progress(`warning: 1-minute load average is ${loadAtStart
 const workRoot = await mkdtemp(join(tmpdir(), 'tandem-bench-'));
 const chartsDir = values['write-docs'] ? join(REPO_ROOT, 'docs/charts') : join(workRoot, 'charts');
 await mkdir(chartsDir, { recursive: true });
-const results: { scenario: Scenario; result: ScenarioResult; seconds: number }[] = [];
+const results: { scenario: Scenario; result: ScenarioResult; seconds: number; startedAt: string }[] = [];
 try {
   for (const scenario of selectedScenarios) {
     const workDir = join(workRoot, scenario.id);
@@ -99,10 +101,11 @@ try {
       progress: (message) => progress(`${scenario.id}: ${message}`),
     };
     const started = performance.now();
+    const startedAt = new Date().toISOString();
     progress(`── ${scenario.title}`);
     const result = await scenario.run(context);
     const seconds = (performance.now() - started) / 1000;
-    results.push({ scenario, result, seconds });
+    results.push({ scenario, result, seconds, startedAt });
     process.stdout.write(`\n${renderTextSection(scenario, result)}\n`);
     await rm(workDir, { recursive: true, force: true });
   }
@@ -117,11 +120,15 @@ try {
   );
 
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const run = { command, machine, loadAverage: [loadAtStart, loadavg()[0]!], totalSeconds, runs, quick, startedAt: new Date(Date.now() - totalSeconds * 1000).toISOString() };
+  const run: RunInfo = { command, machine, loadAverage: [loadAtStart, loadavg()[0]!], totalSeconds, runs, quick, startedAt: new Date(Date.now() - totalSeconds * 1000).toISOString() };
   if (values['write-docs']) {
-    const file = join(REPO_ROOT, 'docs/benchmarks-latest.md');
-    await writeFile(file, renderMarkdownReport(run, results));
-    progress(`wrote ${file} and charts in ${chartsDir}`);
+    const file = join(REPO_ROOT, 'docs/benchmarks.md');
+    let document = await readFile(file, 'utf8');
+    for (const { scenario, result, seconds, startedAt } of results) {
+      document = replaceSection(document, scenario.id, renderMarkdownSection(run, scenario, result, seconds, startedAt));
+    }
+    await writeFile(file, document);
+    progress(`wrote ${results.map((r) => r.scenario.id).join(', ')} into ${file}; charts in ${chartsDir}`);
   }
   if (values.json) {
     await writeFile(values.json, `${JSON.stringify({ ...run, results: results.map(({ scenario, result, seconds }) => ({ id: scenario.id, seconds, ...result })) }, null, 2)}\n`);

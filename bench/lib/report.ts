@@ -26,22 +26,38 @@ export function renderTextSection(scenario: Scenario, result: ScenarioResult): s
   return lines.join('\n');
 }
 
-/** The whole run as Markdown; chart links are relative to docs/ (where the file is written). */
-export function renderMarkdownReport(run: RunInfo, results: readonly { scenario: Scenario; result: ScenarioResult; seconds: number }[]): string {
+/**
+ * One scenario's results as Markdown, with the command and conditions that produced them, so that sections
+ * measured by separate invocations can sit side by side in docs/benchmarks.md.
+ */
+export function renderMarkdownSection(run: RunInfo, scenario: Scenario, result: ScenarioResult, seconds: number, startedAt: string): string {
   const out = [
-    '# Benchmark results (generated)',
+    `### ${scenario.title}`,
     '',
-    `Written by \`${run.command}\` on ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC; ` +
-      `${run.quick ? 'quick mode, ' : ''}median of ${run.runs} run(s); ${run.totalSeconds.toFixed(0)} s in all.`,
-    `Machine: ${run.machine.cpus} × ${run.machine.cpuModel}, ${run.machine.memoryGiB} GiB, Node ${run.machine.node}; ` +
+    `\`${run.command}\`, ${startedAt.slice(0, 16).replace('T', ' ')} UTC, ${seconds.toFixed(0)} s; ` +
+      `${run.quick ? 'quick mode, ' : ''}${run.machine.cpus} × ${run.machine.cpuModel}, ${run.machine.memoryGiB} GiB, Node ${run.machine.node}; ` +
       `1-minute load average ${run.loadAverage.map((l) => l.toFixed(2)).join(' → ')}.`,
-    'See docs/benchmarks.md for what each scenario measures and the analysis of missed targets.',
+    '',
+    `${result.method}.`,
+    '',
+    formatMarkdownTable(result.header, result.rows),
   ];
-  for (const { scenario, result, seconds } of results) {
-    out.push('', `## ${scenario.title}`, '', `${result.method} (${seconds.toFixed(0)} s)`, '', formatMarkdownTable(result.header, result.rows));
-    if (result.targets.length > 0) out.push('', ...result.targets.map((t) => `- ${t.text}: ${verdict(t)}`));
-    if (result.notes.length > 0) out.push('', ...result.notes.map((note) => `> ${note}`));
-    for (const chart of result.charts) out.push('', `![${chart.title}](charts/${chart.file})`);
-  }
-  return `${out.join('\n')}\n`;
+  if (result.targets.length > 0) out.push('', ...result.targets.map((t) => `- ${t.text}: ${verdict(t)}`));
+  if (result.notes.length > 0) out.push('', ...result.notes.map((note) => `- ${note}`));
+  for (const chart of result.charts) out.push('', `![${chart.title}](charts/${chart.file})`);
+  return out.join('\n');
+}
+
+/**
+ * Puts `section` between the scenario's markers in `document` (docs/benchmarks.md), or appends it with new
+ * markers: each scenario's block is replaced by its latest run and the hand-written text around it is kept.
+ */
+export function replaceSection(document: string, scenarioId: string, section: string): string {
+  const open = `<!-- bench:${scenarioId} -->`;
+  const close = `<!-- /bench:${scenarioId} -->`;
+  const block = `${open}\n${section}\n${close}`;
+  const start = document.indexOf(open);
+  const end = document.indexOf(close);
+  if (start === -1 || end === -1 || end < start) return `${document.trimEnd()}\n\n${block}\n`;
+  return document.slice(0, start) + block + document.slice(end + close.length);
 }
