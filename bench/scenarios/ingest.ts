@@ -15,6 +15,8 @@ type IngestRun = ReplayRun & { stopMs: number };
 const QUICK_OPS = 20_000;
 const DOCUMENT = 'automerge-paper';
 const SERVERS = ['hocuspocus-default', 'hocuspocus-no-batching', 'hocuspocus-sqlite', 'y-websocket', 'y-websocket-leveldb', 'tandem', 'tandem-fsync'];
+// --quick keeps the servers the targets name; the persistent references only add minutes.
+const QUICK_SERVERS = ['hocuspocus-default', 'hocuspocus-no-batching', 'y-websocket', 'tandem'];
 
 export const ingest: Scenario = {
   id: 'ingest',
@@ -23,7 +25,7 @@ export const ingest: Scenario = {
     const trace = loadTrace('automerge-paper');
     const ops = context.quick ? QUICK_OPS : trace.ops.length;
     const expected = expectedAfter(trace, ops);
-    const { setups, unavailable } = await availableServers(context, SERVERS);
+    const { setups, unavailable } = await availableServers(context, context.quick ? QUICK_SERVERS : SERVERS);
     const results = new Map<string, IngestRun[]>(setups.map((setup) => [setup.key, []]));
     const failures = new Map<string, string>(unavailable);
 
@@ -71,7 +73,7 @@ export const ingest: Scenario = {
     };
     const reference = figure('y-websocket');
     const rows: Cell[][] = [];
-    for (const setup of context.servers(SERVERS)) {
+    for (const setup of context.servers(context.quick ? QUICK_SERVERS : SERVERS)) {
       const runs = results.get(setup.key) ?? [];
       const failure = failures.get(setup.key);
       if (failure || runs.length === 0) {
