@@ -1,12 +1,15 @@
 // Load generator of the scale scenario: whole documents of clients, each document edited once per second
-// and each client's awareness updated once per second, with every delivery timed.
+// with an awareness update (its editor's cursor) once per second, every client renewing its awareness every
+// 15 s as providers do; or, with awarenessPer 'connection', every client's awareness once per second.
 //
 //   node bench/load/scale-worker.ts      then commands on stdin (bench/load/worker.ts):
 //   open {protocol, url, docs, clientsPerDoc, firstDoc, totalDocs}   connect; from now on print one
 //        {msg:'window', at, open, dropped, edits, awareness} line per wall-clock second (histograms in ms)
-//   start {at, seconds}    from clock time `at`: document d edits at phase d/totalDocs of every second (its
-//                          clients take turns), client c updates its awareness at phase c/(clients) of every
-//                          second; replies after `seconds` plus 2 s for late deliveries, with the totals
+//   start {at, seconds, awarenessPer}   from clock time `at`: document d edits at phase d/totalDocs of every
+//                          second (its clients take turns) and that editor updates its awareness half a second
+//                          later; client c renews its awareness at phase c/clients every 15th second
+//                          ('document', default), or every second ('connection'); replies after `seconds`
+//                          plus 2 s for late deliveries, with the totals
 //   close                  disconnect everything
 // An edit inserts a character and stamps its send time in a Y.Map (one transaction); an awareness update
 // carries its send time in the state. Receivers time them against clockMs() (one host clock).
@@ -17,6 +20,7 @@ import { emit, serveCommands } from './worker.ts';
 
 const CONCURRENCY = 64;
 const GRACE_MS = 2000;
+const RENEW_EVERY_SECONDS = 15;
 
 let fleet: Fleet | null = null;
 let groups: LoadClient[][] = [];
@@ -101,9 +105,25 @@ serveCommands({
     loading = true;
     // Every action at its phase within each second, sorted, walked by one timer.
     const clients = groups.flatMap((group) => group.map((client) => ({ client, peers: group.length - 1 })));
+    const perConnection = command.awarenessPer === 'connection';
     const actions = [
       ...groups.map((group, d) => ({ phase: ((firstDoc + d) / totalDocs) * 1000, run: (cycle: number) => edit(group, cycle) })),
-      ...clients.map(({ client, peers }, c) => ({ phase: (c / clients.length) * 1000, run: () => updateAwareness(client, peers) })),
+      ...(perConnection
+        ? clients.map(({ client, peers }, c) => ({ phase: (c / clients.length) * 1000, run: () => updateAwareness(client, peers) }))
+        : [
+            // The editor's cursor moves with its edit.
+            ...groups.map((group, d) => ({
+              phase: ((((firstDoc + d) / totalDocs) * 1000 + 500) % 1000),
+              run: (cycle: number) => updateAwareness(group[cycle % group.length]!, group.length - 1),
+            })),
+            // y-protocols' Awareness renews a client's state every 15 s (half its 30 s timeout), idle or not.
+            ...clients.map(({ client, peers }, c) => ({
+              phase: (c / clients.length) * 1000,
+              run: (cycle: number) => {
+                if ((cycle + c) % RENEW_EVERY_SECONDS === 0) updateAwareness(client, peers);
+              },
+            })),
+          ]),
     ].sort((a, b) => a.phase - b.phase);
     // How late this process sends (a busy generator hides server delay: each send is stamped when it goes out).
     const lag = new Histogram();

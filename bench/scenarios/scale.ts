@@ -1,7 +1,9 @@
-// Scale: thousands of connections over hundreds of documents, an edit per document and an awareness update per
-// connection every second; delivery latency over time and dropped connections.
+// Scale: thousands of connections over hundreds of documents, an edit and an awareness update per document
+// every second (idle clients renew their awareness every 15 s, as providers do); delivery latency over time
+// and dropped connections.
 //
 // BENCH_SCALE_SECONDS=120 npm run bench -- --only scale    a shorter full-size run (default 600 s on Tandem)
+// BENCH_SCALE_AWARENESS=connection npm run bench -- --only scale    stress: every client's awareness every second
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogLine } from '../lib/child.ts';
@@ -25,13 +27,17 @@ interface Plan {
   seconds: number;
   /** Seconds of load on each reference server; 0 leaves them out. */
   referenceSeconds: number;
+  /** Who updates awareness each second: each document's editor, or every connection (a stress variant). */
+  awarenessPer: 'document' | 'connection';
 }
 
 function plan(context: BenchContext): Plan {
-  if (context.quick) return { connections: 500, docs: 50, seconds: 15, referenceSeconds: 0 };
+  const awarenessPer = process.env.BENCH_SCALE_AWARENESS ?? 'document';
+  if (awarenessPer !== 'document' && awarenessPer !== 'connection') throw new Error('BENCH_SCALE_AWARENESS must be document or connection');
+  if (context.quick) return { connections: 500, docs: 50, seconds: 15, referenceSeconds: 0, awarenessPer };
   const seconds = Number(process.env.BENCH_SCALE_SECONDS ?? 600);
   if (!Number.isFinite(seconds) || seconds < 5) throw new Error('BENCH_SCALE_SECONDS must be a number ≥ 5');
-  return { connections: 5000, docs: 500, seconds, referenceSeconds: Math.min(60, seconds) };
+  return { connections: 5000, docs: 500, seconds, referenceSeconds: Math.min(60, seconds), awarenessPer };
 }
 
 interface Second {
@@ -115,8 +121,11 @@ export const scale: Scenario = {
     return {
       method:
         `${size.connections} wire-level clients (bench/load/lean-client.ts) over ${size.docs} documents (${size.connections / size.docs} per document), from ` +
-        `${generatorCount} generator processes; every document gets one edit per second (its clients take turns) and every client ` +
-        `updates its awareness once per second, both spread evenly over the second. Tandem for ${size.seconds} s` +
+        `${generatorCount} generator processes; every document gets one edit per second (its clients take turns) and ` +
+        (size.awarenessPer === 'document'
+          ? 'one awareness update (the editor\'s cursor, half a second later), and every client renews its awareness every 15 s as providers do'
+          : 'every client updates its awareness once per second (BENCH_SCALE_AWARENESS=connection)') +
+        `, spread evenly over the second. Tandem for ${size.seconds} s` +
         (size.referenceSeconds > 0 ? `, each reference for ${size.referenceSeconds} s` : ', no references (--quick)') +
         `; one run each. Delivery: sender's clock at the send → each other client of the document has it (one host clock).`,
       header: [
@@ -128,9 +137,9 @@ export const scale: Scenario = {
       charts,
       notes: [
         'One long run per server, not a median of runs: the figures are percentiles over every delivery of the run (1%-precision histograms).',
-        '"delivery" counts edits and awareness updates together (awareness is 10× the traffic); "delivered" is deliveries seen ÷ (sends × other clients of the document), 2 s after the last send.',
+        '"delivery" counts edits and awareness updates together; "delivered" is deliveries seen ÷ (sends × other clients of the document), 2 s after the last send.',
         '"generator lag" is how late the load generators sent against their schedule: sends are stamped when they go out, so a lagging generator would hide server delay; it stays low when the generators keep up.',
-        'Server CPU % is user + system time of the server process over the load period, 100% = one core; "µs/delivery" divides it by the deliveries clients saw (the server\'s main thread must stay under 1 s of CPU per second: at 49,500 deliveries/s that is ≈ 20 µs each). Peak RSS is the highest VmRSS sampled each second.',
+        'Server CPU % is user + system time of the server process over the load period, 100% = one core; "µs/delivery" divides it by the deliveries clients saw (the server\'s main thread must stay under 1 s of CPU per second: with every client\'s awareness each second, 5,000 clients make ≈ 49,500 deliveries/s, ≈ 20 µs each). Peak RSS is the highest VmRSS sampled each second.',
         'Clients are wire-level (the Hocuspocus or y-websocket protocol over `ws`, a Y.Doc per client for edits, awareness entries decoded without y-protocols\' Awareness): providers cost tens of µs per awareness message and the generators, not the server, would be measured. Hocuspocus closes sockets silent for 30 s, so before and after the load a tenth of the clients resend their awareness each second.',
         'Latency includes the clients\' own work; the generators share the 2 cores with the server.',
       ],
@@ -168,7 +177,7 @@ async function runScale(context: BenchContext, setup: ServerSetup, generators: G
     const rampSeconds = (at - rampStarted) / 1000;
     context.progress(`${setup.key}: ${size.connections} connections open after ${rampSeconds.toFixed(1)} s; ${seconds} s of load`);
     const cpuBefore = processCpuMs(pid);
-    const results = await Promise.all(generators.map((generator) => generator.request('start', { at, seconds }, (seconds + 120) * 1000)));
+    const results = await Promise.all(generators.map((generator) => generator.request('start', { at, seconds, awarenessPer: size.awarenessPer }, (seconds + 120) * 1000)));
     const cpuMs = (processCpuMs(pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
     const sum = (field: string) => results.reduce((total, line) => total + Number(line[field]), 0);
 
