@@ -1,97 +1,71 @@
-// Entry of `npm run bench`: durable ingest and cold load, Tandem against stock Hocuspocus, as one table.
+// Entry of `npm run bench`: every scenario of the suite, Tandem against the reference servers, one report.
 //
-//   npm run bench                      full: the whole automerge-paper trace, median of 3 runs (several minutes)
-//   npm run bench -- --quick           1 run of the first 50,000 ops (under 2 minutes)
-//   npm run bench -- --runs 5 --ops 100000 --servers tandem,hocuspocus-no-batching --profile /tmp/prof
-//   npm run bench -- --tandem-main ../patched/server/main.ts   (A/B: Tandem from another checkout)
+//   npm run bench                                   full suite, each figure a median of 3 runs
+//   npm run bench -- --quick                        a slice of every scenario, under 2 minutes
+//   npm run bench -- --only ingest,fan-out          some scenarios
+//   npm run bench -- --servers tandem,y-websocket   some servers (references left out show as not measured)
+//   npm run bench -- --write-docs                   also put each scenario's results in docs/benchmarks.md (between
+//                                                   its <!-- bench:ID --> markers) and its charts in docs/charts/
+//   npm run bench -- --tandem-main ../patched/server/main.ts   A/B: Tandem from another checkout
+//   npm run bench -- --profile /tmp/prof            V8 CPU profile of every server process
 //
-// Every server runs in its own child process and the writer in another, all on loopback.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+// Every server runs in its own child process and every load generator in others, all on loopback.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadTrace } from '../test/helpers/traces.ts';
-import { runToResult } from './lib/child.ts';
-import { directoryBytes } from './lib/disk.ts';
-import { expectedAfter } from './lib/expected.ts';
-import { REPO_ROOT, startHocuspocus, startTandem, type RunningServer } from './lib/servers.ts';
-import { median } from './lib/stats.ts';
-import { formatMarkdownTable, formatNumber, formatTable, ratio, type Cell } from './lib/table.ts';
-import { runColdLoad, type ColdLoadRun } from './scenarios/cold-load.ts';
-import { runIngest, type IngestRun } from './scenarios/ingest.ts';
+import { renderMarkdownSection, renderTextSection, replaceSection, type RunInfo } from './lib/report.ts';
+import type { BenchContext, Scenario, ScenarioResult } from './lib/scenario.ts';
+import { REPO_ROOT, SERVER_SETUPS } from './lib/servers.ts';
+import { coldLoad } from './scenarios/cold-load.ts';
+import { connections } from './scenarios/connections.ts';
+import { fanOut } from './scenarios/fan-out.ts';
+import { ingest } from './scenarios/ingest.ts';
+import { scale } from './scenarios/scale.ts';
+import { traceReplay } from './scenarios/traces.ts';
 
-const DOCUMENT = 'automerge-paper';
-const QUICK_OPS = 50_000;
+const SCENARIOS: readonly Scenario[] = [ingest, fanOut, coldLoad, connections, scale, traceReplay];
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
     runs: { type: 'string' },
-    ops: { type: 'string' },
     servers: { type: 'string' },
     profile: { type: 'string' },
     'tandem-main': { type: 'string' },
+    'write-docs': { type: 'boolean', default: false },
     json: { type: 'string' },
-    markdown: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 
-const tandemMain = values['tandem-main'] ? resolve(values['tandem-main']) : undefined;
-
-interface ServerSetup {
-  key: string;
-  name: string;
-  start(dataDir: string, profileDir: string | undefined): Promise<RunningServer>;
-  tandem: boolean;
-}
-
-const SETUPS: ServerSetup[] = [
-  {
-    key: 'hocuspocus-default',
-    name: 'stock Hocuspocus, defaults (flushDelay 0), no persistence',
-    tandem: false,
-    start: (_dir, profileDir) => startHocuspocus({ label: 'hocuspocus-default', flushDelay: 0, profileDir }),
-  },
-  {
-    key: 'hocuspocus-no-batching',
-    name: 'stock Hocuspocus, flushDelay: false, no persistence',
-    tandem: false,
-    start: (_dir, profileDir) => startHocuspocus({ label: 'hocuspocus-no-batching', flushDelay: false, profileDir }),
-  },
-  {
-    key: 'tandem',
-    name: 'Tandem, fsync off (default)',
-    tandem: true,
-    start: (dataDir, profileDir) => startTandem({ label: 'tandem', entry: tandemMain, dataDir, fsync: false, logLevel: 'warn', profileDir }),
-  },
-  {
-    key: 'tandem-fsync',
-    name: 'Tandem, --fsync on',
-    tandem: true,
-    start: (dataDir, profileDir) => startTandem({ label: 'tandem-fsync', entry: tandemMain, dataDir, fsync: true, logLevel: 'warn', profileDir }),
-  },
-];
-const INGEST_REFERENCE = 'hocuspocus-no-batching';
-
 if (values.help) {
   process.stdout.write(
-    'npm run bench: durable ingest and cold load of the automerge-paper trace, Tandem vs stock Hocuspocus\n' +
-      `Flags: --quick, --runs N, --ops N, --servers ${SETUPS.map((s) => s.key).join(',')}, ` +
-      '--profile DIR (CPU profiles of the server processes), --tandem-main FILE, --json FILE, --markdown (table as Markdown too)\n',
+    'npm run bench: Tandem against stock Hocuspocus and the y-websocket server, on loopback\n' +
+      `  --quick             a slice of every scenario (under 2 minutes)\n` +
+      `  --only IDS          scenarios: ${SCENARIOS.map((s) => s.id).join(', ')}\n` +
+      `  --runs N            runs per figure (median; default 3, 1 with --quick)\n` +
+      `  --servers KEYS      servers: ${SERVER_SETUPS.map((s) => s.key).join(', ')}\n` +
+      `  --write-docs        put each scenario's results in docs/benchmarks.md and its charts in docs/charts/\n` +
+      `  --tandem-main FILE  Tandem's server/main.ts from another checkout (A/B)\n` +
+      `  --profile DIR       V8 CPU profiles of the server processes\n` +
+      `  --json FILE         every result as JSON\n` +
+      `Environment: BENCH_SCALE_SECONDS (default 600) sets how long the full scale scenario loads Tandem.\n`,
   );
   process.exit(0);
 }
 
-const trace = loadTrace('automerge-paper');
-const runs = Number(values.runs ?? (values.quick ? 1 : 3));
-const ops = Math.min(Number(values.ops ?? (values.quick ? QUICK_OPS : trace.ops.length)), trace.ops.length);
-// Cold starts are cheap (under a second each) and swing more with machine load: take more of them.
-const coldRuns = values.quick ? runs : Math.max(runs, 5);
-const selected = values.servers ? SETUPS.filter((s) => values.servers!.split(',').includes(s.key)) : SETUPS;
+const quick = values.quick;
+const runs = Number(values.runs ?? (quick ? 1 : 3));
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
-if (!Number.isInteger(ops) || ops < 1) throw new Error('--ops must be a positive integer');
-if (selected.length === 0) throw new Error(`--servers must name some of ${SETUPS.map((s) => s.key).join(', ')}`);
+const onlyIds = values.only?.split(',').map((id) => id.trim()).filter(Boolean);
+const unknownScenario = onlyIds?.find((id) => !SCENARIOS.some((s) => s.id === id));
+if (unknownScenario) throw new Error(`--only: unknown scenario "${unknownScenario}"; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
+const selectedScenarios = onlyIds ? SCENARIOS.filter((s) => onlyIds.includes(s.id)) : SCENARIOS;
+const serverKeys = values.servers?.split(',').map((key) => key.trim()).filter(Boolean);
+const unknownServer = serverKeys?.find((key) => !SERVER_SETUPS.some((s) => s.key === key));
+if (unknownServer) throw new Error(`--servers: unknown server "${unknownServer}"; known: ${SERVER_SETUPS.map((s) => s.key).join(', ')}`);
 
 const benchStarted = performance.now();
 const machine = {
@@ -101,144 +75,66 @@ const machine = {
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   freeMemoryGiB: Math.round(freemem() / 2 ** 30),
 };
-progress(
-  `Tandem benchmark: ${ops.toLocaleString('en-US')} of ${trace.ops.length.toLocaleString('en-US')} automerge-paper ops, ` +
-    `median of ${runs} run(s); node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB`,
-);
 const loadAtStart = loadavg()[0]!;
-if (loadAtStart > 0.5) {
-  progress(`warning: 1-minute load average is ${loadAtStart.toFixed(2)}; other processes will skew the figures`);
-}
-const expected = expectedAfter(trace, ops);
-progress(`expected: ${expected.textLength.toLocaleString('en-US')} chars, state ${expected.state.length.toLocaleString('en-US')} bytes`);
+progress(
+  `Tandem benchmark suite${quick ? ' (--quick)' : ''}: ${selectedScenarios.map((s) => s.id).join(', ')}; median of ${runs} run(s); ` +
+    `node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB`,
+);
+if (loadAtStart > 0.5) progress(`warning: 1-minute load average is ${loadAtStart.toFixed(2)}; other processes will skew the figures`);
 
-const workDir = await mkdtemp(join(tmpdir(), 'tandem-bench-'));
+const workRoot = await mkdtemp(join(tmpdir(), 'tandem-bench-'));
+const chartsDir = values['write-docs'] ? join(REPO_ROOT, 'docs/charts') : join(workRoot, 'charts');
+await mkdir(chartsDir, { recursive: true });
+const results: { scenario: Scenario; result: ScenarioResult; seconds: number; startedAt: string }[] = [];
 try {
-  const ingest = new Map<string, IngestRun[]>(selected.map((s) => [s.key, []]));
-  const shutdownMs: number[] = [];
-  let coldDir: string | null = null;
-
-  // Runs interleave the servers so drift on the machine (thermal, other load) hits them all alike.
-  for (let run = 1; run <= runs; run += 1) {
-    for (const setup of selected) {
-      const dataDir = join(workDir, `${setup.key}-${run}`);
-      const server = await setup.start(dataDir, values.profile);
-      let result: IngestRun;
-      try {
-        result = await runIngest(server, expected, DOCUMENT);
-      } catch (error) {
-        await server.stop();
-        throw error;
-      }
-      const stopStarted = performance.now();
-      const code = await server.stop();
-      if (code !== 0) throw new Error(`${setup.key} exited with code ${code}\n${server.child.stderr().slice(-2000)}`);
-      if (setup.tandem) shutdownMs.push(performance.now() - stopStarted);
-      ingest.get(setup.key)!.push(result);
-      progress(
-        `run ${run}/${runs} ${setup.key.padEnd(22)} ${formatNumber(result.updatesPerSecond).padStart(7)} updates/s ` +
-          `(all acked after ${formatNumber(result.ackedMs)} ms, sent after ${formatNumber(result.sentMs)} ms; ` +
-          `CPU server ${result.serverCpuPercent ?? '?'}% = ${result.serverCpuMicrosPerUpdate ?? '?'} µs/update, writer ${result.writerCpuPercent}%)`,
-      );
-      if (setup.key === 'tandem') {
-        if (coldDir) await rm(coldDir, { recursive: true, force: true });
-        coldDir = dataDir;
-      } else if (setup.tandem) {
-        await rm(dataDir, { recursive: true, force: true });
-      }
-    }
+  for (const scenario of selectedScenarios) {
+    const workDir = join(workRoot, scenario.id);
+    await mkdir(workDir, { recursive: true });
+    const context: BenchContext = {
+      quick,
+      runs,
+      servers: (keys) => SERVER_SETUPS.filter((s) => keys.includes(s.key) && (!serverKeys || serverKeys.includes(s.key))),
+      workDir,
+      chartsDir,
+      profileDir: values.profile,
+      tandemMain: values['tandem-main'] ? resolve(values['tandem-main']) : undefined,
+      progress: (message) => progress(`${scenario.id}: ${message}`),
+    };
+    const started = performance.now();
+    const startedAt = new Date().toISOString();
+    progress(`── ${scenario.title}`);
+    const result = await scenario.run(context);
+    const seconds = (performance.now() - started) / 1000;
+    results.push({ scenario, result, seconds, startedAt });
+    process.stdout.write(`\n${renderTextSection(scenario, result)}\n`);
+    await rm(workDir, { recursive: true, force: true });
   }
 
-  const cold: ColdLoadRun[] = [];
-  let diskAfterIngest: number | null = null;
-  let diskAfterColdLoads: number | null = null;
-  if (coldDir) {
-    diskAfterIngest = await directoryBytes(coldDir);
-    for (let run = 1; run <= coldRuns; run += 1) {
-      const result = await runColdLoad(coldDir, expected, DOCUMENT, { profileDir: values.profile, entry: tandemMain });
-      cold.push(result);
-      progress(`cold load ${run}/${coldRuns}: server ${result.serverLoadMs} ms, connect → synced ${result.syncMs} ms`);
-    }
-    diskAfterColdLoads = await directoryBytes(coldDir);
-  }
-
-  const stateFile = join(workDir, 'state.bin');
-  await writeFile(stateFile, expected.state);
-  const decodes = [];
-  for (let run = 1; run <= coldRuns; run += 1) {
-    decodes.push(await runToResult(join(REPO_ROOT, 'bench/yjs-decode.ts'), ['--state', stateFile], 120_000));
-  }
-  const yjsFirstMs = median(decodes.map((d) => Number(d.firstMs)));
-  const yjsWarmMs = median(decodes.flatMap((d) => d.warmMs as number[]));
-
-  // ---- report
-  const header = ['scenario', 'server', 'figure', 'unit', 'vs reference', 'runs', 'notes'];
-  const rows: Cell[][] = [];
-  const reference = median((ingest.get(INGEST_REFERENCE) ?? []).map((r) => r.updatesPerSecond));
-  for (const setup of selected) {
-    const results = ingest.get(setup.key)!;
-    const figure = median(results.map((r) => r.updatesPerSecond));
-    rows.push([
-      'durable ingest',
-      setup.name,
-      figure,
-      'updates/s',
-      setup.key === INGEST_REFERENCE ? '1.00× (reference)' : ratio(figure, reference),
-      results.map((r) => formatNumber(r.updatesPerSecond)).join(' / '),
-      `CPU: server ${formatNumber(median(results.map((r) => r.serverCpuPercent ?? Number.NaN)))}% ` +
-        `(${formatNumber(median(results.map((r) => r.serverCpuMicrosPerUpdate ?? Number.NaN)))} µs/update), ` +
-        `writer ${formatNumber(median(results.map((r) => r.writerCpuPercent)))}%; ` +
-        `peak unacked ${formatNumber(median(results.map((r) => r.peakUnacknowledged)))}`,
-    ]);
-  }
-  rows.push(['cold load', 'Yjs alone: applyUpdate(new Doc, state), JIT-warm', yjsWarmMs, 'ms', '1.00× (reference)', decodes.map((d) => median(d.warmMs as number[])).join(' / '), `median of ${coldRuns}×7 decodes`]);
-  rows.push(['cold load', 'Yjs alone: first decode in a fresh process', yjsFirstMs, 'ms', ratio(yjsFirstMs, yjsWarmMs), decodes.map((d) => String(d.firstMs)).join(' / '), 'what a server that just started pays']);
-  if (cold.length > 0) {
-    const serverLoad = median(cold.map((c) => c.serverLoadMs));
-    const sync = median(cold.map((c) => c.syncMs));
-    rows.push(['cold load', "Tandem: server-side load ('document loaded')", serverLoad, 'ms', ratio(serverLoad, yjsWarmMs), cold.map((c) => String(c.serverLoadMs)).join(' / '), `LevelDB read + apply; snapshot ${formatNumber(cold[0]!.snapshotBytes)} B, ${cold[0]!.logEntries} log entries`]);
-    rows.push(['cold load', 'Tandem: provider connect → synced', sync, 'ms', ratio(sync, yjsWarmMs), cold.map((c) => String(c.syncMs)).join(' / '), 'adds socket, state encode, transfer, client decode']);
-  }
-  rows.push(['size', 'Y.encodeStateAsUpdate (V1)', expected.state.length, 'bytes', '1.00× (reference)', '', '']);
-  if (diskAfterIngest !== null) {
-    rows.push(['size', 'Tandem data dir after ingest + graceful stop', diskAfterIngest, 'bytes', ratio(diskAfterIngest, expected.state.length), '', 'sum of file sizes (du -b)']);
-    rows.push(['size', `Tandem data dir after ${coldRuns} cold start(s)`, diskAfterColdLoads!, 'bytes', ratio(diskAfterColdLoads!, expected.state.length), '', 'LevelDB replays its log on open and may compact']);
-  }
-
-  const tandemIngest = median((ingest.get('tandem') ?? []).map((r) => r.updatesPerSecond));
-  const tandemLoad = median(cold.map((c) => c.serverLoadMs));
-  const targets = [
-    `Tandem durable ingest ≥ 1.0× stock Hocuspocus flushDelay: false → ${ratio(tandemIngest, reference)} ${verdict(tandemIngest / reference >= 1)}`,
-    `Tandem cold load (server side) ≤ 1.5× Yjs decode → ${ratio(tandemLoad, yjsWarmMs)} of JIT-warm, ` +
-      `${ratio(tandemLoad, yjsFirstMs)} of fresh-process decode ${verdict(tandemLoad / yjsWarmMs <= 1.5)}`,
-  ];
-
-  const title =
-    `automerge-paper, ${ops.toLocaleString('en-US')} ops; ingest: median of ${runs} run(s), cold load: of ${coldRuns}; ` +
-    `node ${machine.node}, ${machine.cpus} CPUs`;
-  process.stdout.write(`\n${title}\n\n${formatTable(header, rows)}\n\nTargets:\n  ${targets.join('\n  ')}\n`);
-  if (shutdownMs.length > 0) {
-    process.stdout.write(`\nTandem graceful stop after ingest (SIGTERM → exit, includes compaction): median ${formatNumber(median(shutdownMs))} ms\n`);
-  }
-  if (values.markdown) process.stdout.write(`\n${formatMarkdownTable(header, rows)}\n`);
+  const totalSeconds = (performance.now() - benchStarted) / 1000;
+  const targets = results.flatMap(({ scenario, result }) => result.targets.map((t) => ({ scenario: scenario.id, ...t })));
   process.stdout.write(
-    `\nTotal bench time: ${formatNumber((performance.now() - benchStarted) / 1000)} s; ` +
-      `1-minute load average ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end (other processes skew figures)\n`,
+    `\nTargets: ${targets.filter((t) => t.met === true).length} met, ${targets.filter((t) => t.met === false).length} missed, ` +
+      `${targets.filter((t) => t.met === null).length} not measured\n` +
+      targets.map((t) => `  ${t.met === null ? 'n/a   ' : t.met ? 'met   ' : 'MISSED'}  [${t.scenario}] ${t.text}`).join('\n') +
+      `\n\nTotal ${totalSeconds.toFixed(0)} s; 1-minute load average ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end\n`,
   );
-  if (values.profile) process.stdout.write(`CPU profiles of the server processes: ${values.profile}\n`);
 
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const run: RunInfo = { command, machine, loadAverage: [loadAtStart, loadavg()[0]!], totalSeconds, runs, quick, startedAt: new Date(Date.now() - totalSeconds * 1000).toISOString() };
+  if (values['write-docs']) {
+    const file = join(REPO_ROOT, 'docs/benchmarks.md');
+    let document = await readFile(file, 'utf8');
+    for (const { scenario, result, seconds, startedAt } of results) {
+      document = replaceSection(document, scenario.id, renderMarkdownSection(run, scenario, result, seconds, startedAt));
+    }
+    await writeFile(file, document);
+    progress(`wrote ${results.map((r) => r.scenario.id).join(', ')} into ${file}; charts in ${chartsDir}`);
+  }
   if (values.json) {
-    await writeFile(
-      values.json,
-      `${JSON.stringify({ machine, loadAverage: [loadAtStart, loadavg()[0]], ops, runs, ingest: Object.fromEntries(ingest), cold, decodes, diskAfterIngest, diskAfterColdLoads, stateBytes: expected.state.length, shutdownMs }, null, 2)}\n`,
-    );
+    await writeFile(values.json, `${JSON.stringify({ ...run, results: results.map(({ scenario, result, seconds }) => ({ id: scenario.id, seconds, ...result })) }, null, 2)}\n`);
   }
 } finally {
-  await rm(workDir, { recursive: true, force: true });
-}
-
-function verdict(met: boolean): string {
-  return met ? '(met)' : '(MISSED)';
+  await rm(workRoot, { recursive: true, force: true });
 }
 
 function progress(message: string): void {

@@ -15,6 +15,10 @@ export interface NodeChild {
   waitForLine(match: (line: LogLine) => boolean, timeoutMs: number, what: string): Promise<LogLine>;
   /** Resolves with the first stderr text that `pattern` matches. */
   waitForStderr(pattern: RegExp, timeoutMs: number, what: string): Promise<RegExpMatchArray>;
+  /** Calls `listener` with every later stdout JSON line; returns the unsubscribe function. */
+  onLine(listener: (line: LogLine) => void): () => void;
+  /** Writes `line` as one JSON line to the child's stdin (spawned with `stdin: true`). */
+  send(line: LogLine): void;
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>;
   /** Sends `signal` and waits for the exit; SIGKILL after `timeoutMs`. */
@@ -27,6 +31,8 @@ export interface SpawnOptions {
   cwd?: string;
   /** Added to this process's environment. */
   env?: Record<string, string>;
+  /** A stdin pipe for commands (`send`), e.g. to drive a load generator step by step. */
+  stdin?: boolean;
 }
 
 // Children still running when the bench exits (a failed run) are killed, never left behind.
@@ -40,11 +46,12 @@ export function spawnNode(script: string, args: string[], options: SpawnOptions 
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), script, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   running.add(child);
   const lines: LogLine[] = [];
   const waiters = new Set<() => void>();
+  const listeners = new Set<(line: LogLine) => void>();
   let stderrText = '';
   let exitCode: number | null | undefined;
 
@@ -53,13 +60,16 @@ export function spawnNode(script: string, args: string[], options: SpawnOptions 
   };
   createInterface({ input: child.stdout! }).on('line', (text) => {
     if (!text.startsWith('{')) return;
+    let line: LogLine;
     try {
-      lines.push(JSON.parse(text) as LogLine);
+      line = JSON.parse(text) as LogLine;
     } catch (error) {
       // A child's stdout is ours to read; a garbled line is a bug worth seeing, not a fatal one.
       process.stderr.write(`bench: unparsable line from ${script}: ${text} (${String(error)})\n`);
       return;
     }
+    lines.push(line);
+    for (const listener of [...listeners]) listener(line);
     notify();
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -105,6 +115,14 @@ export function spawnNode(script: string, args: string[], options: SpawnOptions 
     stderr: () => stderrText,
     waitForLine: (match, timeoutMs, what) => waitUntil(() => lines.find(match), timeoutMs, what),
     waitForStderr: (pattern, timeoutMs, what) => waitUntil(() => stderrText.match(pattern) ?? undefined, timeoutMs, what),
+    onLine(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    send(line) {
+      if (!child.stdin) throw new Error(`${script} was spawned without stdin`);
+      child.stdin.write(`${JSON.stringify(line)}\n`);
+    },
     exited,
     async stop(signal = 'SIGTERM', timeoutMs = 30_000) {
       if (exitCode !== undefined) return exitCode;
@@ -124,7 +142,7 @@ export async function runToResult(script: string, args: string[], timeoutMs: num
   const child = spawnNode(script, args, options);
   try {
     const result = await child.waitForLine((line) => line.msg === 'result', timeoutMs, 'its result');
-    const code = await Promise.race([child.exited, delay(10_000).then(() => 'hung' as const)]);
+    const code = await Promise.race([child.exited, delay(10_000, undefined, { ref: false }).then(() => 'hung' as const)]);
     if (code === 'hung') process.stderr.write(`bench: ${script} printed its result but did not exit; killing it\n`);
     else if (code !== 0) throw new Error(`${script} exited with code ${code}\n${child.stderr().slice(-4000)}`);
     return result;

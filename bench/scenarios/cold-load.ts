@@ -1,44 +1,332 @@
-// Cold load: start Tandem on a data dir holding the compacted document and time its first sync.
-import { join } from 'node:path';
-import { runToResult } from '../lib/child.ts';
-import type { ExpectedDocument } from '../lib/expected.ts';
-import { REPO_ROOT, startTandem, type ProfileOption } from '../lib/servers.ts';
+// Cold load: how long a fresh server takes to serve a document stored on disk, against Yjs alone decoding the
+// same state; and the bytes on disk against Y.encodeStateAsUpdate. For the automerge-paper document (Tandem,
+// y-leveldb, hocuspocus-sqlite) and for a log of about a million updates (Tandem).
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { loadTrace } from '../../test/helpers/traces.ts';
+import { runToResult, type LogLine } from '../lib/child.ts';
+import { directoryBytes } from '../lib/disk.ts';
+import { expectedAfter } from '../lib/expected.ts';
+import { availableServers } from '../lib/native.ts';
+import { runReplay } from '../lib/replay.ts';
+import type { BenchContext, Scenario, Target } from '../lib/scenario.ts';
+import { REPO_ROOT, startTandem, type ServerSetup } from '../lib/servers.ts';
+import { median } from '../lib/stats.ts';
+import { formatNumber, ratio, type Cell } from '../lib/table.ts';
 
-export interface ColdLoadRun {
-  /** Tandem's own measure: the 'document loaded' debug line (storage read + Yjs apply). */
-  serverLoadMs: number;
-  /** A fresh provider's connect → `synced`: socket, load, state encode, transfer, client-side decode. */
-  syncMs: number;
-  snapshotBytes: number;
-  logEntries: number;
+const DOCUMENT = 'automerge-paper';
+const LONG_DOCUMENT = 'long-log';
+const QUICK_LONG_UPDATES = 100_000;
+const LONG_REPEATS = 4;
+const SERVERS = ['tandem', 'y-websocket-leveldb', 'hocuspocus-sqlite'];
+
+interface Expected {
+  textLength: number;
+  sha256: string;
 }
 
-export async function runColdLoad(
-  dataDir: string,
-  expected: ExpectedDocument,
-  documentName: string,
-  options: ProfileOption & { entry?: string } = {},
-): Promise<ColdLoadRun> {
-  const server = await startTandem({ label: 'tandem-cold-load', dataDir, fsync: false, logLevel: 'debug', ...options });
-  try {
-    const seen = await runToResult(join(REPO_ROOT, 'bench/reader.ts'), ['--url', server.wsUrl, '--doc', documentName], 120_000);
-    if (seen.sha256 !== expected.sha256) {
-      throw new Error(`Tandem loaded "${documentName}" from disk with different text (${String(seen.textLength)} chars)`);
+interface LoadRun {
+  /** Tandem's own 'document loaded' debug line: storage read + applying the state; null for other servers. */
+  serverLoadMs: number | null;
+  /** A fresh client process's connect → its text equals the stored one (for Tandem and Hocuspocus: → synced). */
+  syncMs: number;
+  /** What Tandem's 'document loaded' line says it read: snapshot bytes and log entries. */
+  stored?: string;
+}
+
+interface Decode {
+  firstMs: number;
+  warmMs: number;
+}
+
+export const coldLoad: Scenario = {
+  id: 'cold-load',
+  title: 'Cold load',
+  async run(context) {
+    const trace = loadTrace('automerge-paper');
+    const expected = expectedAfter(trace, trace.ops.length);
+    const stateFile = join(context.workDir, 'automerge-paper.state');
+    await writeFile(stateFile, expected.state);
+    const { setups, unavailable } = await availableServers(context, SERVERS);
+    const has = (key: string) => setups.find((setup) => setup.key === key);
+    const shown = context.servers(SERVERS).map((setup) => setup.key);
+    const notes: string[] = [];
+    const rows: Cell[][] = [];
+    const targets: Target[] = [];
+    for (const [key, reason] of unavailable) notes.push(`${key}: not measured (${reason}).`);
+    // Cold starts of the small document are cheap and swing with machine load: take more of them.
+    const runs = context.quick ? context.runs : Math.max(context.runs, 5);
+
+    // ---- the automerge-paper document: fill each server's storage once
+    const dirs = new Map<string, string>();
+    const diskAfterWrite = new Map<string, number>();
+    const tandem = has('tandem');
+    if (tandem) {
+      const dir = join(context.workDir, 'tandem');
+      context.progress('writing automerge-paper through Tandem\'s storage (one append per update, compaction as the server does it)');
+      await generate(context, ['--data-dir', dir, '--doc', DOCUMENT]);
+      dirs.set('tandem', dir);
+      diskAfterWrite.set('tandem', await directoryBytes(dir));
     }
-    const loaded = await server.child.waitForLine(
-      (line) => line.msg === 'document loaded' && line.doc === documentName,
-      10_000,
-      "the 'document loaded' log line",
-    );
-    const code = await server.stop();
-    if (code !== 0) throw new Error(`Tandem exited with code ${code} after the cold load\n${server.child.stderr().slice(-2000)}`);
-    return {
-      serverLoadMs: Number(loaded.ms),
-      syncMs: Number(seen.syncMs),
-      snapshotBytes: Number(loaded.snapshotBytes),
-      logEntries: Number(loaded.logEntries),
+    // A reference that fails is reported as not measured; the rest of the scenario goes on.
+    const referenceFailed = (key: string, error: unknown) => {
+      context.progress(`${key} failed, left out of this scenario: ${(error as Error).message}`);
+      notes.push(`${key}: not measured (${(error as Error).message.split('\n')[0]}).`);
     };
+    let sqlite = has('hocuspocus-sqlite');
+    if (sqlite) {
+      const dir = join(context.workDir, 'hocuspocus-sqlite');
+      context.progress('storing automerge-paper in hocuspocus-sqlite (its state sent as one update)');
+      try {
+        await fill(context, sqlite, dir, true);
+        dirs.set('hocuspocus-sqlite', dir);
+        diskAfterWrite.set('hocuspocus-sqlite', await directoryBytes(dir));
+      } catch (error) {
+        referenceFailed(sqlite.key, error);
+        sqlite = undefined;
+      }
+    }
+    let leveldb = context.quick ? undefined : has('y-websocket-leveldb');
+    if (leveldb) {
+      const dir = join(context.workDir, 'y-websocket-leveldb');
+      context.progress('streaming automerge-paper into y-websocket-leveldb op by op (y-leveldb stores every update)');
+      try {
+        await fill(context, leveldb, dir, false);
+        dirs.set('y-websocket-leveldb', dir);
+        diskAfterWrite.set('y-websocket-leveldb', await directoryBytes(dir));
+      } catch (error) {
+        referenceFailed(leveldb.key, error);
+        leveldb = undefined;
+      }
+    } else if (context.quick && shown.includes('y-websocket-leveldb')) {
+      notes.push('y-websocket-leveldb: full run only (filling y-leveldb through its server op by op takes about a minute).');
+    }
+
+    // ---- cold starts, interleaved
+    const decodes: Decode[] = [];
+    const loads = new Map<string, LoadRun[]>([...dirs.keys(), 'y-websocket-leveldb-compacted'].map((key) => [key, []]));
+    let leveldbDiskAfterLoad: number | null = null;
+    for (let run = 1; run <= runs; run += 1) {
+      decodes.push(await decode(stateFile));
+      if (tandem) loads.get('tandem')!.push(await tandemColdStart(context, dirs.get('tandem')!, DOCUMENT, expected, false));
+      if (sqlite) {
+        try {
+          loads.get('hocuspocus-sqlite')!.push(await referenceColdStart(context, sqlite, dirs.get('hocuspocus-sqlite')!, expected));
+        } catch (error) {
+          referenceFailed(sqlite.key, error);
+          sqlite = undefined;
+        }
+      }
+      if (leveldb) {
+        // y-leveldb merges and rewrites a long log on its first load, so every run loads a copy of the original.
+        const copy = join(context.workDir, `y-websocket-leveldb-${run}`);
+        try {
+          await cp(dirs.get('y-websocket-leveldb')!, copy, { recursive: true });
+          loads.get('y-websocket-leveldb')!.push(await referenceColdStart(context, leveldb, copy, expected));
+          leveldbDiskAfterLoad ??= await directoryBytes(copy);
+          loads.get('y-websocket-leveldb-compacted')!.push(await referenceColdStart(context, leveldb, copy, expected));
+        } catch (error) {
+          referenceFailed(leveldb.key, error);
+          leveldb = undefined;
+        } finally {
+          await rm(copy, { recursive: true, force: true });
+        }
+      }
+      const last = (key: string) => loads.get(key)?.at(-1);
+      context.progress(
+        `run ${run}/${runs}: Yjs decode ${decodes.at(-1)!.firstMs} ms fresh / ${decodes.at(-1)!.warmMs} ms warm` +
+          (last('tandem') ? `; Tandem loaded in ${last('tandem')!.serverLoadMs} ms, synced ${last('tandem')!.syncMs} ms` : '') +
+          (last('hocuspocus-sqlite') ? `; hocuspocus-sqlite synced ${last('hocuspocus-sqlite')!.syncMs} ms` : '') +
+          (last('y-websocket-leveldb') ? `; y-leveldb first load synced ${last('y-websocket-leveldb')!.syncMs} ms, then ${last('y-websocket-leveldb-compacted')!.syncMs} ms` : ''),
+      );
+    }
+    const yjsWarm = median(decodes.map((d) => d.warmMs));
+    const yjsFirst = median(decodes.map((d) => d.firstMs));
+    const loadRow = (what: string, key: string, pick: (run: LoadRun) => number | null, note: string) => {
+      const values = (loads.get(key) ?? []).map((run) => pick(run) ?? Number.NaN);
+      const figure = median(values);
+      rows.push([DOCUMENT, what, figure, 'ms', ratio(figure, yjsFirst), ratio(figure, yjsWarm), values.map(formatNumber).join(' / '), note]);
+      return figure;
+    };
+    const stateBytes = expected.state.length;
+    rows.push([DOCUMENT, 'Yjs alone: first decode in a fresh process', yjsFirst, 'ms', '1.00×', ratio(yjsFirst, yjsWarm), decodes.map((d) => formatNumber(d.firstMs)).join(' / '), 'applyUpdate(new Doc, state): what a server that just started pays']);
+    rows.push([DOCUMENT, 'Yjs alone: JIT-warm decode', yjsWarm, 'ms', ratio(yjsWarm, yjsFirst), '1.00×', decodes.map((d) => formatNumber(d.warmMs)).join(' / '), 'median of 7 decodes after the first, per process']);
+    let tandemLoad = Number.NaN;
+    if (tandem) {
+      tandemLoad = loadRow("Tandem: server-side load ('document loaded')", 'tandem', (r) => r.serverLoadMs, `LevelDB read + applying it (${loads.get('tandem')?.[0]?.stored ?? '?'})`);
+      loadRow('Tandem: client connect → synced', 'tandem', (r) => r.syncMs, 'fresh client process; adds socket, state encode, transfer, client decode');
+    }
+    if (sqlite) loadRow('hocuspocus-sqlite: client connect → synced', 'hocuspocus-sqlite', (r) => r.syncMs, 'SQLite read of the stored state + apply');
+    if (leveldb) {
+      loadRow('y-leveldb: first load, client connect → text equal', 'y-websocket-leveldb', (r) => r.syncMs, `reads and merges ${formatNumber(trace.ops.length)} stored updates (then rewrites them as one); the server syncs first, the text follows`);
+      loadRow('y-leveldb: second load, client connect → text equal', 'y-websocket-leveldb-compacted', (r) => r.syncMs, 'after its first load merged the log');
+    }
+    rows.push([DOCUMENT, 'size: Y.encodeStateAsUpdate (V1)', stateBytes, 'bytes', '', '', '', 'the reference for bytes on disk']);
+    const sizeRow = (what: string, bytes: number, note: string) =>
+      rows.push([DOCUMENT, what, bytes, 'bytes', `${ratio(bytes, stateBytes)} of state`, '', '', note]);
+    if (tandem) {
+      sizeRow('size: Tandem data dir after compaction', diskAfterWrite.get('tandem')!, 'every update appended, compacted every 10,000 and at the end; sum of file sizes');
+      sizeRow('size: Tandem data dir after the cold starts', await directoryBytes(dirs.get('tandem')!), 'LevelDB replays its log on open and may compact');
+    }
+    if (sqlite) sizeRow('size: hocuspocus-sqlite file', diskAfterWrite.get('hocuspocus-sqlite')!, 'one row holding the merged state');
+    if (leveldb) {
+      sizeRow('size: y-leveldb after ingest + stop', diskAfterWrite.get('y-websocket-leveldb')!, 'every update stored; y-leveldb merges only on load');
+      sizeRow('size: y-leveldb after its first load', leveldbDiskAfterLoad ?? Number.NaN, 'its compaction: the log merged into one update');
+    }
+    const tandemDisk = diskAfterWrite.get('tandem') ?? Number.NaN;
+    targets.push(...coldLoadTargets('automerge-paper', tandemLoad, yjsFirst, yjsWarm), diskTarget('automerge-paper', tandemDisk, stateBytes));
+
+    // ---- a long log (about a million updates), Tandem only
+    if (tandem) {
+      const updates = context.quick ? QUICK_LONG_UPDATES : LONG_REPEATS * trace.ops.length;
+      const uncompacted = join(context.workDir, 'long-uncompacted');
+      const compacted = join(context.workDir, 'long-compacted');
+      const longState = join(context.workDir, 'long.state');
+      context.progress(`writing a ${formatNumber(updates)}-update log through Tandem's storage, never compacted`);
+      const written = await generate(context, ['--data-dir', uncompacted, '--doc', LONG_DOCUMENT, '--updates', String(updates), '--compact-every', '0', '--final', 'none', '--state-file', longState]);
+      const longExpected: Expected = { textLength: Number(written.textLength), sha256: String(written.sha256) };
+      await cp(uncompacted, compacted, { recursive: true });
+      context.progress('compacting a copy of it through the storage API');
+      const compaction = await generate(context, ['--data-dir', compacted, '--doc', LONG_DOCUMENT, '--compact-existing']);
+      const uncompactedBytes = await directoryBytes(uncompacted);
+      const compactedBytes = await directoryBytes(compacted);
+      const longDecodes: Decode[] = [];
+      const logLoads: LoadRun[] = [];
+      const snapshotLoads: LoadRun[] = [];
+      for (let run = 1; run <= context.runs; run += 1) {
+        longDecodes.push(await decode(longState));
+        // Killed, not stopped: a graceful stop would compact the log this run means to load again.
+        logLoads.push(await tandemColdStart(context, uncompacted, LONG_DOCUMENT, longExpected, true));
+        snapshotLoads.push(await tandemColdStart(context, compacted, LONG_DOCUMENT, longExpected, false));
+        context.progress(
+          `long log run ${run}/${context.runs}: Yjs decode ${longDecodes.at(-1)!.firstMs} ms fresh; Tandem loaded the log in ` +
+            `${logLoads.at(-1)!.serverLoadMs} ms, the compacted document in ${snapshotLoads.at(-1)!.serverLoadMs} ms`,
+        );
+      }
+      const label = `${formatNumber(updates)} updates`;
+      const longFirst = median(longDecodes.map((d) => d.firstMs));
+      const longWarm = median(longDecodes.map((d) => d.warmMs));
+      const longStateBytes = Number(written.stateBytes);
+      const longRow = (what: string, values: number[], note: string) => {
+        const figure = median(values);
+        rows.push([label, what, figure, 'ms', ratio(figure, longFirst), ratio(figure, longWarm), values.map(formatNumber).join(' / '), note]);
+        return figure;
+      };
+      longRow('Yjs alone: first decode in a fresh process', longDecodes.map((d) => d.firstMs), `the final state: ${formatNumber(longExpected.textLength)} characters`);
+      longRow('Yjs alone: JIT-warm decode', longDecodes.map((d) => d.warmMs), '');
+      longRow("Tandem: uncompacted log, server-side load ('document loaded')", logLoads.map((r) => r.serverLoadMs ?? Number.NaN), `LevelDB read + applying each entry (${logLoads[0]?.stored ?? '?'})`);
+      longRow('Tandem: uncompacted log, client connect → synced', logLoads.map((r) => r.syncMs), '');
+      const longLoad = longRow("Tandem: compacted, server-side load ('document loaded')", snapshotLoads.map((r) => r.serverLoadMs ?? Number.NaN), `${snapshotLoads[0]?.stored ?? '?'}`);
+      longRow('Tandem: compacted, client connect → synced', snapshotLoads.map((r) => r.syncMs), '');
+      rows.push([label, 'size: Y.encodeStateAsUpdate (V1)', longStateBytes, 'bytes', '', '', '', '']);
+      rows.push([label, 'size: Tandem data dir, uncompacted log', uncompactedBytes, 'bytes', `${ratio(uncompactedBytes, longStateBytes)} of state`, '', '', `written in ${written.seconds} s`]);
+      rows.push([label, 'size: Tandem data dir after compaction', compactedBytes, 'bytes', `${ratio(compactedBytes, longStateBytes)} of state`, '', '', `compacted in ${compaction.seconds} s`]);
+      targets.push(...coldLoadTargets(`${label}, compacted`, longLoad, longFirst, longWarm), diskTarget(label, compactedBytes, longStateBytes));
+      notes.push(
+        `The ${label} log was written by bench/tandem-log-generator.ts straight through Tandem's storage module ` +
+          `(LevelDocumentStore: one log append per single-op Yjs update, in group-commit batches, no server or socket): ` +
+          `the automerge-paper trace replayed ${context.quick ? 'in part' : `${LONG_REPEATS} times in sequence, each replay appended after the text before`}. ` +
+          'The uncompacted log is what a crash before any compaction would leave; the server itself compacts every 10,000 updates ' +
+          '(--compact-after-updates), so it only builds such a log with that threshold raised. Its copy was compacted through the same API.',
+      );
+    }
+    if (tandem) {
+      notes.push(
+        "Tandem's automerge-paper data dir was written the same way (bench/tandem-log-generator.ts), with the server's " +
+          'compaction: every 10,000 updates and at the end (as a graceful stop does). Each cold start is a new server process ' +
+          "at --log-level debug; the figure is its own 'document loaded' line. The reader checks the text's SHA-256.",
+      );
+    }
+    notes.push(
+      'Yjs alone: bench/yjs-decode.ts applies the same state to a new Y.Doc in a fresh process; the first decode is what ' +
+        "a server that just started pays (V8 not yet warm), the warm one the floor. The issue's \"about 110 ms\" matched the " +
+        'fresh-process decode on a loaded machine.',
+    );
+    return {
+      method: `fresh server processes loading a stored document on a client's first sync; median of ${runs} cold start(s) (${context.runs} for the long log)`,
+      header: ['document', 'measure', 'figure', 'unit', 'vs Yjs fresh', 'vs Yjs warm', 'runs', 'notes'],
+      rows,
+      targets,
+      charts: [],
+      notes,
+    };
+  },
+};
+
+async function generate(context: BenchContext, args: string[]): Promise<LogLine> {
+  // With --tandem-main, the data is written by that checkout's storage module, in the format its server reads.
+  const serverDir = context.tandemMain ? dirname(context.tandemMain) : join(REPO_ROOT, 'server');
+  return runToResult(join(REPO_ROOT, 'bench/tandem-log-generator.ts'), [...args, '--server-dir', serverDir], 1_800_000);
+}
+
+async function decode(stateFile: string): Promise<Decode> {
+  const result = await runToResult(join(REPO_ROOT, 'bench/yjs-decode.ts'), ['--state', stateFile], 300_000);
+  return { firstMs: Number(result.firstMs), warmMs: median(result.warmMs as number[]) };
+}
+
+/** Stores the automerge-paper document in a reference server and stops it gracefully. */
+async function fill(context: BenchContext, setup: ServerSetup, dir: string, oneUpdate: boolean): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const server = await setup.start(dir, { profileDir: context.profileDir });
+  const trace = loadTrace('automerge-paper');
+  const expected = expectedAfter(trace, trace.ops.length);
+  await runReplay(server, { trace: 'automerge-paper', documentName: DOCUMENT, expected, timeoutMs: 1_200_000, oneUpdate }).finally(() => server.stop());
+  const code = await server.stop();
+  if (code !== 0) throw new Error(`${setup.key} exited with code ${code} after storing the document`);
+}
+
+/** A fresh client process's connect → its text equals the stored one; rejects if it never does. */
+async function readBack(url: string, protocol: string, documentName: string, expected: Expected): Promise<number> {
+  // The y-websocket server answers the first sync before y-leveldb has loaded the document (bindState is not
+  // awaited), so the reader follows until the text is the expected one rather than stopping at 'synced'.
+  const seen = await runToResult(
+    join(REPO_ROOT, 'bench/reader.ts'),
+    ['--protocol', protocol, '--url', url, '--doc', documentName, '--length', String(expected.textLength), '--sha256', expected.sha256],
+    300_000,
+  );
+  if (seen.sha256 !== expected.sha256) {
+    throw new Error(`"${documentName}" came back from disk with different text (${String(seen.textLength)} characters, expected ${expected.textLength})`);
+  }
+  return Number(seen.textMs);
+}
+
+async function tandemColdStart(context: BenchContext, dataDir: string, documentName: string, expected: Expected, kill: boolean): Promise<LoadRun> {
+  const server = await startTandem({ label: 'tandem-cold-load', entry: context.tandemMain, dataDir, fsync: false, logLevel: 'debug', profileDir: context.profileDir });
+  // Killed, or stopped gracefully (and then it must exit cleanly).
+  const stop = () => (kill ? server.child.stop('SIGKILL') : server.stop());
+  const loaded = await (async () => {
+    const syncMs = await readBack(server.wsUrl, 'hocuspocus', documentName, expected);
+    const line = await server.child.waitForLine((l) => l.msg === 'document loaded' && l.doc === documentName, 10_000, "the 'document loaded' log line");
+    return { serverLoadMs: Number(line.ms), syncMs, stored: `snapshot ${formatNumber(Number(line.snapshotBytes))} B, ${formatNumber(Number(line.logEntries))} log entries` };
+  })().finally(stop);
+  const code = await stop();
+  if (!kill && code !== 0) throw new Error(`Tandem exited with code ${code} after a cold load\n${server.child.stderr().slice(-2000)}`);
+  return loaded;
+}
+
+async function referenceColdStart(context: BenchContext, setup: ServerSetup, dir: string, expected: Expected): Promise<LoadRun> {
+  const server = await setup.start(dir, { profileDir: context.profileDir });
+  try {
+    return { serverLoadMs: null, syncMs: await readBack(server.wsUrl, server.protocol, DOCUMENT, expected) };
   } finally {
     await server.stop();
   }
+}
+
+function coldLoadTargets(what: string, load: number, first: number, warm: number): Target[] {
+  const measured = Number.isFinite(load) && Number.isFinite(first) && Number.isFinite(warm);
+  const text = (reference: string, value: number) =>
+    `Tandem cold load (${what}) ≤ 1.5× Yjs's ${reference} decode → ${measured ? ratio(load, value) : 'not measured'}`;
+  return [
+    { text: text('fresh-process', first), met: measured ? load / first <= 1.5 : null },
+    { text: text('JIT-warm', warm), met: measured ? load / warm <= 1.5 : null },
+  ];
+}
+
+function diskTarget(what: string, bytes: number, stateBytes: number): Target {
+  const measured = Number.isFinite(bytes);
+  return {
+    text: `Tandem disk after compaction (${what}) ≤ 1.2× the encoded state → ${measured ? ratio(bytes, stateBytes) : 'not measured'}`,
+    met: measured ? bytes / stateBytes <= 1.2 : null,
+  };
 }
