@@ -14,7 +14,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderMarkdownSection, renderTextSection, replaceSection, type RunInfo } from './lib/report.ts';
+import { renderMarkdownSection, renderTextSection, replaceSection, type RunInfo, type SectionTiming } from './lib/report.ts';
 import type { BenchContext, Scenario, ScenarioResult } from './lib/scenario.ts';
 import { REPO_ROOT, SERVER_SETUPS } from './lib/servers.ts';
 import { coldLoad } from './scenarios/cold-load.ts';
@@ -85,7 +85,9 @@ if (loadAtStart > 0.5) progress(`warning: 1-minute load average is ${loadAtStart
 const workRoot = await mkdtemp(join(tmpdir(), 'tandem-bench-'));
 const chartsDir = values['write-docs'] ? join(REPO_ROOT, 'docs/charts') : join(workRoot, 'charts');
 await mkdir(chartsDir, { recursive: true });
-const results: { scenario: Scenario; result: ScenarioResult; seconds: number; startedAt: string }[] = [];
+const results: { scenario: Scenario; result: ScenarioResult; timing: SectionTiming }[] = [];
+const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+const run: RunInfo = { command, machine, runs, quick };
 try {
   for (const scenario of selectedScenarios) {
     const workDir = join(workRoot, scenario.id);
@@ -102,11 +104,14 @@ try {
     };
     const started = performance.now();
     const startedAt = new Date().toISOString();
+    const loadBefore = loadavg()[0]!;
     progress(`── ${scenario.title}`);
     const result = await scenario.run(context);
-    const seconds = (performance.now() - started) / 1000;
-    results.push({ scenario, result, seconds, startedAt });
+    const timing: SectionTiming = { startedAt, seconds: (performance.now() - started) / 1000, loadAverage: [loadBefore, loadavg()[0]!] };
+    results.push({ scenario, result, timing });
     process.stdout.write(`\n${renderTextSection(scenario, result)}\n`);
+    // Written as each scenario ends, so a later failure in an hour-long run keeps what was measured.
+    if (values['write-docs']) await writeDocsSection(scenario, result, timing);
     await rm(workDir, { recursive: true, force: true });
   }
 
@@ -119,22 +124,19 @@ try {
       `\n\nTotal ${totalSeconds.toFixed(0)} s; 1-minute load average ${loadAtStart.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at end\n`,
   );
 
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const run: RunInfo = { command, machine, loadAverage: [loadAtStart, loadavg()[0]!], totalSeconds, runs, quick, startedAt: new Date(Date.now() - totalSeconds * 1000).toISOString() };
-  if (values['write-docs']) {
-    const file = join(REPO_ROOT, 'docs/benchmarks.md');
-    let document = await readFile(file, 'utf8');
-    for (const { scenario, result, seconds, startedAt } of results) {
-      document = replaceSection(document, scenario.id, renderMarkdownSection(run, scenario, result, seconds, startedAt));
-    }
-    await writeFile(file, document);
-    progress(`wrote ${results.map((r) => r.scenario.id).join(', ')} into ${file}; charts in ${chartsDir}`);
-  }
   if (values.json) {
-    await writeFile(values.json, `${JSON.stringify({ ...run, results: results.map(({ scenario, result, seconds }) => ({ id: scenario.id, seconds, ...result })) }, null, 2)}\n`);
+    const json = { ...run, totalSeconds, results: results.map(({ scenario, result, timing }) => ({ id: scenario.id, ...timing, ...result })) };
+    await writeFile(values.json, `${JSON.stringify(json, null, 2)}\n`);
   }
 } finally {
   await rm(workRoot, { recursive: true, force: true });
+}
+
+async function writeDocsSection(scenario: Scenario, result: ScenarioResult, timing: SectionTiming): Promise<void> {
+  const file = join(REPO_ROOT, 'docs/benchmarks.md');
+  const document = await readFile(file, 'utf8');
+  await writeFile(file, replaceSection(document, scenario.id, renderMarkdownSection(run, scenario, result, timing)));
+  progress(`${scenario.id}: results written into ${file}${result.charts.length > 0 ? `, charts into ${chartsDir}` : ''}`);
 }
 
 function progress(message: string): void {

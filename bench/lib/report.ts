@@ -4,12 +4,16 @@ import { formatMarkdownTable, formatTable } from './table.ts';
 
 export interface RunInfo {
   command: string;
-  startedAt: string;
-  totalSeconds: number;
   runs: number;
   quick: boolean;
-  loadAverage: number[];
   machine: { node: string; cpus: number; cpuModel: string; memoryGiB: number };
+}
+
+/** When one scenario ran and how busy the machine was (1-minute load average at its start and end). */
+export interface SectionTiming {
+  startedAt: string;
+  seconds: number;
+  loadAverage: [number, number];
 }
 
 function verdict(target: Target): string {
@@ -30,15 +34,15 @@ export function renderTextSection(scenario: Scenario, result: ScenarioResult): s
  * One scenario's results as Markdown, with the command and conditions that produced them, so that sections
  * measured by separate invocations can sit side by side in docs/benchmarks.md.
  */
-export function renderMarkdownSection(run: RunInfo, scenario: Scenario, result: ScenarioResult, seconds: number, startedAt: string): string {
+export function renderMarkdownSection(run: RunInfo, scenario: Scenario, result: ScenarioResult, timing: SectionTiming): string {
   const out = [
     `### ${scenario.title}`,
     '',
-    `\`${run.command}\`, ${startedAt.slice(0, 16).replace('T', ' ')} UTC, ${seconds.toFixed(0)} s; ` +
+    `\`${run.command}\`, ${timing.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${timing.seconds.toFixed(0)} s; ` +
       `${run.quick ? 'quick mode, ' : ''}${run.machine.cpus} × ${run.machine.cpuModel}, ${run.machine.memoryGiB} GiB, Node ${run.machine.node}; ` +
-      `1-minute load average ${run.loadAverage.map((l) => l.toFixed(2)).join(' → ')}.`,
+      `1-minute load average ${timing.loadAverage.map((l) => l.toFixed(2)).join(' → ')}.`,
     '',
-    `${result.method}.`,
+    /[.!?]$/.test(result.method) ? result.method : `${result.method}.`,
     '',
     formatMarkdownTable(result.header, result.rows),
   ];
