@@ -8,7 +8,7 @@ import { REPO_ROOT, type RunningServer } from './servers.ts';
 
 export interface ReplayRun {
   ops: number;
-  /** First op → the reader's text equals the expected text. */
+  /** First op → the reader's text equals the expected text (without a follower: every update acknowledged). */
   textEqualMs: number;
   /** First op → every update acknowledged; null where the protocol has no acks (y-websocket). */
   ackedMs: number | null;
@@ -33,16 +33,26 @@ export interface ReplayOptions {
   timeoutMs: number;
   /** The writer sends the trace's result as one update instead of op by op (fills storage fast). */
   oneUpdate?: boolean;
+  /**
+   * false: no reader follows; done = every update acknowledged (issue 2's measure, Hocuspocus' protocol
+   * only), and a reader checks the text afterwards. Default true.
+   */
+  follow?: boolean;
 }
 
 export async function runReplay(server: RunningServer, options: ReplayOptions): Promise<ReplayRun> {
   const { expected, documentName } = options;
   const common = ['--protocol', server.protocol, '--url', server.wsUrl, '--doc', documentName];
+  const follow = options.follow ?? true;
+  if (!follow && server.protocol !== 'hocuspocus') throw new Error('a replay without a reader needs acknowledgements (Hocuspocus\' protocol)');
   const children: NodeChild[] = [];
-  try {
+  const startReader = async () => {
     const reader = spawnNode(join(REPO_ROOT, 'bench/reader.ts'), [...common, '--length', String(expected.textLength), '--sha256', expected.sha256]);
     children.push(reader);
-    const readerSynced = await reader.waitForLine((line) => line.msg === 'synced', 60_000, 'the reader to sync');
+    return { reader, synced: await reader.waitForLine((line) => line.msg === 'synced', 60_000, 'the reader to sync') };
+  };
+  try {
+    const following = follow ? await startReader() : null;
     const writer = spawnNode(join(REPO_ROOT, 'bench/trace-writer.ts'), [
       ...common,
       '--trace', options.trace,
@@ -66,16 +76,22 @@ export async function runReplay(server: RunningServer, options: ReplayOptions): 
       options.timeoutMs,
       server.protocol === 'hocuspocus' ? 'every update acknowledged' : 'the last op sent',
     );
-    const readerDone = reader.waitForLine((line) => line.msg === 'result', options.timeoutMs, "the reader's text to equal the trace's");
+    const waitForText = (reader: NodeChild, timeoutMs: number) =>
+      reader.waitForLine((line) => line.msg === 'result', timeoutMs, "the reader's text to equal the trace's");
+    const readerDone = following ? waitForText(following.reader, options.timeoutMs) : null;
     await Promise.race([Promise.all([writerDone, readerDone]), serverDied]);
     const cpuAfter = pids.map(processCpuMs);
+    // Without a follower, a fresh reader checks the stored text (while the writer is still connected: stock
+    // Hocuspocus forgets a document once its last client leaves).
+    const checked = following ? null : await startReader();
+    if (checked) await Promise.race([waitForText(checked.reader, 60_000), serverDied]);
 
     const sent = await writer.waitForLine((line) => line.msg === 'sent', 0, 'sent');
     const acked = writer.lines.find((line) => line.msg === 'acknowledged');
     const startedAt = Number(sent.startedAt);
-    const readerResult = await readerDone;
-    const textEqualMs = Number(readerResult.doneAt) - startedAt;
     const ackedMs = acked ? Number(acked.ackedAt) - startedAt : null;
+    const readerResult = readerDone ? await readerDone : null;
+    const textEqualMs = readerResult ? Number(readerResult.doneAt) - startedAt : ackedMs!;
     // CPU is read once both are done, so the shares are of that span.
     const doneMs = Math.max(textEqualMs, ackedMs ?? 0);
     const cpuMs = pids.map((_, index) => (cpuBefore[index] == null || cpuAfter[index] == null ? null : cpuAfter[index]! - cpuBefore[index]!));
@@ -85,12 +101,12 @@ export async function runReplay(server: RunningServer, options: ReplayOptions): 
       textEqualMs: round(textEqualMs),
       ackedMs: ackedMs === null ? null : round(ackedMs),
       sentMs: round(Number(sent.sentAt) - startedAt),
-      updatesPerSecond: Math.round(expected.ops / (textEqualMs / 1000)),
+      updatesPerSecond: Math.round(expected.ops / (Math.max(textEqualMs, follow ? 0 : ackedMs!) / 1000)),
       peakUnacknowledged: acked ? Number(acked.peakUnacknowledged) : null,
       serverCpuMicrosPerUpdate: cpuMs[0] == null ? null : round((cpuMs[0] * 1000) / expected.ops),
       serverCpuPercent: percent(cpuMs[0] ?? null),
       writerCpuPercent: percent(cpuMs[1] ?? null),
-      readerCpuPercent: percent(Number(readerResult.cpuMs) - Number(readerSynced.cpuMs)),
+      readerCpuPercent: readerResult && following ? percent(Number(readerResult.cpuMs) - Number(following.synced.cpuMs)) : null,
     };
   } finally {
     await Promise.all(children.map((child) => child.stop('SIGTERM', 10_000)));
