@@ -83,6 +83,11 @@ export function logKeySpan(key: Buffer): LogSpan | null {
   return { firstSeq, count: record ? key.readUInt32BE(seqOffset + SEQ_BYTES) : 1, record };
 }
 
+/** The key a log span is stored under: a record's, or a first-format single entry's. */
+export function logSpanKey(documentName: string, span: LogSpan): Buffer {
+  return span.record ? logRecordKey(documentName, span.firstSeq, span.count) : logKey(documentName, span.firstSeq);
+}
+
 /** Every log entry of one document with a sequence number of at least `fromSeq`. */
 export function logRange(documentName: string, fromSeq = 0): KeyRange {
   return { gte: logKey(documentName, fromSeq), lt: logKey(documentName, Number.MAX_SAFE_INTEGER) };
