@@ -92,6 +92,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       })
     : null;
   const deletion: DocumentDeletion = new DocumentDeletion({ store, log: moduleLogger(log, 'documents'), hocuspocus: () => hocuspocus });
+  // Room for two of the largest messages, so the endpoint's pause at half of it always comes first.
+  const preAuthBytes = Math.max(5 * 1024 * 1024, 2 * config.maxMessageBytes);
   const hocuspocus: Hocuspocus = new Hocuspocus({
     name: 'tandem',
     quiet: true,
@@ -100,6 +102,10 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     flushDelay: false,
     // Established documents are counted by AccessControl; this bounds the ones still authenticating.
     maxPendingDocuments: config.maxDocumentsPerConnection,
+    // Hocuspocus closes a socket whose frames queued before authentication pass these; the endpoint stops
+    // reading well before (provider-session.ts), so a provider resending a burst on reconnect is not closed.
+    maxUnauthenticatedQueueMessages: 1_000,
+    maxUnauthenticatedQueueSize: preAuthBytes,
     extensions: [
       new AccessControl({ verifier, maxDocumentsPerConnection: config.maxDocumentsPerConnection, log: moduleLogger(log, 'auth') }),
       new PresenceGuard(moduleLogger(log, 'presence')),
@@ -122,6 +128,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     allowedOrigins: config.allowedOrigins,
     maxConnectionsPerMinute: config.maxConnectionsPerMinute,
     maxMessagesPerSecond: config.maxMessagesPerSecond,
+    maxThrottledMs: config.maxThrottledSeconds * 1000,
+    preAuthBytes,
     maxAwarenessBytes: config.maxAwarenessBytes,
     maxDocumentBytes: config.maxDocumentBytes,
     documentBytes: (documentName) => persistence.sizeBytes(documentName),

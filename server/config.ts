@@ -75,6 +75,7 @@ const configSchema = z.object({
   maxDocumentBytes: positiveInt,
   maxDocumentsPerConnection: positiveInt,
   maxMessagesPerSecond: positiveInt,
+  maxThrottledSeconds: positiveInt,
   maxAwarenessBytes: positiveInt,
   maxConnectionsPerMinute: positiveInt,
 }).superRefine((config, context) => {
@@ -138,6 +139,8 @@ export const defaultConfig: Config = Object.freeze({
   maxDocumentBytes: 64 * MiB,
   maxDocumentsPerConnection: 32,
   maxMessagesPerSecond: 1_000,
+  // Longer than a replay of a long editing trace (automerge-paper: 259,778 updates) at the default rate.
+  maxThrottledSeconds: 600,
   maxAwarenessBytes: 16 * 1024,
   maxConnectionsPerMinute: 300,
 });
@@ -179,7 +182,8 @@ export const settings: readonly SettingSpec[] = [
   { key: 'allowedOrigins', flag: '--allowed-origins <list>', env: 'TANDEM_ALLOWED_ORIGINS', help: 'comma-separated browser origins allowed to connect and call the API (empty: any)' },
   { key: 'maxDocumentBytes', flag: '--max-document-bytes <bytes>', env: 'TANDEM_MAX_DOCUMENT_BYTES', help: 'largest stored size of a document; growing past it closes with 4413' },
   { key: 'maxDocumentsPerConnection', flag: '--max-documents-per-connection <count>', env: 'TANDEM_MAX_DOCUMENTS_PER_CONNECTION', help: 'documents one WebSocket may hold open at once' },
-  { key: 'maxMessagesPerSecond', flag: '--max-messages-per-second <count>', env: 'TANDEM_MAX_MESSAGES_PER_SECOND', help: 'messages per second per WebSocket, with a burst of as many (4429 beyond)' },
+  { key: 'maxMessagesPerSecond', flag: '--max-messages-per-second <count>', env: 'TANDEM_MAX_MESSAGES_PER_SECOND', help: 'messages per second per WebSocket, with a burst of as many; a faster client is read more slowly, nothing is dropped' },
+  { key: 'maxThrottledSeconds', flag: '--max-throttled-seconds <seconds>', env: 'TANDEM_MAX_THROTTLED_SECONDS', help: 'a WebSocket kept over the message rate this long without a one-second break is closed (4429)' },
   { key: 'maxAwarenessBytes', flag: '--max-awareness-bytes <bytes>', env: 'TANDEM_MAX_AWARENESS_BYTES', help: 'largest awareness (presence) update accepted (close 1009 beyond)' },
   { key: 'maxConnectionsPerMinute', flag: '--max-connections-per-minute <count>', env: 'TANDEM_MAX_CONNECTIONS_PER_MINUTE', help: 'WebSocket upgrades per client IP per minute (HTTP 429 beyond)' },
 ];

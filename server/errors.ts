@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'storage-failed'
   | 'shutting-down'
   | 'client-too-slow'
+  | 'resync'
   | 'config-invalid'
   | 'internal';
 
@@ -36,6 +37,7 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   'storage-failed': 503,
   'shutting-down': 503,
   'client-too-slow': 503,
+  resync: 503,
   'config-invalid': 500,
   internal: 500,
 };
@@ -59,6 +61,8 @@ const closeCodeByCode: Record<ErrorCode, number> = {
   'shutting-down': 1001,
   // A reader whose send buffer passed --max-send-buffer-bytes; it may reconnect and sync afresh.
   'client-too-slow': 4408,
+  // The provider may be waiting for an acknowledgement it will never get; a reconnect settles its count.
+  resync: 4409,
   'config-invalid': 1011,
   internal: 1011,
 };
