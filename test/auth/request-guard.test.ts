@@ -23,7 +23,7 @@ test('default (auth none, loopback): same origin and no Origin pass; any other p
   }
   assert.equal(refusedCode(defaults, undefined, 'http://127.0.0.1:1234'), 'origin-not-allowed', 'no Host: nothing to be same-origin with');
   assert.match(refuseRequest(defaults, { host: '127.0.0.1:1234', origin: 'https://evil.example' })!.message, /^https:\/\/evil\.example may not connect/);
-  assert.equal(refuseRequest(defaults, { host: 'x.example', origin: 'https://evil.example' })!.status, 403);
+  assert.equal(refuseRequest(defaults, { host: '127.0.0.1:1234', origin: 'https://evil.example' })!.status, 403);
 });
 
 test('DNS rebinding: on loopback only loopback names, IP addresses, the bound address and --allowed-hosts are served', () => {
