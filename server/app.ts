@@ -7,7 +7,8 @@ import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { AccessControl } from './auth/access-control.ts';
 import { loadVerificationKey } from './auth/keys.ts';
-import { originAllowed } from './auth/origins.ts';
+import { isLoopback } from './auth/host-check.ts';
+import { corsGrant, requestPolicy } from './auth/request-guard.ts';
 import { PresenceGuard } from './auth/presence-guard.ts';
 import { apiAuth } from './auth/rest-auth.ts';
 import { TokenVerifier } from './auth/tokens.ts';
@@ -17,6 +18,7 @@ import { DocumentDeletion } from './documents/deletion.ts';
 import { Persistence } from './documents/persistence.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
 import type { EventEmitter } from './events/event-bus.ts';
+import { requestGuard } from './http/request-guard.ts';
 import { createRoutes } from './http/routes.ts';
 import { createLogger, moduleLogger, type Logger } from './log.ts';
 import type { Metrics } from './metrics/registry.ts';
@@ -66,6 +68,10 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   if (config.auth === 'none' && !isLoopback(config.host)) {
     log.warn({ host: config.host }, 'NO AUTHENTICATION: --auth none on a non-loopback address; anyone who can reach this port can read and edit every document');
   }
+  if (config.auth === 'none' && config.allowedOrigins.includes('*')) {
+    log.warn('--allowed-origins * with --auth none: any web page open in a browser on this machine can read and edit every document');
+  }
+  const policy = requestPolicy(config);
   const store = await LevelDocumentStore.open({ dataDir: config.dataDir, fsync: config.fsync });
   let draining = false;
 
@@ -125,7 +131,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     isDraining: () => draining,
     maxSendBufferBytes: config.maxSendBufferBytes,
     metrics: operations.metrics,
-    allowedOrigins: config.allowedOrigins,
+    requestPolicy: policy,
     maxConnectionsPerMinute: config.maxConnectionsPerMinute,
     maxMessagesPerSecond: config.maxMessagesPerSecond,
     maxThrottledMs: config.maxThrottledSeconds * 1000,
@@ -148,9 +154,10 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       return { ready: true, reason: 'storage open' };
     },
     mounted: operations.routes,
+    guard: requestGuard(policy, moduleLogger(log, 'http')),
     apiMiddleware: [
       skipForEventStreams(cors({
-        origin: (origin) => (originAllowed(config.allowedOrigins, origin) ? origin : null),
+        origin: (origin, c) => corsGrant(policy, { origin, host: c.req.header('host') }),
         allowHeaders: ['Authorization', 'Content-Type'],
         maxAge: 600,
       })),
@@ -205,9 +212,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   }
 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
+/** For the banner and start-up warnings; the Host check (server/auth/host-check.ts) owns the rule. */
+export { isLoopback };
 
 function urlsOf(address: AddressInfo): AppUrls {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'too-many-documents'
   | 'rate-limited'
   | 'origin-not-allowed'
+  | 'host-not-allowed'
   | 'document-unavailable'
   | 'storage-failed'
   | 'shutting-down'
@@ -33,6 +34,7 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   'too-many-documents': 429,
   'rate-limited': 429,
   'origin-not-allowed': 403,
+  'host-not-allowed': 403,
   'document-unavailable': 503,
   'storage-failed': 503,
   'shutting-down': 503,
@@ -56,6 +58,7 @@ const closeCodeByCode: Record<ErrorCode, number> = {
   'too-many-documents': 4429,
   'rate-limited': 4429,
   'origin-not-allowed': 4403,
+  'host-not-allowed': 4403,
   'document-unavailable': 4503,
   'storage-failed': 1011,
   'shutting-down': 1001,

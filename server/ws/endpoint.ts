@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { originAllowed } from '../auth/origins.ts';
+import { refuseRequest, type RequestPolicy } from '../auth/request-guard.ts';
 import { documentNameProblem } from '../documents/names.ts';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -37,8 +37,8 @@ export interface WebSocketEndpointOptions {
   /** A client whose unsent data passes this is closed with 4408 (default: no limit). */
   maxSendBufferBytes?: number;
   metrics?: Metrics;
-  /** Browser origins allowed to open a socket; empty allows any (403 otherwise). */
-  allowedOrigins?: readonly string[];
+  /** The Host and Origin checks (server/auth/request-guard.ts); 403 with the reason when refused. */
+  requestPolicy?: RequestPolicy;
   /** Upgrades per client IP per minute (429 with Retry-After beyond). */
   maxConnectionsPerMinute?: number;
   /** Messages per second per socket, with a burst of as many; a faster client is read more slowly. */
@@ -119,10 +119,10 @@ export class WebSocketEndpoint {
       this.#options.log.debug({ ip: request.socket.remoteAddress, retryAfter }, 'WebSocket upgrade refused: too many attempts');
       return refuseUpgrade(socket, 429, 'rate-limited: too many connection attempts; retry later', { 'Retry-After': String(retryAfter) });
     }
-    const origin = request.headers.origin;
-    if (!originAllowed(this.#options.allowedOrigins ?? [], origin)) {
-      this.#options.log.warn({ origin }, 'WebSocket upgrade refused: origin not allowed');
-      return refuseUpgrade(socket, 403, `origin-not-allowed: ${origin} may not connect; see --allowed-origins`);
+    const refusal = this.#options.requestPolicy ? refuseRequest(this.#options.requestPolicy, request.headers) : null;
+    if (refusal) {
+      this.#options.log.warn({ origin: request.headers.origin, host: request.headers.host, code: refusal.code }, 'WebSocket upgrade refused');
+      return refuseUpgrade(socket, refusal.status, `${refusal.code}: ${refusal.message}`);
     }
     if (path.startsWith(Y_WEBSOCKET_PREFIX)) return this.#upgradeYWebsocket(request, socket, head, path);
     if (!HOCUSPOCUS_PATHS.has(path)) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use / or /y/<document>`);

@@ -1,31 +1,11 @@
 // Every limit answers with its close code or HTTP status and a reason, and applies nothing.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import * as Y from 'yjs';
 import { connectClient } from '../helpers/providers.ts';
+import { upgrade } from '../helpers/raw-http.ts';
 import { authFrame, awarenessFrame, connectRaw, frame, MESSAGE, SYNC, syncFrame } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-
-/** The status, headers and body of a refused upgrade. */
-function upgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
-    });
-    req.on('upgrade', (response, socket) => {
-      socket.destroy();
-      resolve({ status: response.statusCode ?? 0, headers: response.headers, body: '' });
-    });
-    req.on('response', (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 function bigUpdate(characters: number): Uint8Array {
   const doc = new Y.Doc();
