@@ -1,7 +1,7 @@
 // Hono middleware for /api/*: the admin token, or a JWT with admin on the document a route is about.
 import { timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { documentNameProblem } from '../documents/names.ts';
+import { decodeDocumentName } from '../documents/names.ts';
 import { AppError } from '../errors.ts';
 import { allows, permissionFor } from './permissions.ts';
 import type { TokenVerifier } from './tokens.ts';
@@ -35,9 +35,8 @@ export function apiAuth(options: ApiAuthOptions): MiddlewareHandler {
     // The raw path: Hono's `c.req.path` is already partly decoded, and the name is decoded exactly once here.
     const documentMatch = DOCUMENT_ROUTE.exec(new URL(c.req.url).pathname);
     if (!documentMatch) throw new AppError('forbidden', 'this route needs the admin token');
-    const name = safeDecode(documentMatch[1] as string);
-    const problem = documentNameProblem(name);
-    if (problem) throw new AppError('invalid-document-name', problem);
+    const { name, problem } = decodeDocumentName(documentMatch[1] as string);
+    if (name === null) throw new AppError('invalid-document-name', problem);
     if (!allows(permissionFor(identity.grants, name), 'admin')) {
       throw new AppError('forbidden', `the token does not grant admin on "${name}"`);
     }
@@ -52,10 +51,3 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch (error) {
-    throw new AppError('invalid-document-name', 'the document name in the path is not valid percent-encoding', { cause: error });
-  }
-}

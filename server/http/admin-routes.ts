@@ -2,13 +2,13 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as Y from 'yjs';
-import { documentNameProblem } from '../documents/names.ts';
 import type { DocumentDeletion } from '../documents/deletion.ts';
 import { AppError } from '../errors.ts';
 import { diffDocuments } from '../versions/diff.ts';
 import { fromProseMirrorJSON } from '../versions/prosemirror-json.ts';
 import { parseFormat, render, type Rendered } from '../versions/render.ts';
 import type { Versions } from '../versions/versions.ts';
+import { documentNameOf } from './document-name.ts';
 
 export interface AdminRoutesOptions {
   versions: Versions;
@@ -32,7 +32,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
 
   api.get('/documents/:name/export', async (c) => {
     const format = parseFormat(c.req.query('format'));
-    const doc = await versions.openCurrent(documentName(c));
+    const doc = await versions.openCurrent(documentNameOf(c));
     try {
       return send(c, render(doc, format));
     } finally {
@@ -41,7 +41,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   });
 
   const importDocument = async (c: Context) => {
-    const name = documentName(c);
+    const name = documentNameOf(c);
     const content = await importedContent(c);
     try {
       const version = await versions.import(name, content, { label: c.req.query('label') ?? 'Imported', author: c.req.query('author') ?? null });
@@ -54,22 +54,22 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   api.post('/documents/:name/import', importLimit, importDocument);
 
   api.delete('/documents/:name', async (c) => {
-    await deletion.delete(documentName(c));
+    await deletion.delete(documentNameOf(c));
     return c.body(null, 204);
   });
 
-  api.get('/documents/:name/versions', async (c) => c.json({ versions: await versions.list(documentName(c)) }));
+  api.get('/documents/:name/versions', async (c) => c.json({ versions: await versions.list(documentNameOf(c)) }));
 
   api.post('/documents/:name/versions', async (c) => {
     const body = await jsonBody(c);
     const label = optionalString(body.label, 'label') ?? '';
     const author = optionalString(body.author, 'author') ?? null;
-    const version = await versions.create(documentName(c), { kind: 'manual', label, author });
+    const version = await versions.create(documentNameOf(c), { kind: 'manual', label, author });
     return c.json({ version }, 201);
   });
 
   api.get('/documents/:name/versions/:id', async (c) => {
-    const name = documentName(c);
+    const name = documentNameOf(c);
     const id = versionId(c.req.param('id'));
     const format = c.req.query('format');
     if (format === undefined) {
@@ -90,7 +90,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   });
 
   api.get('/documents/:name/versions/:id/diff', async (c) => {
-    const name = documentName(c);
+    const name = documentNameOf(c);
     const id = versionId(c.req.param('id'));
     const to = c.req.query('to') ?? 'now';
     const before = await versions.open(name, id);
@@ -105,23 +105,16 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
 
   api.post('/documents/:name/versions/:id/restore', async (c) => {
     const body = await jsonBody(c);
-    const result = await versions.restore(documentName(c), versionId(c.req.param('id')), optionalString(body.author, 'author') ?? null);
+    const result = await versions.restore(documentNameOf(c), versionId(c.req.param('id')), optionalString(body.author, 'author') ?? null);
     return c.json(result);
   });
 
   api.delete('/documents/:name/versions/:id', async (c) => {
-    await versions.delete(documentName(c), versionId(c.req.param('id')));
+    await versions.delete(documentNameOf(c), versionId(c.req.param('id')));
     return c.body(null, 204);
   });
 
   return api;
-}
-
-function documentName(c: Context): string {
-  const name = c.req.param('name') ?? '';
-  const problem = documentNameProblem(name);
-  if (problem) throw new AppError('invalid-document-name', problem);
-  return name;
 }
 
 function versionId(value: string | undefined): number {
