@@ -1,6 +1,5 @@
 // Admin REST API under /api: export, import and delete documents; list, create, read, diff, restore versions.
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import * as Y from 'yjs';
 import type { DocumentDeletion } from '../documents/deletion.ts';
 import { AppError } from '../errors.ts';
@@ -8,27 +7,21 @@ import { diffDocuments } from '../versions/diff.ts';
 import { fromProseMirrorJSON } from '../versions/prosemirror-json.ts';
 import { parseFormat, render, type Rendered } from '../versions/render.ts';
 import type { Versions } from '../versions/versions.ts';
+import { limitBody, limitJsonBody } from './body-limit.ts';
 import { documentNameOf } from './document-name.ts';
 
 export interface AdminRoutesOptions {
   versions: Versions;
   deletion: DocumentDeletion;
-  /** Largest import body accepted (413 beyond). */
-  maxImportBytes?: number;
+  /** Largest import body accepted (413 beyond): the largest document the server keeps (--max-document-bytes). */
+  maxImportBytes: number;
 }
 
-const DEFAULT_MAX_IMPORT_BYTES = 64 * 1024 * 1024;
-
+// Every route that may receive a body has a limit; the others are GET routes, whose bodies are never read.
 export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   const { versions, deletion } = options;
   const api = new Hono();
-  const maxSize = options.maxImportBytes ?? DEFAULT_MAX_IMPORT_BYTES;
-  const importLimit = bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new AppError('payload-too-large', `an import may be at most ${maxSize} bytes`);
-    },
-  });
+  const importLimit = limitBody(options.maxImportBytes, 'an import');
 
   api.get('/documents/:name/export', async (c) => {
     const format = parseFormat(c.req.query('format'));
@@ -53,14 +46,14 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   api.put('/documents/:name', importLimit, importDocument);
   api.post('/documents/:name/import', importLimit, importDocument);
 
-  api.delete('/documents/:name', async (c) => {
+  api.delete('/documents/:name', limitJsonBody, async (c) => {
     await deletion.delete(documentNameOf(c));
     return c.body(null, 204);
   });
 
   api.get('/documents/:name/versions', async (c) => c.json({ versions: await versions.list(documentNameOf(c)) }));
 
-  api.post('/documents/:name/versions', async (c) => {
+  api.post('/documents/:name/versions', limitJsonBody, async (c) => {
     const body = await jsonBody(c);
     const label = optionalString(body.label, 'label') ?? '';
     const author = optionalString(body.author, 'author') ?? null;
@@ -103,13 +96,13 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     }
   });
 
-  api.post('/documents/:name/versions/:id/restore', async (c) => {
+  api.post('/documents/:name/versions/:id/restore', limitJsonBody, async (c) => {
     const body = await jsonBody(c);
     const result = await versions.restore(documentNameOf(c), versionId(c.req.param('id')), optionalString(body.author, 'author') ?? null);
     return c.json(result);
   });
 
-  api.delete('/documents/:name/versions/:id', async (c) => {
+  api.delete('/documents/:name/versions/:id', limitJsonBody, async (c) => {
     await versions.delete(documentNameOf(c), versionId(c.req.param('id')));
     return c.body(null, 204);
   });
