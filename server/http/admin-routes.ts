@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import type { DocumentDeletion } from '../documents/deletion.ts';
 import { AppError } from '../errors.ts';
 import { diffDocuments } from '../versions/diff.ts';
+import { checkEditorContent } from '../versions/editor-schema.ts';
 import { fromProseMirrorJSON } from '../versions/prosemirror-json.ts';
 import { parseFormat, render, type Rendered } from '../versions/render.ts';
 import type { Versions } from '../versions/versions.ts';
@@ -124,7 +125,11 @@ function send(c: Context, rendered: Rendered): Response {
 /** A scratch doc from the request body: a Yjs update (application/octet-stream) or ProseMirror JSON. */
 async function importedContent(c: Context): Promise<Y.Doc> {
   const type = c.req.header('content-type') ?? '';
-  if (type.startsWith('application/json')) return fromProseMirrorJSON(await jsonBody(c));
+  if (type.startsWith('application/json')) {
+    const json = await jsonBody(c);
+    checkEditorContent(json);
+    return fromProseMirrorJSON(json);
+  }
   if (type.startsWith('application/octet-stream') || type === '') {
     const update = new Uint8Array(await c.req.arrayBuffer());
     const doc = new Y.Doc();
