@@ -146,7 +146,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     store,
     log: moduleLogger(log, 'http'),
     clientDist,
-    admin: createAdminRoutes({ versions, deletion }),
+    admin: createAdminRoutes({ versions, deletion, maxImportBytes: config.maxDocumentBytes }),
     readiness: () => {
       if (draining) return { ready: false, reason: 'shutting down' };
       if (!store.isOpen) return { ready: false, reason: 'storage closed' };

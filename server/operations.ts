@@ -9,6 +9,7 @@ import { eventStreamRoutes } from './http/event-stream.ts';
 import { metricsRoutes } from './http/metrics-route.ts';
 import { webhookAdminRoutes } from './http/webhook-admin.ts';
 import { corsGrant, requestPolicy } from './auth/request-guard.ts';
+import { metricsAuth } from './auth/rest-auth.ts';
 import { moduleLogger, type Logger } from './log.ts';
 import { MeteredDocumentStore } from './metrics/metered-store.ts';
 import { MetricsExtension } from './metrics/metrics-extension.ts';
@@ -39,7 +40,7 @@ export async function createOperations(
   store: DocumentStore & OutboxStorage,
   log: Logger,
 ): Promise<Operations> {
-  const metrics = createMetrics();
+  const metrics = createMetrics({ documentLabels: config.metricsDocumentLabels });
   const events = new EventBus();
   let hocuspocus: Hocuspocus | null = null;
   const feed = new ChangeFeed({
@@ -75,7 +76,7 @@ export async function createOperations(
     documentStore,
     extensions: [documentEvents, feed, new MetricsExtension(metrics)],
     routes: [
-      metricsRoutes(metrics),
+      metricsRoutes(metrics, metricsAuth({ auth: config.auth, adminToken: config.adminToken, metricsToken: config.metricsToken })),
       eventStreamRoutes({
         feed,
         metrics,

@@ -3,8 +3,8 @@
 import { Editor } from '@tiptap/core';
 import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
-import StarterKit from '@tiptap/starter-kit';
 import type { HocuspocusProvider } from '@hocuspocus/provider';
+import { editorExtensions } from '../../common/editor-extensions.ts';
 import type { Identity } from './identity.ts';
 
 /** The Y.Doc field holding the text; the server's renderers read the same one. */
@@ -14,13 +14,8 @@ export function createEditor(element: HTMLElement, provider: HocuspocusProvider,
   return new Editor({
     element,
     extensions: [
-      StarterKit.configure({
-        // Collaboration brings its own undo (Yjs' UndoManager); ProseMirror's history would undo other people's text.
-        undoRedo: false,
-        // Every client would append its own empty trailing paragraph at once, and Yjs keeps them all.
-        trailingNode: false,
-        link: { openOnClick: false, autolink: true },
-      }),
+      // The content schema, shared with the server (which validates imports against it).
+      ...editorExtensions,
       Collaboration.configure({ document: provider.document, field: CONTENT_FIELD }),
       CollaborationCaret.configure({ provider, user: { name: identity.name, color: identity.color } }),
     ],

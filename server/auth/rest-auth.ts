@@ -1,7 +1,7 @@
-// Hono middleware for /api/*: the admin token, or a JWT with admin on the document a route is about.
+// Hono middleware for /api/* (the admin token, or a JWT with admin on the route's document) and for /metrics.
 import { timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
-import { documentNameProblem } from '../documents/names.ts';
+import type { Context, MiddlewareHandler } from 'hono';
+import { decodeDocumentName } from '../documents/names.ts';
 import { AppError } from '../errors.ts';
 import { allows, permissionFor } from './permissions.ts';
 import type { TokenVerifier } from './tokens.ts';
@@ -21,13 +21,7 @@ export function apiAuth(options: ApiAuthOptions): MiddlewareHandler {
     const { verifier, adminToken } = options;
     if (!verifier) return next();
     if (c.req.method === 'OPTIONS') return next();
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) {
-      c.header('WWW-Authenticate', 'Bearer');
-      throw new AppError('unauthorized', 'send Authorization: Bearer <admin token or JWT>');
-    }
-    const token = match[1] as string;
+    const token = bearerToken(c, 'admin token or JWT');
     if (adminToken !== undefined && sameSecret(token, adminToken)) return next();
 
     // Bad credentials are 401 whatever the route; valid ones without the right grant are 403.
@@ -35,14 +29,48 @@ export function apiAuth(options: ApiAuthOptions): MiddlewareHandler {
     // The raw path: Hono's `c.req.path` is already partly decoded, and the name is decoded exactly once here.
     const documentMatch = DOCUMENT_ROUTE.exec(new URL(c.req.url).pathname);
     if (!documentMatch) throw new AppError('forbidden', 'this route needs the admin token');
-    const name = safeDecode(documentMatch[1] as string);
-    const problem = documentNameProblem(name);
-    if (problem) throw new AppError('invalid-document-name', problem);
+    const { name, problem } = decodeDocumentName(documentMatch[1] as string);
+    if (name === null) throw new AppError('invalid-document-name', problem);
     if (!allows(permissionFor(identity.grants, name), 'admin')) {
       throw new AppError('forbidden', `the token does not grant admin on "${name}"`);
     }
     return next();
   };
+}
+
+export interface MetricsAuthOptions {
+  auth: 'none' | 'jwt';
+  adminToken?: string;
+  metricsToken?: string;
+}
+
+/**
+ * GET /metrics: open in `none` mode (like the API) unless --metrics-token is set; otherwise the metrics token
+ * or the admin token. A JWT never opens it: the figures cover every document, not the ones a token grants.
+ */
+export function metricsAuth(options: MetricsAuthOptions): MiddlewareHandler {
+  const accepted = [options.metricsToken, options.adminToken].filter((token): token is string => token !== undefined);
+  const required = options.auth === 'jwt' || options.metricsToken !== undefined;
+  return async (c, next) => {
+    if (!required) return next();
+    const token = bearerToken(c, 'metrics token or admin token');
+    if (!accepted.some((secret) => sameSecret(token, secret))) {
+      c.header('WWW-Authenticate', 'Bearer');
+      const hint = accepted.length === 0 ? '; in jwt mode, set --metrics-token or --admin-token to scrape' : '';
+      throw new AppError('unauthorized', `/metrics needs the metrics token or the admin token${hint}`);
+    }
+    return next();
+  };
+}
+
+/** The request's bearer token; 401 with a WWW-Authenticate challenge when there is none. */
+function bearerToken(c: Context, expected: string): string {
+  const match = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+  if (!match) {
+    c.header('WWW-Authenticate', 'Bearer');
+    throw new AppError('unauthorized', `send Authorization: Bearer <${expected}>`);
+  }
+  return match[1] as string;
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -52,10 +80,3 @@ function sameSecret(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch (error) {
-    throw new AppError('invalid-document-name', 'the document name in the path is not valid percent-encoding', { cause: error });
-  }
-}

@@ -23,3 +23,20 @@ export function documentNameProblem(name: string): string | null {
 export function isValidDocumentName(name: string): boolean {
   return documentNameProblem(name) === null;
 }
+
+/**
+ * The document name a percent-encoded URL path segment stands for, or why it is refused. Decoding is strict:
+ * bytes that are not UTF-8 (`%ff%fe`) or encode a surrogate (`%ED%A0%80`) are refused rather than kept as the
+ * literal text, which lenient decoders (Hono's path parameters) do and which would name a document `%ff%fe`.
+ */
+export function decodeDocumentName(segment: string): { name: string; problem: null } | { name: null; problem: string } {
+  let name: string;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    // URIError carries nothing more than "URI malformed"; the problem says it for the client.
+    return { name: null, problem: 'the document name in the path is not valid percent-encoded UTF-8' };
+  }
+  const problem = documentNameProblem(name);
+  return problem === null ? { name, problem: null } : { name: null, problem };
+}

@@ -1,4 +1,4 @@
-// Hocuspocus extension: turns document and connection lifecycle into events (created, changed, connect).
+// Hocuspocus extension: turns document and client-connection lifecycle into events (created, changed, connect).
 import type {
   Extension,
   afterUnloadDocumentPayload,
@@ -35,6 +35,12 @@ export class DocumentEvents implements Extension {
   /** Documents loaded without a stored record: their first change emits document.created. */
   #unstored = new Set<string>();
   #pending = new Map<string, PendingChange>();
+  /**
+   * `socketId \0 documentName` of each client connection announced by client.connected. Server-side edits
+   * (a direct connection: import, restore) also end with onDisconnect, socketId "server", without any
+   * connect: only a disconnect that closes an announced connection is an event.
+   */
+  #clients = new Set<string>();
 
   constructor(options: DocumentEventsOptions) {
     this.#options = options;
@@ -70,10 +76,12 @@ export class DocumentEvents implements Extension {
   }
 
   async connected({ documentName, socketId, connection }: connectedPayload): Promise<void> {
+    this.#clients.add(`${socketId}\0${documentName}`);
     this.#options.events.emitEvent('client.connected', documentName, { socketId, readOnly: connection.readOnly });
   }
 
   async onDisconnect({ documentName, socketId, clientsCount }: onDisconnectPayload): Promise<void> {
+    if (!this.#clients.delete(`${socketId}\0${documentName}`)) return;
     this.#options.events.emitEvent('client.disconnected', documentName, { socketId, clientsLeft: clientsCount });
   }
 

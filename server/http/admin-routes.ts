@@ -1,38 +1,32 @@
 // Admin REST API under /api: export, import and delete documents; list, create, read, diff, restore versions.
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import * as Y from 'yjs';
-import { documentNameProblem } from '../documents/names.ts';
 import type { DocumentDeletion } from '../documents/deletion.ts';
 import { AppError } from '../errors.ts';
 import { diffDocuments } from '../versions/diff.ts';
+import { checkEditorContent } from '../versions/editor-schema.ts';
 import { fromProseMirrorJSON } from '../versions/prosemirror-json.ts';
 import { parseFormat, render, type Rendered } from '../versions/render.ts';
 import type { Versions } from '../versions/versions.ts';
+import { limitBody, limitJsonBody } from './body-limit.ts';
+import { documentNameOf } from './document-name.ts';
 
 export interface AdminRoutesOptions {
   versions: Versions;
   deletion: DocumentDeletion;
-  /** Largest import body accepted (413 beyond). */
-  maxImportBytes?: number;
+  /** Largest import body accepted (413 beyond): the largest document the server keeps (--max-document-bytes). */
+  maxImportBytes: number;
 }
 
-const DEFAULT_MAX_IMPORT_BYTES = 64 * 1024 * 1024;
-
+// Every route that may receive a body has a limit; the others are GET routes, whose bodies are never read.
 export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   const { versions, deletion } = options;
   const api = new Hono();
-  const maxSize = options.maxImportBytes ?? DEFAULT_MAX_IMPORT_BYTES;
-  const importLimit = bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new AppError('payload-too-large', `an import may be at most ${maxSize} bytes`);
-    },
-  });
+  const importLimit = limitBody(options.maxImportBytes, 'an import');
 
   api.get('/documents/:name/export', async (c) => {
     const format = parseFormat(c.req.query('format'));
-    const doc = await versions.openCurrent(documentName(c));
+    const doc = await versions.openCurrent(documentNameOf(c));
     try {
       return send(c, render(doc, format));
     } finally {
@@ -41,7 +35,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   });
 
   const importDocument = async (c: Context) => {
-    const name = documentName(c);
+    const name = documentNameOf(c);
     const content = await importedContent(c);
     try {
       const version = await versions.import(name, content, { label: c.req.query('label') ?? 'Imported', author: c.req.query('author') ?? null });
@@ -53,23 +47,23 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   api.put('/documents/:name', importLimit, importDocument);
   api.post('/documents/:name/import', importLimit, importDocument);
 
-  api.delete('/documents/:name', async (c) => {
-    await deletion.delete(documentName(c));
+  api.delete('/documents/:name', limitJsonBody, async (c) => {
+    await deletion.delete(documentNameOf(c));
     return c.body(null, 204);
   });
 
-  api.get('/documents/:name/versions', async (c) => c.json({ versions: await versions.list(documentName(c)) }));
+  api.get('/documents/:name/versions', async (c) => c.json({ versions: await versions.list(documentNameOf(c)) }));
 
-  api.post('/documents/:name/versions', async (c) => {
+  api.post('/documents/:name/versions', limitJsonBody, async (c) => {
     const body = await jsonBody(c);
     const label = optionalString(body.label, 'label') ?? '';
     const author = optionalString(body.author, 'author') ?? null;
-    const version = await versions.create(documentName(c), { kind: 'manual', label, author });
+    const version = await versions.create(documentNameOf(c), { kind: 'manual', label, author });
     return c.json({ version }, 201);
   });
 
   api.get('/documents/:name/versions/:id', async (c) => {
-    const name = documentName(c);
+    const name = documentNameOf(c);
     const id = versionId(c.req.param('id'));
     const format = c.req.query('format');
     if (format === undefined) {
@@ -90,7 +84,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   });
 
   api.get('/documents/:name/versions/:id/diff', async (c) => {
-    const name = documentName(c);
+    const name = documentNameOf(c);
     const id = versionId(c.req.param('id'));
     const to = c.req.query('to') ?? 'now';
     const before = await versions.open(name, id);
@@ -103,25 +97,18 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     }
   });
 
-  api.post('/documents/:name/versions/:id/restore', async (c) => {
+  api.post('/documents/:name/versions/:id/restore', limitJsonBody, async (c) => {
     const body = await jsonBody(c);
-    const result = await versions.restore(documentName(c), versionId(c.req.param('id')), optionalString(body.author, 'author') ?? null);
+    const result = await versions.restore(documentNameOf(c), versionId(c.req.param('id')), optionalString(body.author, 'author') ?? null);
     return c.json(result);
   });
 
-  api.delete('/documents/:name/versions/:id', async (c) => {
-    await versions.delete(documentName(c), versionId(c.req.param('id')));
+  api.delete('/documents/:name/versions/:id', limitJsonBody, async (c) => {
+    await versions.delete(documentNameOf(c), versionId(c.req.param('id')));
     return c.body(null, 204);
   });
 
   return api;
-}
-
-function documentName(c: Context): string {
-  const name = c.req.param('name') ?? '';
-  const problem = documentNameProblem(name);
-  if (problem) throw new AppError('invalid-document-name', problem);
-  return name;
 }
 
 function versionId(value: string | undefined): number {
@@ -138,7 +125,11 @@ function send(c: Context, rendered: Rendered): Response {
 /** A scratch doc from the request body: a Yjs update (application/octet-stream) or ProseMirror JSON. */
 async function importedContent(c: Context): Promise<Y.Doc> {
   const type = c.req.header('content-type') ?? '';
-  if (type.startsWith('application/json')) return fromProseMirrorJSON(await jsonBody(c));
+  if (type.startsWith('application/json')) {
+    const json = await jsonBody(c);
+    checkEditorContent(json);
+    return fromProseMirrorJSON(json);
+  }
   if (type.startsWith('application/octet-stream') || type === '') {
     const update = new Uint8Array(await c.req.arrayBuffer());
     const doc = new Y.Doc();

@@ -27,6 +27,8 @@ async function buildIfStale({ clientDir, log }: ClientBuildOptions): Promise<str
   const builtAt = await modifiedAt(join(outDir, 'index.html'));
   const sourcesAt = await newestModification([
     join(clientDir, 'src'),
+    // What client and server share (the editor's extension list) is bundled into the client too.
+    join(clientDir, '..', 'common'),
     // Copied as is to the root of dist (the service worker, for one).
     join(clientDir, 'public'),
     join(clientDir, 'index.html'),

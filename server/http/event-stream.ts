@@ -3,11 +3,11 @@ import type { ServerResponse } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
-import { documentNameProblem } from '../documents/names.ts';
 import { AppError } from '../errors.ts';
 import type { ChangeFeed, FeedItem } from '../events/change-feed.ts';
 import type { RequestHeaders } from '../auth/request-guard.ts';
 import type { Metrics } from '../metrics/registry.ts';
+import { documentNameOf } from './document-name.ts';
 
 export interface EventStreamOptions {
   feed: ChangeFeed;
@@ -23,9 +23,7 @@ export interface EventStreamOptions {
 export function eventStreamRoutes(options: EventStreamOptions): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>();
   app.get('/api/documents/:name/events', (c) => {
-    const name = c.req.param('name');
-    const problem = documentNameProblem(name);
-    if (problem) throw new AppError('invalid-document-name', problem);
+    const name = documentNameOf(c);
     const lastEventId = c.req.header('last-event-id') ?? c.req.query('lastEventId');
     const lastSeq = lastEventId === undefined || lastEventId === '' ? null : Number(lastEventId);
     if (lastSeq !== null && !Number.isSafeInteger(lastSeq)) throw new AppError('bad-request', 'Last-Event-ID must be an event id from this stream');

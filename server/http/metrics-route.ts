@@ -1,10 +1,11 @@
-// GET /metrics: the Prometheus text exposition of Tandem's own registry.
-import { Hono } from 'hono';
+// GET /metrics: the Prometheus text exposition of Tandem's own registry, behind its access check.
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { Metrics } from '../metrics/registry.ts';
 
-export function metricsRoutes(metrics: Metrics): Hono {
+/** `auth` decides who may scrape (server/auth/rest-auth.ts metricsAuth). */
+export function metricsRoutes(metrics: Metrics, auth: MiddlewareHandler): Hono {
   const app = new Hono();
-  app.get('/metrics', async (c) => {
+  app.get('/metrics', auth, async (c) => {
     const body = await metrics.registry.metrics();
     return c.body(body, 200, { 'content-type': metrics.registry.contentType });
   });

@@ -4,7 +4,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { DocumentStore } from '../storage/document-store.ts';
-import { documentNameProblem } from '../documents/names.ts';
+import { documentNameOf } from './document-name.ts';
 
 export interface RoutesOptions {
   store: DocumentStore;
@@ -41,9 +41,7 @@ export function createRoutes(options: RoutesOptions): Hono {
   });
 
   app.get('/api/documents/:name', async (c) => {
-    const name = c.req.param('name');
-    const problem = documentNameProblem(name);
-    if (problem) throw new AppError('invalid-document-name', problem);
+    const name = documentNameOf(c);
     const meta = await store.getMeta(name);
     if (!meta) throw new AppError('not-found', `no document named "${name}"`);
     return c.json(publicMeta(meta));

@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { AppError } from '../errors.ts';
 import type { WebhookDispatcher } from '../webhooks/dispatcher.ts';
+import { limitJsonBody } from './body-limit.ts';
 
 export function webhookAdminRoutes(dispatcher: WebhookDispatcher): Hono {
   const app = new Hono();
@@ -22,7 +23,7 @@ export function webhookAdminRoutes(dispatcher: WebhookDispatcher): Hono {
       })),
     });
   });
-  app.post('/api/webhooks/dead-letters/:id/retry', async (c) => {
+  app.post('/api/webhooks/dead-letters/:id/retry', limitJsonBody, async (c) => {
     const id = c.req.param('id');
     const seq = Number(id);
     if (!/^\d+$/.test(id) || !Number.isSafeInteger(seq)) throw new AppError('bad-request', 'a dead-letter id is a decimal number');

@@ -48,6 +48,11 @@ export interface Metrics {
 export interface MetricsOptions {
   /** How many of the largest documents the per-document gauges show. */
   topDocuments?: number;
+  /**
+   * Export the per-document gauges, labelled with document names (--metrics-document-labels). Off by
+   * default: names can be confidential and whoever scrapes may not read the documents.
+   */
+  documentLabels?: boolean;
 }
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -78,28 +83,34 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       this.set(sources?.documentsLoaded() ?? 0);
     },
   });
-  const largest = () =>
-    [...(sources?.documentLogs() ?? [])].sort((a, b) => b.logBytes - a.logBytes).slice(0, topDocuments);
+  // Totals over the loaded documents: what the per-document gauges show, without saying which document.
+  const logs = () => sources?.documentLogs() ?? [];
   new Gauge({
-    name: 'tandem_document_log_entries',
-    help: `Log entries not yet compacted, for the ${topDocuments} loaded documents with the largest logs`,
-    labelNames: ['document'],
+    name: 'tandem_log_entries',
+    help: 'Log entries not yet compacted, summed over the loaded documents',
     registers,
     collect() {
-      this.reset();
-      for (const entry of largest()) this.set({ document: entry.document }, entry.logLength);
+      this.set(logs().reduce((sum, entry) => sum + entry.logLength, 0));
     },
   });
   new Gauge({
-    name: 'tandem_document_unpersisted_bytes',
-    help: `Bytes appended but not yet durable, for the ${topDocuments} loaded documents with the largest logs`,
-    labelNames: ['document'],
+    name: 'tandem_log_entries_max',
+    help: 'Log entries not yet compacted in the loaded document with the longest log',
     registers,
     collect() {
-      this.reset();
-      for (const entry of largest()) this.set({ document: entry.document }, entry.unpersistedBytes);
+      this.set(logs().reduce((most, entry) => Math.max(most, entry.logLength), 0));
     },
   });
+  new Gauge({
+    name: 'tandem_unpersisted_bytes',
+    help: 'Bytes appended but not yet durable, summed over the loaded documents',
+    registers,
+    collect() {
+      this.set(logs().reduce((sum, entry) => sum + entry.unpersistedBytes, 0));
+    },
+  });
+  if (options.documentLabels) registerDocumentGauges(registers, logs, topDocuments);
+
   new Gauge({
     name: 'tandem_webhook_queue_depth',
     help: 'Webhook deliveries waiting in the outbox',
@@ -195,4 +206,29 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       sources = bound;
     },
   };
+}
+
+/** The gauges labelled with document names, for the `topDocuments` loaded documents with the largest logs. */
+function registerDocumentGauges(registers: Registry[], logs: GaugeSources['documentLogs'], topDocuments: number): void {
+  const largest = () => [...logs()].sort((a, b) => b.logBytes - a.logBytes).slice(0, topDocuments);
+  new Gauge({
+    name: 'tandem_document_log_entries',
+    help: `Log entries not yet compacted, for the ${topDocuments} loaded documents with the largest logs`,
+    labelNames: ['document'],
+    registers,
+    collect() {
+      this.reset();
+      for (const entry of largest()) this.set({ document: entry.document }, entry.logLength);
+    },
+  });
+  new Gauge({
+    name: 'tandem_document_unpersisted_bytes',
+    help: `Bytes appended but not yet durable, for the ${topDocuments} loaded documents with the largest logs`,
+    labelNames: ['document'],
+    registers,
+    collect() {
+      this.reset();
+      for (const entry of largest()) this.set({ document: entry.document }, entry.unpersistedBytes);
+    },
+  });
 }

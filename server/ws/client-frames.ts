@@ -87,12 +87,39 @@ function checkSync(decoder: decoding.Decoder): { step: number; payload: Uint8Arr
     return { step, payload };
   }
   if (step === SYNC_STEP_2 || step === SYNC_UPDATE) {
-    // Decoding is linear in the update's size (each struct consumes input) and reads exactly what
-    // Y.applyUpdate would, so an update that decodes here cannot throw halfway through applying.
-    attempt(() => Y.decodeUpdate(payload), 'Yjs update does not decode');
+    // Decoding is linear in the update's size (each struct consumes input) and reads exactly the bytes
+    // Y.applyUpdate would. Decoding alone does not make an update safe to apply: see checkStructs.
+    const { structs } = attempt(() => Y.decodeUpdate(payload), 'Yjs update does not decode');
+    checkStructs(structs);
     return { step, payload };
   }
   throw invalid(`sync message type ${step} is unknown`);
+}
+
+/**
+ * Refuses the decodable structs that make Y.applyUpdate throw. Yjs waits (keeps an item pending) for a
+ * reference into another client until that client's structs arrive, but assumes a reference into the item's
+ * own client points at a struct before it, which Yjs itself always writes; a reference at or past the item's
+ * own clock is looked up and not found (`[1,1,5,0,0x88,5,5,0,0]`: an item whose left neighbour is its own
+ * client's clock 5). While the item waits as pending, the throw comes later, while applying another client's
+ * innocent update. An item of length 0 (Yjs never writes one) breaks the same lookups. Both checks read
+ * what decoding produced anyway: no scratch document, no cost beyond a loop over the structs.
+ */
+function checkStructs(structs: ReturnType<typeof Y.decodeUpdate>['structs']): void {
+  for (const struct of structs) {
+    if (!(struct instanceof Y.Item)) continue;
+    checkReference(struct, 'left origin', struct.origin);
+    checkReference(struct, 'right origin', struct.rightOrigin);
+    if (struct.parent instanceof Y.ID) checkReference(struct, 'parent', struct.parent);
+    if (struct.length === 0) throw invalid(`Yjs update holds an empty item (${struct.id.client}:${struct.id.clock})`);
+  }
+}
+
+// Called per struct on the hot path: plain arguments, nothing allocated unless it throws.
+function checkReference(item: Y.Item, role: string, id: Y.ID | null): void {
+  if (id !== null && id.client === item.id.client && id.clock >= item.id.clock) {
+    throw invalid(`Yjs update: item ${item.id.client}:${item.id.clock} has its ${role} at ${id.client}:${id.clock}, not before it`);
+  }
 }
 
 function checkAwareness(update: Uint8Array, maxBytes: number): void {

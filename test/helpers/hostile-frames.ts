@@ -17,6 +17,10 @@ export interface HostileFrame {
  *   empty update), plus V1 analogues: a struct count of 2^32-1 and a delete-set client count of 2^32-1
  *   with a few bytes behind them, and a string length prefix of 2^32.
  * - yjs#498: the empty update.
+ * - Tandem issue 12: updates that decode but make `Y.applyUpdate` throw, because an item refers to its own
+ *   client at or past its own clock (Yjs only waits for references into other clients): the outside
+ *   probe's 9 bytes (left origin ahead), the same with the right origin or the parent, an item pointing at
+ *   itself, one that waits as pending and throws when an innocent update fills the gap, and an empty item.
  */
 export const HOSTILE_UPDATES: Record<string, Uint8Array> = {
   'yjs#479 garbagedoc': new Uint8Array(Buffer.from('garbagedoc', 'base64')),
@@ -25,6 +29,12 @@ export const HOSTILE_UPDATES: Record<string, Uint8Array> = {
   'yjs#687 V1 delete-set clients 2^32-1': new Uint8Array([0, 0xff, 0xff, 0xff, 0xff, 0x0f, 1]),
   'yjs#687 V1 string length 2^32': new Uint8Array([1, 1, 1, 0, 4, 1, 1, 0x74, 0x80, 0x80, 0x80, 0x80, 0x10, 0x61]),
   'yjs#498 empty update': new Uint8Array(0),
+  'issue 12 left origin ahead (the probe)': new Uint8Array([1, 1, 5, 0, 0x88, 5, 5, 0, 0]),
+  'issue 12 right origin ahead': new Uint8Array([1, 1, 5, 0, 0x44, 5, 3, 1, 0x42, 0]),
+  'issue 12 parent ahead': new Uint8Array([1, 1, 5, 0, 0x04, 0, 5, 3, 1, 0x42, 0]),
+  'issue 12 left origin is itself': new Uint8Array([1, 1, 5, 0, 0x84, 5, 0, 1, 0x42, 0]),
+  'issue 12 pending, throws once the gap fills': new Uint8Array([1, 1, 5, 1, 0x84, 5, 9, 1, 0x42, 0]),
+  'issue 12 empty item': new Uint8Array([1, 2, 5, 0, 0x04, 1, 1, 0x41, 1, 0x42, 0x88, 5, 0, 0, 0]),
 };
 
 /** Valid messages a provider sends; their truncations and bit flips are the structured part of the fuzz. */

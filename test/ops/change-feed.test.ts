@@ -176,3 +176,30 @@ test('a reader that stops reading is dropped once its queue is full; the feed ke
   await waitFor(() => closed, 5_000, 'the server to close the connection');
   console.log(`# slow SSE reader dropped after ${emitted + 1} events of 256 KiB`);
 });
+
+test('server-side edits (import, restore) make no client events; a real provider still does', async () => {
+  const name = 'server-edits';
+  const stream = await openEventStream(feedUrl(name));
+  try {
+    const api = (path: string, init: RequestInit) => fetch(`${server.url}/api/documents/${name}${path}`, init);
+    const json = (body: unknown): RequestInit => ({ method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const doc = (text: string) => ({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text }] }] });
+    assert.equal((await api('/import', json(doc('first')))).status, 201);
+    assert.equal((await api('/import', json(doc('second')))).status, 201);
+    assert.equal((await api('/versions/1/restore', json({}))).status, 200);
+    await waitFor(() => stream.messages.some((m) => m.event === 'version.restored'), 5_000, 'the restore event');
+
+    // A provider's own pair comes after anything the server edits emitted: the feed is in order.
+    const client = await connectClient(server.wsUrl, name);
+    client.destroy();
+    await waitFor(() => stream.messages.some((m) => m.event === 'client.disconnected'), 5_000, 'the provider’s disconnect');
+    const clientEvents = stream.messages.filter((m) => m.event.startsWith('client.')).map((m) => ({ type: m.event, socketId: payload(m).data.socketId }));
+    assert.equal(clientEvents.length, 2, JSON.stringify(clientEvents));
+    assert.deepEqual(clientEvents.map((e) => e.type), ['client.connected', 'client.disconnected']);
+    assert.equal(clientEvents[0]!.socketId, clientEvents[1]!.socketId);
+    assert.notEqual(clientEvents[0]!.socketId, 'server');
+    assert.ok(stream.messages.some((m) => m.event === 'version.created'), 'the server edits were heard');
+  } finally {
+    stream.close();
+  }
+});

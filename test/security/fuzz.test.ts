@@ -69,7 +69,7 @@ test('100,000 malformed frames: no crash, offenders closed, others keep syncing,
       }
       refused += 1;
       malformed.push(frame);
-      const category = frame.category.startsWith('hostile') ? 'hostile updates (yjs#479, #687, #498)' : frame.category;
+      const category = frame.category.startsWith('hostile') ? 'hostile updates (yjs#479, #687, #498, issue 12)' : frame.category;
       categories.set(category, (categories.get(category) ?? 0) + 1);
     }
     assert.ok(refused >= 100_000 || process.env.TANDEM_FUZZ_FRAMES !== undefined);

@@ -151,6 +151,19 @@ describe('per-socket and per-document limits', () => {
       bystander.destroy();
     }
   });
+
+  test('an update that decodes but would make Y.applyUpdate throw closes an authenticated socket with 1007 (issue 12)', async () => {
+    const client = await connectRaw(server.wsUrl);
+    try {
+      assert.equal((await client.authenticate('probe-target', 'dev')).authType, 2);
+      client.send(syncFrame('probe-target', SYNC.update, new Uint8Array([1, 1, 5, 0, 0x88, 5, 5, 0, 0])));
+      const closed = await client.waitForClose(5_000);
+      assert.equal(closed.code, 1007);
+      assert.match(closed.reason, /^invalid-message: Yjs update: item 5:0 has its left origin at 5:5/);
+    } finally {
+      client.close();
+    }
+  });
 });
 
 describe('connection attempts per IP', () => {
