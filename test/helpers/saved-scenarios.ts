@@ -8,6 +8,8 @@ import {
   killAndRestart,
   readFromServer,
   replayTrace,
+  resumeSending,
+  stopSending,
   TEXT,
   waitForSaved,
   watchConnection,
@@ -47,7 +49,7 @@ export interface BurstScenarioOptions {
   /** Server flags; the limit below must match any --max-messages-per-second among them. */
   serverArgs?: readonly string[];
   maxMessagesPerSecond?: number;
-  /** SIGTERM the server during the first burst and restart it on the same port and data dir. */
+  /** SIGTERM the server during each burst and restart it on the same port and data dir. */
   restartMidBurst?: boolean;
 }
 
@@ -74,7 +76,7 @@ export async function burstScenario(options: BurstScenarioOptions): Promise<void
       const started = performance.now();
       const before: ServerProcess = server;
       const onYield =
-        restartMidBurst && burst === 1
+        restartMidBurst
           ? midBurstRestart(server, dataDir, serverArgs, burstSize, log, (next) => {
               server = next;
             })
@@ -82,7 +84,8 @@ export async function burstScenario(options: BurstScenarioOptions): Promise<void
       await writeBurst(writer, { count: burstSize, yieldEvery, random, onYield });
       if (onYield && server === before) throw new Error('the server was not restarted during the burst');
       const written = performance.now();
-      moment = await waitForSaved(writer, savedBudgetMs(burstSize, perSecond), `the writer after burst ${burst}`);
+      const client: TestClient = writer;
+      moment = await waitForSaved(client, savedBudgetMs(burstSize, perSecond), `the writer after burst ${burst}`, () => stopSending(client));
       if (burst === bursts) writer.destroy();
       log(
         `burst ${burst}/${bursts}: ${burstSize} inserts in ${ms(written - started)}, said saved ${ms(moment.waitedMs)} later ` +
@@ -90,7 +93,8 @@ export async function burstScenario(options: BurstScenarioOptions): Promise<void
       );
       if (burst < bursts) {
         const onServer = await readFromServer(server.wsUrl, documentName);
-        assertSameText(onServer, moment.text, `burst ${burst}: a fresh provider at the moment the writer said saved; ${hint}`);
+        assertSameText(onServer, moment.text, `burst ${burst}: a fresh provider after the writer said saved and stopped; ${hint}`);
+        await resumeSending(writer);
       }
     }
     server = await killAndRestart(server, dataDir, serverArgs);
@@ -180,7 +184,10 @@ export async function contentionScenario(options: ContentionScenarioOptions): Pr
     await replayTrace(writer, trace.ops);
     const replayed = performance.now();
     assertSameText(writer.doc.getText(TEXT).toString(), trace.finalText, `the writer's own replay of ${trace.name}`);
-    const moment = await waitForSaved(writer, savedBudgetMs(trace.ops.length, perSecond) * 2, `the ${trace.name} replay`);
+    const client: TestClient = writer;
+    const moment = await waitForSaved(client, savedBudgetMs(trace.ops.length, perSecond) * 2, `the ${trace.name} replay`, () =>
+      stopSending(client),
+    );
     writer.destroy();
     log(
       `${trace.name}: ${trace.ops.length} ops applied in ${ms(replayed - started)}, said saved ${ms(moment.waitedMs)} later ` +
@@ -253,7 +260,11 @@ export async function longReplayScenario(options: LongReplayOptions): Promise<Lo
     const started = performance.now();
     await replayTrace(writer, trace.ops);
     log(`${trace.name}: ${trace.ops.length} ops handed to the provider in ${ms(performance.now() - started)}`);
-    const moment = await waitForSaved(writer, savedBudgetMs(trace.ops.length, perSecond), `the ${trace.name} replay`);
+    const client: TestClient = writer;
+    const moment = await waitForSaved(client, savedBudgetMs(trace.ops.length, perSecond), `the ${trace.name} replay`, () => {
+      watch.stop();
+      stopSending(client);
+    });
     writer.destroy();
     const seconds = (performance.now() - started) / 1000;
     const rate = trace.ops.length / seconds;

@@ -1,7 +1,7 @@
 // "Saved never lies": the stock provider's saved signal, the moment it fires, and checks that the server has it.
 import { AssertionError } from 'node:assert/strict';
 import * as prng from 'lib0/prng';
-import { connectClient, type TestClient } from './providers.ts';
+import { connectClient, waitFor, type TestClient } from './providers.ts';
 import { startServerProcess, type ServerProcess } from './server-process.ts';
 import type { TraceOp } from './traces.ts';
 
@@ -25,9 +25,16 @@ export interface SavedMoment {
 
 /**
  * Resolves at the first instant the provider says saved, with the writer's text read in that same turn
- * (inside the provider's own event when it fires one), so nothing the writer does later can hide a lie.
+ * (inside the provider's own event when it fires one). `onSaved` runs in that turn too: a scenario
+ * passes `stopSending` there, like a user closing the tab the moment the badge says Saved, so that
+ * nothing the provider would send afterwards (a reconnect's sync reply) can paper over a lie.
  */
-export function waitForSaved(client: TestClient, timeoutMs: number, what: string): Promise<SavedMoment> {
+export function waitForSaved(
+  client: TestClient,
+  timeoutMs: number,
+  what: string,
+  onSaved: () => void = () => undefined,
+): Promise<SavedMoment> {
   const started = performance.now();
   const { provider } = client;
   return new Promise<SavedMoment>((resolve, reject) => {
@@ -42,6 +49,7 @@ export function waitForSaved(client: TestClient, timeoutMs: number, what: string
     function check(): boolean {
       if (!saysSaved(client)) return false;
       const text = client.doc.getText(TEXT).toString();
+      onSaved();
       finish();
       resolve({ text, waitedMs: performance.now() - started });
       return true;
@@ -62,6 +70,20 @@ export function waitForSaved(client: TestClient, timeoutMs: number, what: string
     };
     tick();
   });
+}
+
+/**
+ * Closes the provider's socket and keeps it closed: what was handed to the socket still reaches the
+ * server (a WebSocket close follows queued data), nothing later does.
+ */
+export function stopSending(client: TestClient): void {
+  client.socket.disconnect();
+}
+
+/** Opens the socket again after `stopSending` and waits for the provider to sync. */
+export async function resumeSending(client: TestClient, timeoutMs = 10_000): Promise<void> {
+  void client.socket.connect();
+  await waitFor(() => client.provider.isSynced, timeoutMs, 'the writer to sync again');
 }
 
 export interface ConnectionWatch {

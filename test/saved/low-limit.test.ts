@@ -7,12 +7,12 @@ const LIMIT = 500;
 
 test(`with ${LIMIT} messages/s per socket, "saved" after a burst is still the whole truth (${replayHint(seed)})`, { timeout: 200_000 }, async (t) => {
   t.diagnostic(replayHint(seed));
-  // 2 × 10,000: at 500/s each burst takes the server about 20 s to admit without dropping anything.
+  // 4 × 5,000: at 500/s the server needs about 40 s to admit them all without dropping any.
   await burstScenario({
     seed,
     log: (line) => t.diagnostic(line),
-    bursts: 2,
-    burstSize: 10_000,
+    bursts: 4,
+    burstSize: 5_000,
     serverArgs: ['--max-messages-per-second', String(LIMIT)],
     maxMessagesPerSecond: LIMIT,
   });
