@@ -80,10 +80,12 @@ export function stopSending(client: TestClient): void {
   client.socket.disconnect();
 }
 
-/** Opens the socket again after `stopSending` and waits for the provider to sync. */
+/** Opens the socket again after `stopSending` and waits until the provider synced and has nothing unsaved. */
 export async function resumeSending(client: TestClient, timeoutMs = 10_000): Promise<void> {
+  // connect() is a no-op while the old socket still reports itself connected, mid close handshake.
+  await waitFor(() => client.socket.status === 'disconnected' && !client.provider.isSynced, timeoutMs, 'the writer’s socket to close');
   void client.socket.connect();
-  await waitFor(() => client.provider.isSynced, timeoutMs, 'the writer to sync again');
+  await waitFor(() => client.socket.status === 'connected' && saysSaved(client), timeoutMs, 'the writer to sync again');
 }
 
 export interface ConnectionWatch {
