@@ -7,7 +7,8 @@ import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { AccessControl } from './auth/access-control.ts';
 import { loadVerificationKey } from './auth/keys.ts';
-import { originAllowed } from './auth/origins.ts';
+import { isLoopback } from './auth/host-check.ts';
+import { corsGrant, requestPolicy } from './auth/request-guard.ts';
 import { PresenceGuard } from './auth/presence-guard.ts';
 import { apiAuth } from './auth/rest-auth.ts';
 import { TokenVerifier } from './auth/tokens.ts';
@@ -17,6 +18,7 @@ import { DocumentDeletion } from './documents/deletion.ts';
 import { Persistence } from './documents/persistence.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
 import type { EventEmitter } from './events/event-bus.ts';
+import { requestGuard } from './http/request-guard.ts';
 import { createRoutes } from './http/routes.ts';
 import { createLogger, moduleLogger, type Logger } from './log.ts';
 import type { Metrics } from './metrics/registry.ts';
@@ -66,6 +68,10 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   if (config.auth === 'none' && !isLoopback(config.host)) {
     log.warn({ host: config.host }, 'NO AUTHENTICATION: --auth none on a non-loopback address; anyone who can reach this port can read and edit every document');
   }
+  if (config.auth === 'none' && config.allowedOrigins.includes('*')) {
+    log.warn('--allowed-origins * with --auth none: any web page open in a browser on this machine can read and edit every document');
+  }
+  const policy = requestPolicy(config);
   const store = await LevelDocumentStore.open({ dataDir: config.dataDir, fsync: config.fsync });
   let draining = false;
 
@@ -92,6 +98,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       })
     : null;
   const deletion: DocumentDeletion = new DocumentDeletion({ store, log: moduleLogger(log, 'documents'), hocuspocus: () => hocuspocus });
+  // Room for two of the largest messages, so the endpoint's pause at half of it always comes first.
+  const preAuthBytes = Math.max(5 * 1024 * 1024, 2 * config.maxMessageBytes);
   const hocuspocus: Hocuspocus = new Hocuspocus({
     name: 'tandem',
     quiet: true,
@@ -100,6 +108,10 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     flushDelay: false,
     // Established documents are counted by AccessControl; this bounds the ones still authenticating.
     maxPendingDocuments: config.maxDocumentsPerConnection,
+    // Hocuspocus closes a socket whose frames queued before authentication pass these; the endpoint stops
+    // reading well before (provider-session.ts), so a provider resending a burst on reconnect is not closed.
+    maxUnauthenticatedQueueMessages: 1_000,
+    maxUnauthenticatedQueueSize: preAuthBytes,
     extensions: [
       new AccessControl({ verifier, maxDocumentsPerConnection: config.maxDocumentsPerConnection, log: moduleLogger(log, 'auth') }),
       new PresenceGuard(moduleLogger(log, 'presence')),
@@ -119,9 +131,11 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     isDraining: () => draining,
     maxSendBufferBytes: config.maxSendBufferBytes,
     metrics: operations.metrics,
-    allowedOrigins: config.allowedOrigins,
+    requestPolicy: policy,
     maxConnectionsPerMinute: config.maxConnectionsPerMinute,
     maxMessagesPerSecond: config.maxMessagesPerSecond,
+    maxThrottledMs: config.maxThrottledSeconds * 1000,
+    preAuthBytes,
     maxAwarenessBytes: config.maxAwarenessBytes,
     maxDocumentBytes: config.maxDocumentBytes,
     documentBytes: (documentName) => persistence.sizeBytes(documentName),
@@ -140,9 +154,10 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       return { ready: true, reason: 'storage open' };
     },
     mounted: operations.routes,
+    guard: requestGuard(policy, moduleLogger(log, 'http')),
     apiMiddleware: [
       skipForEventStreams(cors({
-        origin: (origin) => (originAllowed(config.allowedOrigins, origin) ? origin : null),
+        origin: (origin, c) => corsGrant(policy, { origin, host: c.req.header('host') }),
         allowHeaders: ['Authorization', 'Content-Type'],
         maxAge: 600,
       })),
@@ -197,9 +212,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   }
 }
 
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
-}
+/** For the banner and start-up warnings; the Host check (server/auth/host-check.ts) owns the rule. */
+export { isLoopback };
 
 function urlsOf(address: AddressInfo): AppUrls {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -32,6 +32,8 @@ const commaList = z
   .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((item) => item.trim()).filter(Boolean));
 const webhookUrlList = commaList.pipe(z.array(z.url({ protocol: /^https?$/ })));
 const optionalText = z.string().trim().min(1).optional();
+// An --allowed-hosts entry: `*`, a name or address, optionally `:port`, or `.domain` for it and its subdomains.
+const HOST_ENTRY = /^(\*|\.?[a-z0-9_.-]+(:\d{1,5})?|\[[0-9a-f:.]+\](:\d{1,5})?)$/i;
 
 const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
@@ -71,10 +73,12 @@ const configSchema = z.object({
   jwtIssuer: optionalText,
   adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
   allowedOrigins: commaList,
+  allowedHosts: commaList.pipe(z.array(z.string().regex(HOST_ENTRY, 'must be a name, name:port, .domain (with subdomains) or *'))),
   // Limits on hostile input; each answered with a close code or HTTP status and a reason.
   maxDocumentBytes: positiveInt,
   maxDocumentsPerConnection: positiveInt,
   maxMessagesPerSecond: positiveInt,
+  maxThrottledSeconds: positiveInt,
   maxAwarenessBytes: positiveInt,
   maxConnectionsPerMinute: positiveInt,
 }).superRefine((config, context) => {
@@ -135,9 +139,12 @@ export const defaultConfig: Config = Object.freeze({
   sseMaxQueuedEvents: 256,
   auth: 'none',
   allowedOrigins: [],
+  allowedHosts: [],
   maxDocumentBytes: 64 * MiB,
   maxDocumentsPerConnection: 32,
   maxMessagesPerSecond: 1_000,
+  // Longer than a replay of a long editing trace (automerge-paper: 259,778 updates) at the default rate.
+  maxThrottledSeconds: 600,
   maxAwarenessBytes: 16 * 1024,
   maxConnectionsPerMinute: 300,
 });
@@ -176,10 +183,12 @@ export const settings: readonly SettingSpec[] = [
   { key: 'jwtAudience', flag: '--jwt-audience <aud>', env: 'TANDEM_JWT_AUDIENCE', help: 'required "aud" claim, when set' },
   { key: 'jwtIssuer', flag: '--jwt-issuer <iss>', env: 'TANDEM_JWT_ISSUER', help: 'required "iss" claim, when set' },
   { key: 'adminToken', flag: '--admin-token <token>', env: 'TANDEM_ADMIN_TOKEN', help: 'bearer token with admin rights on the whole REST API (jwt mode)', secret: true },
-  { key: 'allowedOrigins', flag: '--allowed-origins <list>', env: 'TANDEM_ALLOWED_ORIGINS', help: 'comma-separated browser origins allowed to connect and call the API (empty: any)' },
+  { key: 'allowedOrigins', flag: '--allowed-origins <list>', env: 'TANDEM_ALLOWED_ORIGINS', help: 'comma list of browser origins allowed besides the server\'s own (empty: none with --auth none, any with jwt; * for any)' },
+  { key: 'allowedHosts', flag: '--allowed-hosts <list>', env: 'TANDEM_ALLOWED_HOSTS', help: 'Host names served besides localhost, IP addresses and --host (name, name:port, .domain, *); checked on loopback, or when set' },
   { key: 'maxDocumentBytes', flag: '--max-document-bytes <bytes>', env: 'TANDEM_MAX_DOCUMENT_BYTES', help: 'largest stored size of a document; growing past it closes with 4413' },
   { key: 'maxDocumentsPerConnection', flag: '--max-documents-per-connection <count>', env: 'TANDEM_MAX_DOCUMENTS_PER_CONNECTION', help: 'documents one WebSocket may hold open at once' },
-  { key: 'maxMessagesPerSecond', flag: '--max-messages-per-second <count>', env: 'TANDEM_MAX_MESSAGES_PER_SECOND', help: 'messages per second per WebSocket, with a burst of as many (4429 beyond)' },
+  { key: 'maxMessagesPerSecond', flag: '--max-messages-per-second <count>', env: 'TANDEM_MAX_MESSAGES_PER_SECOND', help: 'messages per second per WebSocket, with a burst of as many; a faster client is read more slowly, nothing is dropped' },
+  { key: 'maxThrottledSeconds', flag: '--max-throttled-seconds <seconds>', env: 'TANDEM_MAX_THROTTLED_SECONDS', help: 'a WebSocket kept over the message rate this long without a one-second break is closed (4429)' },
   { key: 'maxAwarenessBytes', flag: '--max-awareness-bytes <bytes>', env: 'TANDEM_MAX_AWARENESS_BYTES', help: 'largest awareness (presence) update accepted (close 1009 beyond)' },
   { key: 'maxConnectionsPerMinute', flag: '--max-connections-per-minute <count>', env: 'TANDEM_MAX_CONNECTIONS_PER_MINUTE', help: 'WebSocket upgrades per client IP per minute (HTTP 429 beyond)' },
 ];

@@ -13,10 +13,12 @@ export type ErrorCode =
   | 'too-many-documents'
   | 'rate-limited'
   | 'origin-not-allowed'
+  | 'host-not-allowed'
   | 'document-unavailable'
   | 'storage-failed'
   | 'shutting-down'
   | 'client-too-slow'
+  | 'resync'
   | 'config-invalid'
   | 'internal';
 
@@ -32,10 +34,12 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   'too-many-documents': 429,
   'rate-limited': 429,
   'origin-not-allowed': 403,
+  'host-not-allowed': 403,
   'document-unavailable': 503,
   'storage-failed': 503,
   'shutting-down': 503,
   'client-too-slow': 503,
+  resync: 503,
   'config-invalid': 500,
   internal: 500,
 };
@@ -54,11 +58,14 @@ const closeCodeByCode: Record<ErrorCode, number> = {
   'too-many-documents': 4429,
   'rate-limited': 4429,
   'origin-not-allowed': 4403,
+  'host-not-allowed': 4403,
   'document-unavailable': 4503,
   'storage-failed': 1011,
   'shutting-down': 1001,
   // A reader whose send buffer passed --max-send-buffer-bytes; it may reconnect and sync afresh.
   'client-too-slow': 4408,
+  // The provider may be waiting for an acknowledgement it will never get; a reconnect settles its count.
+  resync: 4409,
   'config-invalid': 1011,
   internal: 1011,
 };

@@ -8,7 +8,7 @@ import { EventBus, type EventEmitter } from './events/event-bus.ts';
 import { eventStreamRoutes } from './http/event-stream.ts';
 import { metricsRoutes } from './http/metrics-route.ts';
 import { webhookAdminRoutes } from './http/webhook-admin.ts';
-import { originAllowed } from './auth/origins.ts';
+import { corsGrant, requestPolicy } from './auth/request-guard.ts';
 import { moduleLogger, type Logger } from './log.ts';
 import { MeteredDocumentStore } from './metrics/metered-store.ts';
 import { MetricsExtension } from './metrics/metrics-extension.ts';
@@ -67,6 +67,8 @@ export async function createOperations(
   const documentStore = new MeteredDocumentStore(store, metrics);
   const documentEvents = new DocumentEvents({ events, store, changedDebounceMs: config.documentChangedDebounceMs });
 
+  // The same Host and Origin rule as the rest of the API; the stream writes its own CORS header (app.ts).
+  const policy = requestPolicy(config);
   return {
     metrics,
     events,
@@ -78,7 +80,7 @@ export async function createOperations(
         feed,
         metrics,
         maxQueuedEvents: config.sseMaxQueuedEvents,
-        allowOrigin: (origin) => (origin !== undefined && originAllowed(config.allowedOrigins, origin) ? origin : null),
+        allowOrigin: (headers) => corsGrant(policy, headers),
       }),
       webhookAdminRoutes(webhooks),
     ],

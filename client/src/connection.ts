@@ -3,15 +3,12 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
-import { countUnansweredChanges, type UnansweredChanges } from './unanswered-changes.ts';
 
 export interface DocumentConnection {
   name: string;
   ydoc: Y.Doc;
   provider: HocuspocusProvider;
   socket: HocuspocusProviderWebsocket;
-  /** The server's outstanding acknowledgements, counted on the wire. */
-  unanswered: UnansweredChanges;
   localCopy: IndexeddbPersistence;
   /** Resolves once the browser-local copy has been read into the Y.Doc. */
   localCopyLoaded: Promise<void>;
@@ -29,10 +26,8 @@ export function openDocumentConnection(name: string, token: string | null): Docu
   // Attached before the provider, so a reload while the server is down still shows the last text.
   const localCopy = new IndexeddbPersistence(`tandem:${name}`, ydoc);
   const localCopyLoaded = localCopy.whenSynced.then(() => undefined);
-  const unanswered = countUnansweredChanges();
   const socket = new HocuspocusProviderWebsocket({
     url: collabSocketUrl(window.location),
-    WebSocketPolyfill: unanswered.WebSocket,
     // A lower retry cap than the default 30 s, so a restarted server is noticed soon.
     delay: 1000,
     minDelay: 500,
@@ -52,7 +47,6 @@ export function openDocumentConnection(name: string, token: string | null): Docu
     ydoc,
     provider,
     socket,
-    unanswered,
     localCopy,
     localCopyLoaded,
     close() {

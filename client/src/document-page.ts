@@ -29,7 +29,7 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   const connection = openDocumentConnection(name, accessToken);
   const { provider, socket } = connection;
   const banner = createBanner();
-  const badge = createStatusBadge(provider, socket, connection.unanswered);
+  const badge = createStatusBadge(provider, socket);
   const awareness = provider.awareness;
   if (awareness === null) throw new Error('the provider was created without awareness');
   const avatars = createAvatars(awareness);

@@ -7,13 +7,12 @@ export interface SyncFacts {
   socket: SocketStatus;
   /** The server has answered our sync handshake on the current connection. */
   synced: boolean;
-  /** Local updates sent but not yet acknowledged (the provider's `unsyncedChanges`). */
-  unsyncedChanges: number;
   /**
-   * Change frames on the current socket not yet acknowledged, by our own count (unanswered-changes.ts):
-   * at a reconnect the provider's count forgets the updates queued while offline.
+   * Local updates sent but not yet acknowledged (the provider's `unsyncedChanges`). Tandem acknowledges an
+   * update only once it is stored, and never sends an ack the provider's count does not expect, so 0 here
+   * means the server has stored every change (README: "What Saved means").
    */
-  unansweredChanges: number;
+  unsyncedChanges: number;
   /** Any connection on this page has completed a sync. */
   everSynced: boolean;
   /** Any connection attempt on this page has failed or dropped. */
@@ -24,7 +23,7 @@ export function saveStatus(facts: SyncFacts): SaveStatus {
   if (facts.socket === 'connected') {
     // A first handshake shows as connecting; a later one is the catch-up of edits made meanwhile.
     if (!facts.synced) return facts.everSynced ? 'saving' : 'connecting';
-    return facts.unsyncedChanges > 0 || facts.unansweredChanges > 0 ? 'saving' : 'saved';
+    return facts.unsyncedChanges > 0 ? 'saving' : 'saved';
   }
   // Between retries the socket flips to "connecting" every few seconds; that is still offline to a person.
   return facts.everSynced || facts.everDisconnected ? 'offline' : 'connecting';

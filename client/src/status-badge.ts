@@ -3,7 +3,6 @@
 import type { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { h } from './dom.ts';
 import { SAVE_STATUS_TEXT, saveStatus, type SaveStatus, type SocketStatus, type SyncFacts } from './save-status.ts';
-import type { UnansweredChanges } from './unanswered-changes.ts';
 
 export interface StatusBadge {
   element: HTMLElement;
@@ -16,7 +15,6 @@ export interface StatusBadge {
 export function createStatusBadge(
   provider: HocuspocusProvider,
   socket: HocuspocusProviderWebsocket,
-  unanswered: UnansweredChanges,
 ): StatusBadge {
   const label = h('span', { class: 'badge__label' });
   const detail = h('span', { class: 'badge__detail' });
@@ -32,7 +30,6 @@ export function createStatusBadge(
     socket: socket.status as SocketStatus,
     synced: provider.synced,
     unsyncedChanges: provider.unsyncedChanges,
-    unansweredChanges: unanswered.count,
     everSynced: provider.synced,
     everDisconnected: false,
   };
@@ -42,7 +39,6 @@ export function createStatusBadge(
   const render = (): void => {
     facts.synced = provider.synced;
     facts.unsyncedChanges = provider.unsyncedChanges;
-    facts.unansweredChanges = unanswered.count;
     if (facts.synced) facts.everSynced = true;
     const next = saveStatus(facts);
     if (next === status) return;
@@ -65,7 +61,6 @@ export function createStatusBadge(
   provider.on('unsyncedChanges', render);
   // `synced` drops to false on close without an event of its own.
   provider.on('close', render);
-  const unsubscribe = unanswered.subscribe(render);
   render();
 
   return {
@@ -81,7 +76,6 @@ export function createStatusBadge(
       provider.off('synced', render);
       provider.off('unsyncedChanges', render);
       provider.off('close', render);
-      unsubscribe();
       listeners.length = 0;
     },
   };

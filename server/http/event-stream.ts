@@ -6,12 +6,13 @@ import { Hono } from 'hono';
 import { documentNameProblem } from '../documents/names.ts';
 import { AppError } from '../errors.ts';
 import type { ChangeFeed, FeedItem } from '../events/change-feed.ts';
+import type { RequestHeaders } from '../auth/request-guard.ts';
 import type { Metrics } from '../metrics/registry.ts';
 
 export interface EventStreamOptions {
   feed: ChangeFeed;
-  /** The Access-Control-Allow-Origin value for a request's origin, or null for none. */
-  allowOrigin?: (origin: string | undefined) => string | null;
+  /** The Access-Control-Allow-Origin value for a request's Origin (sent to its Host), or null for none. */
+  allowOrigin?: (headers: RequestHeaders) => string | null;
   metrics: Metrics;
   /** A reader this many events behind (not taken by its socket) is dropped. */
   maxQueuedEvents: number;
@@ -28,7 +29,7 @@ export function eventStreamRoutes(options: EventStreamOptions): Hono<{ Bindings:
     const lastEventId = c.req.header('last-event-id') ?? c.req.query('lastEventId');
     const lastSeq = lastEventId === undefined || lastEventId === '' ? null : Number(lastEventId);
     if (lastSeq !== null && !Number.isSafeInteger(lastSeq)) throw new AppError('bad-request', 'Last-Event-ID must be an event id from this stream');
-    stream(c.env.outgoing, name, lastSeq, options, options.allowOrigin?.(c.req.header('origin')) ?? null);
+    stream(c.env.outgoing, name, lastSeq, options, options.allowOrigin?.({ host: c.req.header('host'), origin: c.req.header('origin') }) ?? null);
     return RESPONSE_ALREADY_SENT;
   });
   return app;

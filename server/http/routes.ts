@@ -16,6 +16,8 @@ export interface RoutesOptions {
   admin?: Hono;
   /** Feature route groups (metrics, change feed, webhook admin), mounted after the document API. */
   mounted?: ReadonlyArray<Hono<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- groups declare their own bindings
+  /** Runs before every route, health checks and the client included (the Host and Origin checks). */
+  guard?: MiddlewareHandler;
   /** Run in order before every /api/* route (CORS, then authentication); health and the client stay open. */
   apiMiddleware?: MiddlewareHandler[];
 }
@@ -24,6 +26,7 @@ export function createRoutes(options: RoutesOptions): Hono {
   const { store, log } = options;
   const app = new Hono();
 
+  if (options.guard) app.use('*', options.guard);
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', (c) => {
     const { ready, reason } = options.readiness();

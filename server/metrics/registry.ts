@@ -29,6 +29,8 @@ export interface Metrics {
   readonly bytesIn: Counter<'protocol'>;
   readonly bytesOut: Counter<'protocol'>;
   readonly slowClientsClosed: Counter<'protocol'>;
+  /** Times a socket was paused for going over the message rate. */
+  readonly throttled: Counter<'protocol'>;
   readonly applySeconds: Histogram;
   readonly persistSeconds: Histogram;
   readonly compactions: Counter;
@@ -152,6 +154,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     slowClientsClosed: new Counter({
       name: 'tandem_slow_clients_closed_total',
       help: 'Clients closed because their send buffer passed --max-send-buffer-bytes',
+      labelNames: ['protocol'],
+      registers,
+    }),
+    throttled: new Counter({
+      name: 'tandem_throttled_total',
+      help: 'Times a WebSocket was read more slowly for sending over --max-messages-per-second',
       labelNames: ['protocol'],
       registers,
     }),

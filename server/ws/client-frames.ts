@@ -26,9 +26,13 @@ const AUTH_TOKEN = 0;
 export interface ClientFrame {
   /** Null for the address-less Pong, which needs no handling. */
   documentName: string | null;
+  /** `documentName`, or `documentName\0sessionId` for session-aware providers. */
+  address: string;
   type: number;
   /** Bytes of the Yjs update in a SyncStep2 or Update message; 0 otherwise. */
   updateBytes: number;
+  /** Sync and sync-reply messages: the step (0 step 1, 1 step 2, 2 update) and its payload. */
+  sync: { step: number; payload: Uint8Array } | null;
 }
 
 export interface FrameLimits {
@@ -39,17 +43,17 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Decodes and checks one binary frame; throws an `invalid-message` or `payload-too-large` AppError. */
 export function checkClientFrame(frame: Uint8Array, limits: FrameLimits): ClientFrame {
-  if (frame.length === 1 && frame[0] === PONG) return { documentName: null, type: PONG, updateBytes: 0 };
+  if (frame.length === 1 && frame[0] === PONG) return { documentName: null, address: '', type: PONG, updateBytes: 0, sync: null };
   const decoder = decoding.createDecoder(frame);
   const address = readString(decoder, 'document address');
   const separator = address.indexOf('\0');
   const documentName = separator === -1 ? address : address.slice(0, separator);
   const type = readUint(decoder, 'message type');
-  let updateBytes = 0;
+  let sync: ClientFrame['sync'] = null;
   switch (type) {
     case SYNC:
     case SYNC_REPLY:
-      updateBytes = checkSync(decoder);
+      sync = checkSync(decoder);
       break;
     case AWARENESS:
       checkAwareness(readBytes(decoder, 'awareness update'), limits.maxAwarenessBytes);
@@ -71,23 +75,24 @@ export function checkClientFrame(frame: Uint8Array, limits: FrameLimits): Client
       throw invalid(`message type ${type} is not accepted from clients`);
   }
   if (decoding.hasContent(decoder)) throw invalid(`${decoder.arr.length - decoder.pos} unexpected bytes after the message`);
-  return { documentName, type, updateBytes };
+  const updateBytes = sync && sync.step !== SYNC_STEP_1 ? sync.payload.length : 0;
+  return { documentName, address, type, updateBytes, sync };
 }
 
-function checkSync(decoder: decoding.Decoder): number {
-  const syncType = readUint(decoder, 'sync message type');
+function checkSync(decoder: decoding.Decoder): { step: number; payload: Uint8Array } {
+  const step = readUint(decoder, 'sync message type');
   const payload = readBytes(decoder, 'sync payload');
-  if (syncType === SYNC_STEP_1) {
+  if (step === SYNC_STEP_1) {
     attempt(() => Y.decodeStateVector(payload), 'state vector does not decode');
-    return 0;
+    return { step, payload };
   }
-  if (syncType === SYNC_STEP_2 || syncType === SYNC_UPDATE) {
+  if (step === SYNC_STEP_2 || step === SYNC_UPDATE) {
     // Decoding is linear in the update's size (each struct consumes input) and reads exactly what
     // Y.applyUpdate would, so an update that decodes here cannot throw halfway through applying.
     attempt(() => Y.decodeUpdate(payload), 'Yjs update does not decode');
-    return payload.length;
+    return { step, payload };
   }
-  throw invalid(`sync message type ${syncType} is unknown`);
+  throw invalid(`sync message type ${step} is unknown`);
 }
 
 function checkAwareness(update: Uint8Array, maxBytes: number): void {

@@ -5,10 +5,18 @@
 // edits that are already in LevelDB; every other message passes straight through.
 import type { WebSocket } from 'ws';
 import { AppError } from '../errors.ts';
-import { MESSAGE_SYNC_STATUS, peekMessageType, readFrameHeader } from './frames.ts';
+import { ackApplied, MESSAGE_SYNC_STATUS, peekMessageType, readFrameHeader } from './frames.ts';
 
 /** Resolves when the document's applied updates are stored; null when nothing is pending. */
 export type DurabilityGate = (documentName: string) => Promise<void> | null;
+
+/** Decides which acks a client is sent at all, and sees every other frame (provider-session.ts). */
+export interface AckFilter {
+  /** Whether the client counts an ack for `address` now; false drops it. */
+  mayAcknowledge(address: string): boolean;
+  /** Told of every frame that is not an ack, with its message type. */
+  sent(type: number, frame: Uint8Array): void;
+}
 
 /** Backpressure and accounting for what the server sends. */
 export interface SendPolicy {
@@ -30,14 +38,16 @@ export class DurableAckSocket {
   #gate: DurabilityGate;
   #onAckFailed: (error: unknown) => void;
   #policy: SendPolicy | undefined;
+  #filter: AckFilter | undefined;
   /** Acks waiting for the newest gate promise seen: one reaction per batch, not per ack. */
   #held: { until: Promise<void>; acks: Uint8Array[] } | null = null;
 
-  constructor(socket: WebSocket, gate: DurabilityGate, onAckFailed: (error: unknown) => void, policy?: SendPolicy) {
+  constructor(socket: WebSocket, gate: DurabilityGate, onAckFailed: (error: unknown) => void, policy?: SendPolicy, filter?: AckFilter) {
     this.#socket = socket;
     this.#gate = gate;
     this.#onAckFailed = onAckFailed;
     this.#policy = policy;
+    this.#filter = filter;
   }
 
   get readyState(): number {
@@ -49,13 +59,18 @@ export class DurableAckSocket {
   }
 
   send(data: Uint8Array): void {
-    if (peekMessageType(data) === MESSAGE_SYNC_STATUS) {
+    const type = peekMessageType(data);
+    if (type === MESSAGE_SYNC_STATUS) {
       const header = readFrameHeader(data);
+      // Every ack is shown to the filter, in order; a "not applied" one counts nothing down, so it always goes.
+      if (header && this.#filter && !this.#filter.mayAcknowledge(header.address) && ackApplied(data)) return;
       const pending = header ? this.#gate(header.documentName) : null;
       if (pending) {
         this.#hold(data, pending);
         return;
       }
+    } else {
+      this.#filter?.sent(type, data);
     }
     this.#sendNow(data);
   }

@@ -3,14 +3,16 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { originAllowed } from '../auth/origins.ts';
+import { refuseRequest, type RequestPolicy } from '../auth/request-guard.ts';
 import { documentNameProblem } from '../documents/names.ts';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, Tally } from '../metrics/registry.ts';
 import { checkClientFrame, type ClientFrame } from './client-frames.ts';
 import { DurableAckSocket, type DurabilityGate, type SendPolicy } from './durable-ack-socket.ts';
-import { SlidingWindow, TokenBucket } from './rate-limits.ts';
+import { Inbox } from './inbox.ts';
+import { ProviderSession } from './provider-session.ts';
+import { SlidingWindow } from './rate-limits.ts';
 import { closeReason, toUint8Array } from './socket-data.ts';
 import { bridgeYWebsocket } from './ywebsocket-bridge.ts';
 import { tokenFromRequest, yWebsocketCloseCode } from './ywebsocket-codec.ts';
@@ -35,12 +37,18 @@ export interface WebSocketEndpointOptions {
   /** A client whose unsent data passes this is closed with 4408 (default: no limit). */
   maxSendBufferBytes?: number;
   metrics?: Metrics;
-  /** Browser origins allowed to open a socket; empty allows any (403 otherwise). */
-  allowedOrigins?: readonly string[];
+  /** The Host and Origin checks (server/auth/request-guard.ts); 403 with the reason when refused. */
+  requestPolicy?: RequestPolicy;
   /** Upgrades per client IP per minute (429 with Retry-After beyond). */
   maxConnectionsPerMinute?: number;
-  /** Messages per second per socket, with a burst of as many (close 4429 beyond). */
+  /** Messages per second per socket, with a burst of as many; a faster client is read more slowly. */
   maxMessagesPerSecond?: number;
+  /** A socket throttled without a break for longer than this is closed with 4429 (default: never). */
+  maxThrottledMs?: number;
+  /** Hocuspocus' `maxUnauthenticatedQueueSize`: reading pauses before a socket's pre-auth frames reach it. */
+  preAuthBytes?: number;
+  /** How long a socket whose provider may wait for an ack it will never get stays idle before a resync. */
+  resyncIdleMs?: number;
   /** Largest awareness update (close 1009 beyond). */
   maxAwarenessBytes?: number;
   /** Largest stored size a document may grow to (close 4413 beyond). */
@@ -51,8 +59,14 @@ export interface WebSocketEndpointOptions {
 
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
 
-/** Checks one Hocuspocus frame from a client: the frame to hand on, or null once the socket was refused. */
-type Admission = (frame: Uint8Array) => Uint8Array | null;
+// A provider owed a fresh handshake (see ack-ledger.ts) is asked to reconnect after this long without traffic.
+const RESYNC_IDLE_MS = 2_000;
+
+/** Checks one Hocuspocus frame from a client: the checked frame, or null to drop it (or once the socket was refused). */
+type Admission = (frame: Uint8Array) => ClientFrame | null;
+
+// Hocuspocus' own default for the bytes a socket may queue before authentication.
+const HOCUSPOCUS_PRE_AUTH_BYTES = 5 * 1024 * 1024;
 
 type Protocol = 'hocuspocus' | 'y-websocket';
 
@@ -63,6 +77,7 @@ interface Traffic {
   messagesOut: Tally;
   bytesOut: Tally;
   slowClientsClosed: Tally;
+  throttled: Tally;
 }
 
 export class WebSocketEndpoint {
@@ -104,10 +119,10 @@ export class WebSocketEndpoint {
       this.#options.log.debug({ ip: request.socket.remoteAddress, retryAfter }, 'WebSocket upgrade refused: too many attempts');
       return refuseUpgrade(socket, 429, 'rate-limited: too many connection attempts; retry later', { 'Retry-After': String(retryAfter) });
     }
-    const origin = request.headers.origin;
-    if (!originAllowed(this.#options.allowedOrigins ?? [], origin)) {
-      this.#options.log.warn({ origin }, 'WebSocket upgrade refused: origin not allowed');
-      return refuseUpgrade(socket, 403, `origin-not-allowed: ${origin} may not connect; see --allowed-origins`);
+    const refusal = this.#options.requestPolicy ? refuseRequest(this.#options.requestPolicy, request.headers) : null;
+    if (refusal) {
+      this.#options.log.warn({ origin: request.headers.origin, host: request.headers.host, code: refusal.code }, 'WebSocket upgrade refused');
+      return refuseUpgrade(socket, refusal.status, `${refusal.code}: ${refusal.message}`);
     }
     if (path.startsWith(Y_WEBSOCKET_PREFIX)) return this.#upgradeYWebsocket(request, socket, head, path);
     if (!HOCUSPOCUS_PATHS.has(path)) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use / or /y/<document>`);
@@ -127,6 +142,10 @@ export class WebSocketEndpoint {
     const token = tokenFromRequest(url, request.headers['sec-websocket-protocol']);
     this.#server.handleUpgrade(request, socket, head, (ws) => {
       this.#track(ws, 'y-websocket');
+      // y-websocket has no acknowledgements: the session only keeps pre-auth room.
+      let inbox: Inbox | undefined;
+      const session = this.#session(ws, false, () => inbox?.release());
+      const admit = this.#admission(ws, request, 'y-websocket');
       bridgeYWebsocket(ws, toFetchRequest(request), documentName, token, {
         hocuspocus: this.#options.hocuspocus,
         log: this.#options.log,
@@ -134,15 +153,26 @@ export class WebSocketEndpoint {
         // Same backpressure rule as the main endpoint; y-websocket gets no acknowledgements to gate.
         wrap: (raw) => new DurableAckSocket(raw, () => null, () => undefined, this.#sendPolicy('y-websocket')),
         countIn: (bytes) => this.#countIn('y-websocket', bytes),
-        // The translated frames pass the same checks and limits as the main endpoint's.
-        admit: this.#admission(ws, request, 'y-websocket'),
+        // The translated frames pass the same rate, checks and limits as the main endpoint's.
+        inbox: (handle) => (inbox = this.#inbox(ws, request, 'y-websocket', session, handle)),
+        admit: (frame) => {
+          const checked = admit(frame);
+          if (!checked) return null;
+          session.inbound(checked, frame.length);
+          return frame;
+        },
+        sent: session.sent,
       });
     });
   }
 
   /** Closes every socket with `code`; providers reconnect on 1001 (going away). */
   closeAll(code: number, reason: string): void {
-    for (const ws of this.#server.clients) ws.close(code, reason);
+    for (const ws of this.#server.clients) {
+      ws.close(code, reason);
+      // A socket paused by its inbox must read the peer's close frame; frames after the close are dropped.
+      ws.resume();
+    }
   }
 
   /** Drops sockets that did not finish their close handshake in time. */
@@ -154,32 +184,82 @@ export class WebSocketEndpoint {
   #accept(ws: WebSocket, request: IncomingMessage): void {
     const { hocuspocus, gate, log } = this.#options;
     this.#track(ws, 'hocuspocus');
+    // The session releases the inbox, which is made below: the closure runs only after both exist.
+    const session = this.#session(ws, true, () => inbox.release());
     const socket = new DurableAckSocket(
       ws,
       gate,
       (error) => {
         log.error({ err: error }, 'an update could not be stored; closing the socket so the client resends it');
         ws.close(1011, 'storage-failed: the update was not saved; reconnect to resend it');
+        inbox.close();
       },
       this.#sendPolicy('hocuspocus'),
+      session,
     );
     const connection = hocuspocus.handleConnection(socket, toFetchRequest(request));
     const admit = this.#admission(ws, request, 'hocuspocus');
+    const inbox = this.#inbox(ws, request, 'hocuspocus', session, (message) => {
+      const frame = admit(message);
+      if (!frame) return;
+      session.inbound(frame, message.length);
+      connection.handleMessage(message);
+    });
     let textRefused = false;
     ws.on('message', (data, isBinary) => {
       if (textRefused) return;
       if (!isBinary) {
         textRefused = true;
+        inbox.close();
         ws.close(1003, 'text frames are not supported; send binary Yjs messages');
         return;
       }
       const message = toUint8Array(data);
       this.#countIn('hocuspocus', message.length);
-      const admitted = admit(message);
-      if (admitted) connection.handleMessage(admitted);
+      inbox.push(message);
     });
-    ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
+    ws.on('close', (code, reason) => {
+      inbox.close();
+      session.close();
+      connection.handleClose({ code, reason: reason.toString() });
+    });
     ws.on('error', (error) => log.warn({ err: error }, 'WebSocket error'));
+  }
+
+  /** `release` lets the socket's inbox go on once a document's connection is set up. */
+  #session(ws: WebSocket, trackAcks: boolean, release: () => void): ProviderSession {
+    return new ProviderSession({
+      trackAcks,
+      preAuthBytes: this.#options.preAuthBytes ?? HOCUSPOCUS_PRE_AUTH_BYTES,
+      release,
+      resyncIdleMs: this.#options.resyncIdleMs ?? RESYNC_IDLE_MS,
+      onResyncDue: () => {
+        const error = new AppError('resync', 'reconnect to confirm what is saved');
+        this.#options.log.debug({ reason: error.reason }, 'asking a provider to resync its saved count');
+        ws.close(error.closeCode, closeReason(error.reason));
+        ws.resume();
+      },
+    });
+  }
+
+  /** Reads a socket's frames at the configured rate, pausing the socket instead of dropping anything. */
+  #inbox(ws: WebSocket, request: IncomingMessage, protocol: Protocol, session: ProviderSession, handle: (frame: Uint8Array) => void): Inbox {
+    const { maxMessagesPerSecond, maxThrottledMs, log, metrics } = this.#options;
+    const traffic = this.#trafficFor(protocol);
+    const inbox = new Inbox(ws, {
+      perSecond: maxMessagesPerSecond ?? UNLIMITED,
+      maxThrottledMs: maxThrottledMs ?? Infinity,
+      hasRoom: session.hasRoom,
+      handle,
+      onThrottled: () => traffic?.throttled.inc(),
+      onThrottledTooLong: (throttledMs) => {
+        metrics?.limitRejections.inc({ limit: 'throttled-too-long' });
+        const error = new AppError('rate-limited', `more than ${maxMessagesPerSecond} messages per second for ${Math.round(throttledMs / 1000)} s`);
+        log.warn({ ip: request.socket.remoteAddress, protocol, throttledMs: Math.round(throttledMs) }, 'closing a socket that stayed over the message rate');
+        ws.close(protocol === 'y-websocket' ? yWebsocketCloseCode(error.closeCode) : error.closeCode, closeReason(error.reason));
+      },
+    });
+    return inbox;
   }
 
   /**
@@ -187,7 +267,6 @@ export class WebSocketEndpoint {
    * Hocuspocus decodes anything, gives every malformed frame a close code and a reason.
    */
   #admission(ws: WebSocket, request: IncomingMessage, protocol: Protocol): Admission {
-    const bucket = new TokenBucket(this.#options.maxMessagesPerSecond ?? UNLIMITED);
     let refused = false;
     const refuse = (error: AppError): null => {
       refused = true;
@@ -199,7 +278,6 @@ export class WebSocketEndpoint {
     return (bytes) => {
       // Frames that were already in flight when the socket was refused are dropped unread.
       if (refused) return null;
-      if (!bucket.take()) return refuse(new AppError('rate-limited', `more than ${this.#options.maxMessagesPerSecond} messages per second`));
       let frame: ClientFrame;
       try {
         frame = checkClientFrame(bytes, { maxAwarenessBytes: this.#options.maxAwarenessBytes ?? UNLIMITED });
@@ -209,7 +287,7 @@ export class WebSocketEndpoint {
       if (frame.documentName === null) return null;
       const tooLarge = this.#growsTooLarge(frame);
       if (tooLarge) return refuse(tooLarge);
-      return bytes;
+      return frame;
     };
   }
 
@@ -241,6 +319,7 @@ export class WebSocketEndpoint {
         messagesOut: metrics.tally(metrics.messagesOut, labels),
         bytesOut: metrics.tally(metrics.bytesOut, labels),
         slowClientsClosed: metrics.slowClientsClosed.labels(labels),
+        throttled: metrics.throttled.labels(labels),
       };
       this.#traffic.set(protocol, traffic);
     }

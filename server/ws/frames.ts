@@ -11,6 +11,11 @@ export interface FrameHeader {
   type: number;
 }
 
+/** Whether a SyncStatus frame says "applied" (varint 1, the last byte), which a provider counts down. */
+export function ackApplied(frame: Uint8Array): boolean {
+  return frame[frame.length - 1] === 1;
+}
+
 /** Reads the address and message type that prefix every Hocuspocus frame; null if malformed. */
 export function readFrameHeader(frame: Uint8Array): FrameHeader | null {
   try {

@@ -16,12 +16,17 @@ export class TokenBucket {
 
   /** Takes one token; false when the bucket is empty. */
   take(): boolean {
+    return this.waitMs() === 0;
+  }
+
+  /** Takes one token and returns 0, or returns the milliseconds until one is available (taking none). */
+  waitMs(): number {
     const now = this.#now();
     this.#tokens = Math.min(this.#capacity, this.#tokens + ((now - this.#refilledAt) / 1000) * this.#capacity);
     this.#refilledAt = now;
-    if (this.#tokens < 1) return false;
+    if (this.#tokens < 1) return Math.max(1, Math.ceil(((1 - this.#tokens) / this.#capacity) * 1000));
     this.#tokens -= 1;
-    return true;
+    return 0;
   }
 }
 

@@ -5,6 +5,7 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../log.ts';
+import { peekMessageType } from './frames.ts';
 import { closeReason, toUint8Array } from './socket-data.ts';
 import { encodeAuthFrame, fromClientFrame, toClientFrame } from './ywebsocket-codec.ts';
 
@@ -25,6 +26,16 @@ export interface YWebsocketBridgeOptions {
   countIn?: (bytes: number) => void;
   /** Checks a translated frame (limits, validation); null means the socket was refused and closed. */
   admit?: (frame: Uint8Array) => Uint8Array | null;
+  /** Paces the client's frames (inbox.ts): `handle` is called for each, in order, when its turn comes. */
+  inbox?: (handle: (bytes: Uint8Array) => void) => Inbox;
+  /** Told of each Hocuspocus frame on its way to the client, with its message type, before translation. */
+  sent?: (type: number, frame: Uint8Array) => void;
+}
+
+/** What paces a client's frames; see inbox.ts. */
+interface Inbox {
+  push(bytes: Uint8Array): void;
+  close(): void;
 }
 
 /** What the bridge sends translated frames through. */
@@ -38,9 +49,11 @@ export interface Sender {
 /** The socket Hocuspocus writes to: translates its frames into y-websocket's. */
 class YWebsocketSocket {
   #ws: Sender;
+  #sent: ((type: number, frame: Uint8Array) => void) | undefined;
 
-  constructor(ws: Sender) {
+  constructor(ws: Sender, sent?: (type: number, frame: Uint8Array) => void) {
     this.#ws = ws;
+    this.#sent = sent;
   }
 
   get readyState(): number {
@@ -53,6 +66,7 @@ class YWebsocketSocket {
 
   send(frame: Uint8Array): void {
     if (this.#ws.readyState !== OPEN) return;
+    this.#sent?.(peekMessageType(frame), frame);
     const out = toClientFrame(frame);
     if (out.kind === 'send') this.#ws.send(out.frame);
     else if (out.kind === 'deny') {
@@ -73,21 +87,14 @@ export function bridgeYWebsocket(
   token: string | undefined,
   options: YWebsocketBridgeOptions,
 ): void {
-  const connection = options.hocuspocus.handleConnection(new YWebsocketSocket(options.wrap?.(ws) ?? ws), request);
+  const connection = options.hocuspocus.handleConnection(new YWebsocketSocket(options.wrap?.(ws) ?? ws, options.sent), request);
   // y-websocket has no auth message: the token from the URL or subprotocol stands in for one.
   connection.handleMessage(encodeAuthFrame(documentName, token ?? ''));
   let refused = false;
 
-  ws.on('message', (data, isBinary) => {
+  const handle = (bytes: Uint8Array): void => {
     if (refused) return;
-    if (!isBinary) {
-      refused = true;
-      ws.close(CLOSE_UNSUPPORTED_DATA, 'text frames are not supported; send binary y-websocket messages');
-      return;
-    }
     let frame: Uint8Array | null;
-    const bytes = toUint8Array(data);
-    options.countIn?.(bytes.length);
     try {
       frame = fromClientFrame(documentName, bytes);
     } catch {
@@ -104,6 +111,20 @@ export function bridgeYWebsocket(
     const admitted = options.admit ? options.admit(frame) : frame;
     // null: refused (the admission closed the socket and drops what follows) or a frame to ignore.
     if (admitted) connection.handleMessage(admitted);
+  };
+  const inbox = options.inbox?.(handle) ?? { push: handle, close: () => undefined };
+
+  ws.on('message', (data, isBinary) => {
+    if (refused) return;
+    if (!isBinary) {
+      refused = true;
+      inbox.close();
+      ws.close(CLOSE_UNSUPPORTED_DATA, 'text frames are not supported; send binary y-websocket messages');
+      return;
+    }
+    const bytes = toUint8Array(data);
+    options.countIn?.(bytes.length);
+    inbox.push(bytes);
   });
 
   let alive = true;
@@ -122,6 +143,7 @@ export function bridgeYWebsocket(
 
   ws.on('close', (code, reason) => {
     clearInterval(keepAlive);
+    inbox.close();
     connection.handleClose({ code, reason: reason.toString() });
   });
   ws.on('error', (error) => options.log.warn({ doc: documentName, err: error }, 'y-websocket socket error'));

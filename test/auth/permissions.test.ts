@@ -1,7 +1,7 @@
 // Pure rules: name patterns, the most-specific-wins permission rule, grants on the command line, origins.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { originAllowed } from '../../server/auth/origins.ts';
+import { originListed } from '../../server/auth/origins.ts';
 import { allows, parseGrant, patternMatches, permissionFor } from '../../server/auth/permissions.ts';
 
 test('patterns: * matches any run of characters, everything else is literal', () => {
@@ -44,12 +44,11 @@ test('grants on the command line: pattern:permission, split at the last colon', 
   assert.throws(() => parseGrant(':read'), /pattern:permission/);
 });
 
-test('origins: an empty list or a missing header allows; otherwise exact, case-insensitive', () => {
-  assert.ok(originAllowed([], 'https://anything.example'));
-  assert.ok(originAllowed(['https://app.example'], undefined));
-  assert.ok(originAllowed(['https://app.example'], 'https://APP.example'));
-  assert.ok(originAllowed(['https://app.example/'], 'https://app.example'));
-  assert.ok(!originAllowed(['https://app.example'], 'https://app.example.evil'));
-  assert.ok(!originAllowed(['https://app.example'], 'http://app.example'));
-  assert.ok(originAllowed(['*'], 'https://x.example'));
+test('origins: a listed origin matches exactly, case-insensitive, ignoring a trailing slash; * matches all', () => {
+  assert.ok(!originListed([], 'https://anything.example'));
+  assert.ok(originListed(['https://app.example'], 'https://APP.example'));
+  assert.ok(originListed(['https://app.example/'], 'https://app.example'));
+  assert.ok(!originListed(['https://app.example'], 'https://app.example.evil'));
+  assert.ok(!originListed(['https://app.example'], 'http://app.example'));
+  assert.ok(originListed(['*'], 'https://x.example'));
 });

@@ -16,7 +16,8 @@ interface PageProbe {
   __documentText(): string;
 }
 
-export async function launchChromium(): Promise<Browser> {
+/** Headless Chromium; `extraArgs` adds flags, e.g. `--host-resolver-rules` to point a name at 127.0.0.1. */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install it with apt-get install -y chromium`);
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -28,6 +29,7 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
 }

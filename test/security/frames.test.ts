@@ -14,7 +14,10 @@ test('every message a provider sends passes, with its document and update size',
     const checked = checkClientFrame(frame, limits);
     assert.equal(checked.documentName, 'doc');
   }
-  assert.deepEqual(checkClientFrame(new Uint8Array([10]), limits), { documentName: null, type: 10, updateBytes: 0 });
+  assert.deepEqual(checkClientFrame(new Uint8Array([10]), limits), { documentName: null, address: '', type: 10, updateBytes: 0, sync: null });
+  const update = new Uint8Array([0, 0]);
+  const checked = checkClientFrame(syncFrame('doc\u0000s1', SYNC.update, update), limits);
+  assert.deepEqual([checked.address, checked.sync?.step, checked.updateBytes], ['doc\u0000s1', SYNC.update, 2]);
 });
 
 test('hostile updates of yjs#479, #687 and #498 are refused, except #687’s V2 bytes, an empty V1 update', () => {
@@ -36,6 +39,17 @@ test('a token bucket refills at its rate and bursts up to it', () => {
   now += 10_000;
   for (let i = 0; i < 10; i++) assert.ok(bucket.take());
   assert.ok(!bucket.take(), 'never more than one second’s worth');
+});
+
+test('an empty token bucket says how long until its next token', () => {
+  let now = 0;
+  const bucket = new TokenBucket(4, () => now);
+  for (let i = 0; i < 4; i++) assert.equal(bucket.waitMs(), 0);
+  assert.equal(bucket.waitMs(), 250);
+  now += 100;
+  assert.equal(bucket.waitMs(), 150);
+  now += 150;
+  assert.equal(bucket.waitMs(), 0);
 });
 
 test('a sliding window counts attempts per key and says when to retry', () => {

@@ -1,31 +1,11 @@
 // Every limit answers with its close code or HTTP status and a reason, and applies nothing.
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import * as Y from 'yjs';
 import { connectClient } from '../helpers/providers.ts';
+import { upgrade } from '../helpers/raw-http.ts';
 import { authFrame, awarenessFrame, connectRaw, frame, MESSAGE, SYNC, syncFrame } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-
-/** The status, headers and body of a refused upgrade. */
-function upgrade(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
-    });
-    req.on('upgrade', (response, socket) => {
-      socket.destroy();
-      resolve({ status: response.statusCode ?? 0, headers: response.headers, body: '' });
-    });
-    req.on('response', (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 function bigUpdate(characters: number): Uint8Array {
   const doc = new Y.Doc();
@@ -57,12 +37,25 @@ describe('per-socket and per-document limits', () => {
     assert.equal((await upgrade(server.wsUrl.replace('ws:', 'http:'))).status, 101);
   });
 
-  test('more messages per second than allowed: close 4429', async () => {
+  test('more messages per second than allowed: read more slowly, nothing dropped, the socket stays open', async () => {
     const client = await connectRaw(server.wsUrl);
-    for (let i = 0; i < 200; i++) client.send(frame('rate', MESSAGE.queryAwareness));
-    const closed = await client.waitForClose();
-    assert.equal(closed.code, 4429);
-    assert.match(closed.reason, /^rate-limited: more than 50 messages per second/);
+    try {
+      assert.equal((await client.authenticate('rate', 'dev')).authType, 2);
+      client.send(syncFrame('rate', SYNC.step1, Y.encodeStateVector(new Y.Doc())));
+      const source = new Y.Doc();
+      source.on('update', (update: Uint8Array) => client.send(syncFrame('rate', SYNC.update, update)));
+      const started = performance.now();
+      // 120 updates at 50 per second with a burst of 50: at least 1.4 s to read them all.
+      for (let i = 0; i < 120; i++) source.getText('t').insert(i, 'r');
+      await client.waitForMessage(() => client.messages.filter((m) => m.type === MESSAGE.syncStatus).length === 120, 'an ack for every update', 10_000);
+      assert.ok(performance.now() - started >= 1_300, 'the updates were taken at the configured rate');
+      assert.equal(client.closed, null, 'not disconnected for its rate');
+      assert.equal(server.app.hocuspocus.documents.get('rate')!.getText('t').toString(), 'r'.repeat(120));
+      const throttled = await server.app.metrics.throttled.get();
+      assert.ok(throttled.values.some((v) => v.labels.protocol === 'hocuspocus' && v.value > 0), 'counted in tandem_throttled_total');
+    } finally {
+      client.close();
+    }
   });
 
   test('an update that would grow the document past its limit: close 4413, nothing applied', async () => {
@@ -93,6 +86,8 @@ describe('per-socket and per-document limits', () => {
     };
     const client = await connectRaw(server.wsUrl);
     assert.equal((await client.authenticate('orphans', 'dev')).authType, 2);
+    // Acks start with the client's sync step 1, as for a provider (server/ws/ack-ledger.ts).
+    client.send(syncFrame('orphans', SYNC.step1, Y.encodeStateVector(new Y.Doc())));
     client.send(syncFrame('orphans', SYNC.update, orphan(2500)));
     await client.waitForMessage((m) => m.type === MESSAGE.syncStatus, 'the first orphan to be taken as pending');
     const document = server.app.hocuspocus.documents.get('orphans')!;
@@ -174,5 +169,28 @@ describe('connection attempts per IP', () => {
     assert.equal(refused.status, 429);
     assert.ok(Number(refused.headers['retry-after']) >= 1);
     assert.match(refused.body, /^rate-limited: too many connection attempts/);
+  });
+});
+
+describe('a socket kept over the message rate', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ maxMessagesPerSecond: 20, maxThrottledSeconds: 1 });
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  test('is closed with 4429 once throttled for longer than --max-throttled-seconds, and counted', async () => {
+    const client = await connectRaw(server.wsUrl);
+    const started = performance.now();
+    // 20 per second with a burst of 20: 200 frames keep the socket throttled for 9 s.
+    for (let i = 0; i < 200; i++) client.send(frame('flood', MESSAGE.queryAwareness));
+    const closed = await client.waitForClose(10_000);
+    assert.equal(closed.code, 4429);
+    assert.match(closed.reason, /^rate-limited: more than 20 messages per second for \d+ s/);
+    assert.ok(performance.now() - started >= 1_000, 'not before the socket was throttled for a second');
+    const rejections = await server.app.metrics.limitRejections.get();
+    assert.ok(rejections.values.some((v) => v.labels.limit === 'throttled-too-long' && v.value === 1));
   });
 });

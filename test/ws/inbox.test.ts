@@ -1,0 +1,81 @@
+// The inbox without a network: frames handed on in order at the rate, the socket paused instead of anything dropped.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Inbox } from '../../server/ws/inbox.ts';
+
+/** A socket that records pause/resume, and a clock the test moves; timers are real but short. */
+function harness(options: { perSecond: number; maxThrottledMs?: number; room?: () => boolean }) {
+  const handled: number[] = [];
+  const events: string[] = [];
+  let tooLong: number | null = null;
+  const socket = { readyState: 1, pause: () => events.push('pause'), resume: () => events.push('resume') };
+  const inbox = new Inbox(socket, {
+    perSecond: options.perSecond,
+    maxThrottledMs: options.maxThrottledMs ?? Infinity,
+    hasRoom: options.room ?? (() => true),
+    handle: (frame) => handled.push(frame[0] as number),
+    onThrottledTooLong: (ms) => (tooLong = ms),
+  });
+  return { inbox, handled, events, tooLong: () => tooLong };
+}
+
+const frames = (count: number) => Array.from({ length: count }, (_, i) => new Uint8Array([i]));
+const until = async (condition: () => boolean, ms = 5_000) => {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+};
+
+test('under the rate every frame is handed on at once and the socket is never paused', () => {
+  const { inbox, handled, events } = harness({ perSecond: 100 });
+  for (const frame of frames(50)) inbox.push(frame);
+  assert.equal(handled.length, 50);
+  assert.deepEqual(events, []);
+});
+
+test('over the rate the socket pauses, every frame still arrives in order, and reading resumes', async () => {
+  const { inbox, handled, events } = harness({ perSecond: 50 });
+  const started = performance.now();
+  for (const frame of frames(80)) inbox.push(frame);
+  assert.equal(handled.length, 50, 'the burst goes through');
+  assert.deepEqual(events, ['pause']);
+  await until(() => handled.length === 80);
+  assert.ok(performance.now() - started >= 550, 'the other 30 at 50 per second');
+  assert.deepEqual(handled, frames(80).map((f) => f[0]));
+  assert.deepEqual(events, ['pause', 'resume']);
+});
+
+test('no room (a document still authenticating) holds frames until release()', () => {
+  let room = false;
+  const { inbox, handled, events } = harness({ perSecond: 1000, room: () => room });
+  for (const frame of frames(5)) inbox.push(frame);
+  assert.equal(handled.length, 0);
+  assert.deepEqual(events, ['pause']);
+  room = true;
+  inbox.release();
+  assert.equal(handled.length, 5);
+  assert.deepEqual(events, ['pause', 'resume']);
+});
+
+test('throttled without a break for longer than the limit: given up on, the rest dropped', async () => {
+  const { inbox, handled, tooLong } = harness({ perSecond: 20, maxThrottledMs: 300 });
+  for (const frame of frames(100)) inbox.push(frame);
+  await until(() => tooLong() !== null);
+  assert.ok(tooLong()! > 300);
+  const count = handled.length;
+  assert.ok(count < 100 && count >= 20, `handed on ${count}`);
+  inbox.push(new Uint8Array([1]));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(handled.length, count, 'nothing after it gave up');
+});
+
+test('close() drops what waits and reads again, so the close handshake can complete', async () => {
+  const { inbox, handled, events } = harness({ perSecond: 10 });
+  for (const frame of frames(30)) inbox.push(frame);
+  inbox.close();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(handled.length, 10);
+  assert.deepEqual(events, ['pause', 'resume']);
+});
