@@ -263,8 +263,9 @@ export class WebSocketEndpoint {
   }
 
   /**
-   * Rate limit, frame validation and document-size limit for one socket. Validating here, before
-   * Hocuspocus decodes anything, gives every malformed frame a close code and a reason.
+   * Frame validation and the document-size limit for one socket, as the inbox hands frames on (the rate is the
+   * inbox's). Validating here, before Hocuspocus decodes anything, gives every malformed frame a close code and
+   * a reason.
    */
   #admission(ws: WebSocket, request: IncomingMessage, protocol: Protocol): Admission {
     let refused = false;
