@@ -34,7 +34,7 @@ test('busy and failed-write closes are warnings that pass: the edits are sent ag
 });
 
 test('restarts, network drops and resets say nothing: the badge shows Offline and the provider reconnects', () => {
-  for (const code of [1000, 1001, 1005, 1006, 1012, 1013, 4205, 4408]) {
+  for (const code of [1000, 1001, 1005, 1006, 1012, 1013, 4205, 4408, 4409]) {
     assert.equal(problemFromClose(code, ''), null, `code ${code}`);
   }
 });
