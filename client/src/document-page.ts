@@ -1,6 +1,6 @@
 // The `/d/<name>` page: header with presence and save status, toolbar, and the shared editor.
 
-import { documentNameProblem } from '../../server/documents/names.ts';
+import { documentNameProblem } from '../../common/names.ts';
 import { accessTokenFromLocation } from './access-token.ts';
 import { createBanner } from './banner.ts';
 import { createTopbar } from './chrome.ts';

@@ -1,6 +1,6 @@
 // What the new-document form says about the name typed so far: a pure function, so every case is testable.
 
-import { documentNameProblem } from '../../server/documents/names.ts';
+import { documentNameProblem } from '../../common/names.ts';
 
 export interface NameFeedback {
   /** Why the name cannot be used (the server's own rule), or null; submitting is refused while it is set. */

@@ -7,7 +7,7 @@ import type {
   onDisconnectPayload,
 } from '@hocuspocus/server';
 import { Unauthorized } from '@hocuspocus/common';
-import { documentNameProblem } from '../documents/names.ts';
+import { documentNameProblem } from '../../common/names.ts';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { permissionFor, type Permission } from './permissions.ts';

@@ -1,7 +1,7 @@
 // Hono middleware for /api/* (the admin token, or a JWT with admin on the route's document) and for /metrics.
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { decodeDocumentName } from '../documents/names.ts';
+import { decodeDocumentName } from '../../common/names.ts';
 import { AppError } from '../errors.ts';
 import { allows, permissionFor } from './permissions.ts';
 import type { TokenVerifier } from './tokens.ts';

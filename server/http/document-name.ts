@@ -1,6 +1,6 @@
 // The document a `/api/documents/:name/…` request is about, from its raw path, decoded strictly once.
 import type { Context } from 'hono';
-import { decodeDocumentName } from '../documents/names.ts';
+import { decodeDocumentName } from '../../common/names.ts';
 import { AppError } from '../errors.ts';
 
 // Hono's `c.req.param('name')` is decoded leniently (invalid percent-encoding kept as text), so the name is

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { refuseRequest, type RequestPolicy } from '../auth/request-guard.ts';
-import { documentNameProblem } from '../documents/names.ts';
+import { documentNameProblem } from '../../common/names.ts';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, Tally } from '../metrics/registry.ts';
