@@ -1,12 +1,7 @@
 // The client side of `GET /api/documents`: fetch, check the shape, and order newest first.
+import type { DocumentSummary } from '../../common/api-types.ts';
 
-export interface DocumentSummary {
-  name: string;
-  createdAt: string;
-  updatedAt: string;
-  bytes: number;
-  logLength: number;
-}
+export type { DocumentSummary };
 
 /** Fetches the document list, most recently edited first; throws an Error whose message a person can read. */
 export async function fetchDocuments(token: string | null, signal?: AbortSignal): Promise<DocumentSummary[]> {

@@ -1,6 +1,5 @@
 // The client side of the version-history API: list, save, preview, diff and restore versions of a document.
-import type { Change } from '../../server/versions/diff.ts';
-import type { VersionMeta } from '../../server/storage/version-store.ts';
+import type { Change, RestoreResult, VersionDiff, VersionMeta } from '../../common/api-types.ts';
 
 export type { Change, VersionMeta };
 
@@ -10,7 +9,7 @@ export interface VersionsApi {
   /** The version rendered as HTML by the server (text escaped, script links dropped). */
   previewHTML(id: number): Promise<string>;
   changesSince(id: number): Promise<Change[]>;
-  restore(id: number, author: string): Promise<{ restored: VersionMeta; beforeRestore: VersionMeta }>;
+  restore(id: number, author: string): Promise<RestoreResult>;
 }
 
 export function versionsApi(documentName: string, token: string | null): VersionsApi {
@@ -45,14 +44,11 @@ export function versionsApi(documentName: string, token: string | null): Version
       return (await request(`/${id}?format=html`)).text();
     },
     async changesSince(id) {
-      const body = (await (await request(`/${id}/diff?to=now`)).json()) as { changes: Change[] };
+      const body = (await (await request(`/${id}/diff?to=now`)).json()) as VersionDiff;
       return body.changes;
     },
     async restore(id, author) {
-      return (await (await request(`/${id}/restore`, { method: 'POST', body: JSON.stringify({ author }) })).json()) as {
-        restored: VersionMeta;
-        beforeRestore: VersionMeta;
-      };
+      return (await (await request(`/${id}/restore`, { method: 'POST', body: JSON.stringify({ author }) })).json()) as RestoreResult;
     },
   };
 }

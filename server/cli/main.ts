@@ -2,10 +2,9 @@
 // backup straight on a stopped server's data directory.
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
+import type { Change, RestoreResult, VersionDiff, VersionMeta } from '../../common/api-types.ts';
 import { isAppError } from '../errors.ts';
 import { parseFormat, type Rendered } from '../versions/render.ts';
-import type { Change, DocumentDiff } from '../versions/diff.ts';
-import type { VersionMeta } from '../storage/version-store.ts';
 import { AdminClient, documentPath } from './admin-client.ts';
 import { backupDataDir, exportFromDataDir, type BackupFormat } from './data-dir.ts';
 import { registerTokenCommand } from './token-command.ts';
@@ -74,7 +73,7 @@ function createProgram(env: NodeJS.ProcessEnv): Command {
     .option('--to <id>', 'another version id, or "now"', 'now')
     .option('--json', 'print JSON')
     .action(async (name: string, id: string, options: { to: string; json?: boolean }) => {
-      const diff = await client().json<DocumentDiff & { from: number; to: number | 'now' }>(
+      const diff = await client().json<VersionDiff>(
         'GET',
         `${documentPath(name)}/versions/${encodeURIComponent(id)}/diff?to=${encodeURIComponent(options.to)}`,
       );
@@ -86,7 +85,7 @@ function createProgram(env: NodeJS.ProcessEnv): Command {
     .command('restore <doc> <id>')
     .option('--author <author>', 'who restored it')
     .action(async (name: string, id: string, options: { author?: string }) => {
-      const result = await client().json<{ restored: VersionMeta; beforeRestore: VersionMeta }>(
+      const result = await client().json<RestoreResult>(
         'POST',
         `${documentPath(name)}/versions/${encodeURIComponent(id)}/restore`,
         options,

@@ -1,6 +1,7 @@
 // Admin REST API under /api: export, import and delete documents; list, create, read, diff, restore versions.
 import { Hono, type Context } from 'hono';
 import * as Y from 'yjs';
+import type { VersionDiff } from '../../common/api-types.ts';
 import type { DocumentDeletion } from '../documents/deletion.ts';
 import { AppError } from '../errors.ts';
 import { diffDocuments } from '../versions/diff.ts';
@@ -90,7 +91,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     const before = await versions.open(name, id);
     const after = to === 'now' ? await versions.openCurrent(name) : await versions.open(name, versionId(to));
     try {
-      return c.json({ from: id, to: to === 'now' ? 'now' : versionId(to), ...diffDocuments(before, after) });
+      return c.json({ from: id, to: to === 'now' ? 'now' : versionId(to), ...diffDocuments(before, after) } satisfies VersionDiff);
     } finally {
       before.destroy();
       after.destroy();

@@ -1,6 +1,7 @@
 // HTTP routes (Hono): health, readiness, document listing, the demo client, and JSON errors.
 import { Hono, type MiddlewareHandler } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
+import type { DocumentSummary } from '../../common/api-types.ts';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { DocumentStore } from '../storage/document-store.ts';
@@ -70,7 +71,7 @@ export function createRoutes(options: RoutesOptions): Hono {
   return app;
 }
 
-function publicMeta(meta: { name: string; createdAt: string; updatedAt: string; bytes: number; logLength: number }) {
+function publicMeta(meta: DocumentSummary): DocumentSummary {
   return {
     name: meta.name,
     createdAt: meta.createdAt,

@@ -1,22 +1,10 @@
 // The storage interface for named versions: full document states, stored compactly beside the document.
 import type * as Y from 'yjs';
+import type { VersionKind, VersionMeta } from '../../common/api-types.ts';
 
-export type VersionKind = 'manual' | 'auto' | 'before-restore' | 'imported';
+export type { VersionKind, VersionMeta };
 
 export const VERSION_KINDS: readonly VersionKind[] = ['manual', 'auto', 'before-restore', 'imported'];
-
-/** What is known about a version without reading its content. */
-export interface VersionMeta {
-  /** Per-document number, increasing with time. */
-  id: number;
-  createdAt: string;
-  label: string;
-  author: string | null;
-  kind: VersionKind;
-  /** Bytes stored for this version: its whole state, or its delta against the previous version (deflated). */
-  size: number;
-  encoding: 'full' | 'delta';
-}
 
 export interface NewVersion {
   label: string;

@@ -1,25 +1,11 @@
 // Diffs two document states as a readable list of changes: blocks added, removed, and changed word by word.
 import type * as Y from 'yjs';
+import type { Change, DiffOp, DiffPart, DocumentDiff } from '../../common/api-types.ts';
 import { toProseMirrorJSON } from './prosemirror-json.ts';
 import { textBlocks, type TextBlock } from './render-text.ts';
 import { rootKind, typedRoot } from './root-types.ts';
 
-export type DiffOp = 'equal' | 'insert' | 'delete';
-
-export interface DiffPart {
-  op: DiffOp;
-  text: string;
-}
-
-export type Change =
-  | { kind: 'added'; root: string; block: string; text: string }
-  | { kind: 'removed'; root: string; block: string; text: string }
-  | { kind: 'changed'; root: string; block: string; before: string; after: string; parts: DiffPart[] };
-
-export interface DocumentDiff {
-  changes: Change[];
-  summary: { added: number; removed: number; changed: number };
-}
+export type { Change, DiffOp, DiffPart, DocumentDiff };
 
 interface Block extends TextBlock {
   root: string;

@@ -1,0 +1,53 @@
+// The shapes of the REST API's JSON bodies, shared by the server that sends them and the client that reads them.
+
+/** One entry of `GET /api/documents`, and the body of `GET /api/documents/:name`. */
+export interface DocumentSummary {
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  bytes: number;
+  logLength: number;
+}
+
+export type VersionKind = 'manual' | 'auto' | 'before-restore' | 'imported';
+
+/** What is known about a version without reading its content. */
+export interface VersionMeta {
+  /** Per-document number, increasing with time. */
+  id: number;
+  createdAt: string;
+  label: string;
+  author: string | null;
+  kind: VersionKind;
+  /** Bytes stored for this version: its whole state, or its delta against the previous version (deflated). */
+  size: number;
+  encoding: 'full' | 'delta';
+}
+
+/** The body of `POST …/versions/:id/restore`. */
+export interface RestoreResult {
+  restored: VersionMeta;
+  /** The version holding the content as it was just before; restoring it undoes the restore. */
+  beforeRestore: VersionMeta;
+}
+
+export type DiffOp = 'equal' | 'insert' | 'delete';
+
+export interface DiffPart {
+  op: DiffOp;
+  text: string;
+}
+
+/** One block added, removed, or changed word by word, between two document states. */
+export type Change =
+  | { kind: 'added'; root: string; block: string; text: string }
+  | { kind: 'removed'; root: string; block: string; text: string }
+  | { kind: 'changed'; root: string; block: string; before: string; after: string; parts: DiffPart[] };
+
+export interface DocumentDiff {
+  changes: Change[];
+  summary: { added: number; removed: number; changed: number };
+}
+
+/** The body of `GET …/versions/:id/diff?to=…`. */
+export type VersionDiff = DocumentDiff & { from: number; to: number | 'now' };
