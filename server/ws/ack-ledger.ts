@@ -18,6 +18,7 @@
 //    for frames before it are dropped.
 // The step 2 that answers the server's step 1 is the one the reset counted, and is acknowledged.
 import * as Y from 'yjs';
+import { SyncStep } from './message-types.ts';
 
 /** What the ledger needs to know of each change or sync frame a client sends (see client-frames.ts). */
 export interface InboundSync {
@@ -26,9 +27,6 @@ export interface InboundSync {
   step: number;
   payload: Uint8Array;
 }
-
-const SYNC_STEP_1 = 0;
-const SYNC_STEP_2 = 1;
 
 interface AddressLedger {
   /** The state vector of the newest step 1: what the provider had at its last reset. */
@@ -47,7 +45,7 @@ export class AckLedger {
   /** Records one sync frame from the client, in the order Hocuspocus will handle it. */
   inbound(frame: InboundSync): void {
     const ledger = this.#ledger(frame.address);
-    if (frame.step === SYNC_STEP_1) {
+    if (frame.step === SyncStep.Step1) {
       // The provider reset its count before sending this; acks still owed for earlier frames are surplus.
       for (let i = ledger.head; i < ledger.answers.length; i++) ledger.answers[i] = false;
       ledger.resetState = Y.decodeStateVector(frame.payload);
@@ -89,7 +87,7 @@ export class AckLedger {
   #counted(ledger: AddressLedger, frame: InboundSync): boolean {
     if (!ledger.resetState) return false;
     if (!ledger.inHandshake) return true;
-    if (frame.step === SYNC_STEP_2) {
+    if (frame.step === SyncStep.Step2) {
       ledger.inHandshake = false;
       return true;
     }

@@ -6,22 +6,7 @@
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
-
-// Hocuspocus message types a client may send (see @hocuspocus/server types.ts MessageType).
-const SYNC = 0;
-const AWARENESS = 1;
-const AUTH = 2;
-const QUERY_AWARENESS = 3;
-const SYNC_REPLY = 4;
-const STATELESS = 5;
-const CLOSE = 7;
-/** The provider answers a server ping with this single byte, without a document address. */
-const PONG = 10;
-
-const SYNC_STEP_1 = 0;
-const SYNC_STEP_2 = 1;
-const SYNC_UPDATE = 2;
-const AUTH_TOKEN = 0;
+import { AuthMessageType, MessageType, SyncStep } from './message-types.ts';
 
 export interface ClientFrame {
   /** Null for the address-less Pong, which needs no handling. */
@@ -43,7 +28,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Decodes and checks one binary frame; throws an `invalid-message` or `payload-too-large` AppError. */
 export function checkClientFrame(frame: Uint8Array, limits: FrameLimits): ClientFrame {
-  if (frame.length === 1 && frame[0] === PONG) return { documentName: null, address: '', type: PONG, updateBytes: 0, sync: null };
+  // The provider answers a server ping with this single byte, without a document address.
+  if (frame.length === 1 && frame[0] === MessageType.Pong) return { documentName: null, address: '', type: MessageType.Pong, updateBytes: 0, sync: null };
   const decoder = decoding.createDecoder(frame);
   const address = readString(decoder, 'document address');
   const separator = address.indexOf('\0');
@@ -51,42 +37,42 @@ export function checkClientFrame(frame: Uint8Array, limits: FrameLimits): Client
   const type = readUint(decoder, 'message type');
   let sync: ClientFrame['sync'] = null;
   switch (type) {
-    case SYNC:
-    case SYNC_REPLY:
+    case MessageType.Sync:
+    case MessageType.SyncReply:
       sync = checkSync(decoder);
       break;
-    case AWARENESS:
+    case MessageType.Awareness:
       checkAwareness(readBytes(decoder, 'awareness update'), limits.maxAwarenessBytes);
       break;
-    case AUTH: {
-      if (readUint(decoder, 'auth message type') !== AUTH_TOKEN) throw invalid('clients may only send auth tokens');
+    case MessageType.Auth: {
+      if (readUint(decoder, 'auth message type') !== AuthMessageType.Token) throw invalid('clients may only send auth tokens');
       readString(decoder, 'token');
       // Newer providers append their version.
       if (decoding.hasContent(decoder)) readString(decoder, 'provider version');
       break;
     }
-    case STATELESS:
+    case MessageType.Stateless:
       readString(decoder, 'stateless payload');
       break;
-    case QUERY_AWARENESS:
-    case CLOSE:
+    case MessageType.QueryAwareness:
+    case MessageType.CLOSE:
       break;
     default:
       throw invalid(`message type ${type} is not accepted from clients`);
   }
   if (decoding.hasContent(decoder)) throw invalid(`${decoder.arr.length - decoder.pos} unexpected bytes after the message`);
-  const updateBytes = sync && sync.step !== SYNC_STEP_1 ? sync.payload.length : 0;
+  const updateBytes = sync && sync.step !== SyncStep.Step1 ? sync.payload.length : 0;
   return { documentName, address, type, updateBytes, sync };
 }
 
 function checkSync(decoder: decoding.Decoder): { step: number; payload: Uint8Array } {
   const step = readUint(decoder, 'sync message type');
   const payload = readBytes(decoder, 'sync payload');
-  if (step === SYNC_STEP_1) {
+  if (step === SyncStep.Step1) {
     attempt(() => Y.decodeStateVector(payload), 'state vector does not decode');
     return { step, payload };
   }
-  if (step === SYNC_STEP_2 || step === SYNC_UPDATE) {
+  if (step === SyncStep.Step2 || step === SyncStep.Update) {
     // Decoding is linear in the update's size (each struct consumes input) and reads exactly the bytes
     // Y.applyUpdate would. Decoding alone does not make an update safe to apply: see checkStructs.
     const { structs } = attempt(() => Y.decodeUpdate(payload), 'Yjs update does not decode');

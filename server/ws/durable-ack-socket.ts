@@ -5,7 +5,8 @@
 // edits that are already in LevelDB; every other message passes straight through.
 import type { WebSocket } from 'ws';
 import { AppError } from '../errors.ts';
-import { ackApplied, MESSAGE_SYNC_STATUS, peekMessageType, readFrameHeader } from './frames.ts';
+import { ackApplied, peekMessageType, readFrameHeader } from './frames.ts';
+import { MessageType } from './message-types.ts';
 
 /** Resolves when the document's applied updates are stored; null when nothing is pending. */
 export type DurabilityGate = (documentName: string) => Promise<void> | null;
@@ -60,7 +61,7 @@ export class DurableAckSocket {
 
   send(data: Uint8Array): void {
     const type = peekMessageType(data);
-    if (type === MESSAGE_SYNC_STATUS) {
+    if (type === MessageType.SyncStatus) {
       const header = readFrameHeader(data);
       // Every ack is shown to the filter, in order; a "not applied" one counts nothing down, so it always goes.
       if (header && this.#filter && !this.#filter.mayAcknowledge(header.address) && ackApplied(data)) return;

@@ -1,9 +1,6 @@
 // Pure codec for the few Hocuspocus frame fields the transport layer needs to see.
 import * as decoding from 'lib0/decoding';
 
-/** Hocuspocus message type of the acknowledgement that tells a provider its update was saved. */
-export const MESSAGE_SYNC_STATUS = 8;
-
 export interface FrameHeader {
   /** `documentName`, or `documentName\0sessionId` for session-aware providers. */
   address: string;

@@ -11,10 +11,7 @@ import * as decoding from 'lib0/decoding';
 import { AckLedger } from './ack-ledger.ts';
 import type { ClientFrame } from './client-frames.ts';
 import { readFrameHeader } from './frames.ts';
-
-const MESSAGE_AUTH = 2;
-const MESSAGE_CLOSE = 7;
-const AUTH_PERMISSION_DENIED = 1;
+import { AuthMessageType, MessageType } from './message-types.ts';
 
 /** Frames handed to Hocuspocus for documents still authenticating, at most (Hocuspocus closes at 1,000). */
 export const PRE_AUTH_FRAMES = 500;
@@ -72,10 +69,10 @@ export class ProviderSession {
 
   /** Told of every other frame the server sends (cheap unless something waits to be set up). */
   sent = (type: number, frame: Uint8Array): void => {
-    if (type === MESSAGE_AUTH) {
+    if (type === MessageType.Auth) {
       const header = readFrameHeader(frame);
-      if (header && authType(frame) === AUTH_PERMISSION_DENIED) this.#forget(header.address);
-    } else if (type === MESSAGE_CLOSE) {
+      if (header && authType(frame) === AuthMessageType.PermissionDenied) this.#forget(header.address);
+    } else if (type === MessageType.CLOSE) {
       const header = readFrameHeader(frame);
       if (header) this.#forget(header.address);
     } else if (this.#waitingFrames > 0) {

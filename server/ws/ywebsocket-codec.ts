@@ -6,19 +6,7 @@
 // SyncReply (4, a sync message), SyncStatus (8, acknowledgements) and its own Auth (2) sub-protocol.
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
-
-export const Y_MESSAGE_SYNC = 0;
-export const Y_MESSAGE_AWARENESS = 1;
-export const Y_MESSAGE_AUTH = 2;
-export const Y_MESSAGE_QUERY_AWARENESS = 3;
-
-const HP_AUTH = 2;
-const HP_SYNC_REPLY = 4;
-const HP_CLOSE = 7;
-const HP_AUTH_TOKEN = 0;
-const HP_AUTH_PERMISSION_DENIED = 1;
-// y-protocols/auth's only message: permission denied.
-const Y_AUTH_PERMISSION_DENIED = 0;
+import { AuthMessageType, MessageType, Y_AUTH_PERMISSION_DENIED, YMessageType } from './message-types.ts';
 
 /** What a Hocuspocus frame means for a y-websocket client. */
 export type ToClient =
@@ -31,8 +19,8 @@ export type ToClient =
 export function encodeAuthFrame(documentName: string, token: string): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarString(encoder, documentName);
-  encoding.writeVarUint(encoder, HP_AUTH);
-  encoding.writeVarUint(encoder, HP_AUTH_TOKEN);
+  encoding.writeVarUint(encoder, MessageType.Auth);
+  encoding.writeVarUint(encoder, AuthMessageType.Token);
   encoding.writeVarString(encoder, token);
   return encoding.toUint8Array(encoder);
 }
@@ -41,7 +29,7 @@ export function encodeAuthFrame(documentName: string, token: string): Uint8Array
 export function fromClientFrame(documentName: string, frame: Uint8Array): Uint8Array | null {
   const decoder = decoding.createDecoder(frame);
   const type = decoding.readVarUint(decoder);
-  if (type !== Y_MESSAGE_SYNC && type !== Y_MESSAGE_AWARENESS && type !== Y_MESSAGE_QUERY_AWARENESS) return null;
+  if (type !== YMessageType.Sync && type !== YMessageType.Awareness && type !== YMessageType.QueryAwareness) return null;
   const encoder = encoding.createEncoder();
   encoding.writeVarString(encoder, documentName);
   encoding.writeUint8Array(encoder, frame);
@@ -55,25 +43,25 @@ export function toClientFrame(frame: Uint8Array): ToClient {
   const typeStart = decoder.pos;
   const type = decoding.readVarUint(decoder);
   switch (type) {
-    case Y_MESSAGE_SYNC:
-    case Y_MESSAGE_AWARENESS:
+    case MessageType.Sync:
+    case MessageType.Awareness:
       return { kind: 'send', frame: frame.subarray(typeStart) };
-    case HP_SYNC_REPLY: {
+    case MessageType.SyncReply: {
       const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, Y_MESSAGE_SYNC);
+      encoding.writeVarUint(encoder, YMessageType.Sync);
       encoding.writeUint8Array(encoder, frame.subarray(decoder.pos));
       return { kind: 'send', frame: encoding.toUint8Array(encoder) };
     }
-    case HP_AUTH: {
-      if (decoding.readVarUint(decoder) !== HP_AUTH_PERMISSION_DENIED) return { kind: 'drop' };
+    case MessageType.Auth: {
+      if (decoding.readVarUint(decoder) !== AuthMessageType.PermissionDenied) return { kind: 'drop' };
       const reason = decoding.readVarString(decoder);
       const encoder = encoding.createEncoder();
-      encoding.writeVarUint(encoder, Y_MESSAGE_AUTH);
+      encoding.writeVarUint(encoder, YMessageType.Auth);
       encoding.writeVarUint(encoder, Y_AUTH_PERMISSION_DENIED);
       encoding.writeVarString(encoder, reason);
       return { kind: 'deny', frame: encoding.toUint8Array(encoder), reason };
     }
-    case HP_CLOSE:
+    case MessageType.CLOSE:
       return { kind: 'close', reason: decoding.hasContent(decoder) ? decoding.readVarString(decoder) : '' };
     default:
       // Acknowledgements, stateless messages, token-sync requests: y-websocket has no such thing.

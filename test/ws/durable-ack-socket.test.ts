@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import * as encoding from 'lib0/encoding';
 import type { WebSocket } from 'ws';
 import { DurableAckSocket } from '../../server/ws/durable-ack-socket.ts';
-import { MESSAGE_SYNC_STATUS } from '../../server/ws/frames.ts';
+import { MESSAGE } from '../helpers/raw-client.ts';
 
 function frame(documentName: string, type: number, payload: number): Uint8Array {
   const encoder = encoding.createEncoder();
@@ -39,7 +39,7 @@ test('acks are held until their batch is stored, then sent in order; other messa
   let current = batches[0]!;
   const failures: unknown[] = [];
   const socket = new DurableAckSocket(raw as unknown as WebSocket, () => current.promise, (error) => failures.push(error));
-  const acks = [1, 2, 3].map((n) => frame('doc', MESSAGE_SYNC_STATUS, n));
+  const acks = [1, 2, 3].map((n) => frame('doc', MESSAGE.syncStatus, n));
   const update = frame('doc', 0, 9);
   socket.send(acks[0]!);
   socket.send(update);
@@ -62,7 +62,7 @@ test('a failed batch sends none of its acks and reports the failure once', async
   const batch = deferred();
   const failures: unknown[] = [];
   const socket = new DurableAckSocket(raw as unknown as WebSocket, () => batch.promise, (error) => failures.push(error));
-  for (let n = 0; n < 5; n += 1) socket.send(frame('doc', MESSAGE_SYNC_STATUS, n));
+  for (let n = 0; n < 5; n += 1) socket.send(frame('doc', MESSAGE.syncStatus, n));
   batch.reject(new Error('disk full'));
   await tick();
   assert.deepEqual(raw.sent, []);
@@ -73,7 +73,7 @@ test('a failed batch sends none of its acks and reports the failure once', async
 test('an ack with nothing pending goes out at once', () => {
   const raw = fakeSocket();
   const socket = new DurableAckSocket(raw as unknown as WebSocket, () => null, () => undefined);
-  const ack = frame('doc', MESSAGE_SYNC_STATUS, 1);
+  const ack = frame('doc', MESSAGE.syncStatus, 1);
   socket.send(ack);
   assert.deepEqual(raw.sent, [ack]);
 });
