@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'forbidden'
   | 'payload-too-large'
   | 'invalid-message'
+  | 'unsupported-data'
+  | 'unsupported-message'
   | 'document-too-large'
   | 'too-many-documents'
   | 'rate-limited'
@@ -30,6 +32,8 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   forbidden: 403,
   'payload-too-large': 413,
   'invalid-message': 400,
+  'unsupported-data': 415,
+  'unsupported-message': 400,
   'document-too-large': 413,
   'too-many-documents': 429,
   'rate-limited': 429,
@@ -54,6 +58,10 @@ const closeCodeByCode: Record<ErrorCode, number> = {
   'payload-too-large': 1009,
   // 1007: "inconsistent data" — a malformed frame or a Yjs update that does not decode.
   'invalid-message': 1007,
+  // 1003: "cannot accept this type of data" — a text frame on a binary protocol.
+  'unsupported-data': 1003,
+  // 1008: "policy violation" — a message type this endpoint does not take (y-websocket's Auth, say).
+  'unsupported-message': 1008,
   'document-too-large': 4413,
   'too-many-documents': 4429,
   'rate-limited': 4429,
@@ -70,13 +78,28 @@ const closeCodeByCode: Record<ErrorCode, number> = {
   internal: 1011,
 };
 
+/** WebSocket close codes that stand for no error: a normal close, and "try again later". */
+export const CLOSE_NORMAL = 1000;
+export const CLOSE_TRY_AGAIN_LATER = 1013;
+
+/** The WebSocket close code for an error code (what AppError#closeCode answers). */
+export function closeCodeOf(code: ErrorCode): number {
+  return closeCodeByCode[code];
+}
+
 export class AppError extends Error {
   readonly code: ErrorCode;
+  readonly #bare: boolean;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  /**
+   * `bare`: the client is told `message` alone rather than `code: message`, for the refusals whose wording
+   * clients already know (`text frames are not supported; …`).
+   */
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; bare?: boolean }) {
     super(message, options);
     this.name = 'AppError';
     this.code = code;
+    this.#bare = options?.bare ?? false;
   }
 
   get status(): number {
@@ -87,9 +110,17 @@ export class AppError extends Error {
     return closeCodeByCode[this.code];
   }
 
-  /** Hocuspocus sends `reason` to the provider when a hook rejects; keep it short and actionable. */
+  /** What the client is told, whole: `code: message`, or the bare message. */
+  get text(): string {
+    return this.#bare ? this.message : `${this.code}: ${this.message}`;
+  }
+
+  /**
+   * `text`, short enough for a close frame; Hocuspocus sends it to the provider when a hook rejects. Keep
+   * it short and actionable.
+   */
   get reason(): string {
-    return `${this.code}: ${this.message}`.slice(0, 120);
+    return this.text.slice(0, 120);
   }
 
   /**

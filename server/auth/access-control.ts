@@ -6,7 +6,6 @@ import type {
   onConnectPayload,
   onDisconnectPayload,
 } from '@hocuspocus/server';
-import { Unauthorized } from '@hocuspocus/common';
 import { documentNameProblem } from '../../common/names.ts';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -101,8 +100,9 @@ export class AccessControl implements Extension {
         if (expiresAt > Date.now()) return schedule();
         this.#options.log.info({ doc: documentName, userId: access.identity?.userId }, 'token expired; closing the connection');
         // Closing the socket (not only this document) is what makes the provider authenticate again on reconnect.
-        connection.close({ code: Unauthorized.code, reason: 'unauthorized: token expired' });
-        connection.webSocket.close(Unauthorized.code, 'unauthorized: token expired');
+        const expired = new AppError('unauthorized', 'token expired');
+        connection.close(expired.toHookRejection());
+        connection.webSocket.close(expired.closeCode, expired.reason);
       }, Math.min(Math.max(remaining, 0), MAX_TIMER_MS));
       // An open session must not keep the process alive on its own.
       access.expiryTimer.unref();

@@ -7,6 +7,7 @@ import type { WebSocket } from 'ws';
 import { AppError } from '../errors.ts';
 import { ackApplied, peekMessageType, readFrameHeader } from './frames.ts';
 import { MessageType } from './message-types.ts';
+import { closeReason } from './socket-data.ts';
 
 /** Resolves when the document's applied updates are stored; null when nothing is pending. */
 export type DurabilityGate = (documentName: string) => Promise<void> | null;
@@ -118,8 +119,8 @@ export class DurableAckSocket {
   // Only this socket is closed: the others never wait for it, so they are not slowed down.
   #closeTooSlow(policy: SendPolicy): void {
     const buffered = this.#socket.bufferedAmount;
-    const error = new AppError('client-too-slow', `client too slow: ${buffered} bytes unsent, limit ${policy.maxBufferedBytes}`);
-    this.#socket.close(policy.closeCode?.(error.closeCode) ?? error.closeCode, 'client too slow');
+    const error = new AppError('client-too-slow', 'client too slow', { bare: true });
+    this.#socket.close(policy.closeCode?.(error.closeCode) ?? error.closeCode, closeReason(error.reason));
     setTimeout(() => this.#socket.terminate(), TOO_SLOW_TERMINATE_MS).unref();
     policy.onTooSlow?.(buffered);
   }

@@ -4,15 +4,12 @@
 // read-only rules, limits, persistence and every extension apply exactly as for @hocuspocus/provider.
 import type { Hocuspocus } from '@hocuspocus/server';
 import type { WebSocket } from 'ws';
+import { AppError, CLOSE_NORMAL } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { peekMessageType } from './frames.ts';
 import { closeReason, toUint8Array } from './socket-data.ts';
 import { encodeAuthFrame, fromClientFrame, toClientFrame } from './ywebsocket-codec.ts';
 
-const CLOSE_UNSUPPORTED_DATA = 1003;
-const CLOSE_INVALID_PAYLOAD = 1007;
-const CLOSE_POLICY_VIOLATION = 1008;
-const CLOSE_FORBIDDEN = 4403;
 const OPEN = 1;
 
 export interface YWebsocketBridgeOptions {
@@ -71,8 +68,9 @@ class YWebsocketSocket {
     if (out.kind === 'send') this.#ws.send(out.frame);
     else if (out.kind === 'deny') {
       this.#ws.send(out.frame);
-      this.#ws.close(CLOSE_FORBIDDEN, closeReason(out.reason));
-    } else if (out.kind === 'close') this.#ws.close(1000, closeReason(out.reason));
+      const denied = new AppError('forbidden', out.reason, { bare: true });
+      this.#ws.close(denied.closeCode, closeReason(denied.reason));
+    } else if (out.kind === 'close') this.#ws.close(CLOSE_NORMAL, closeReason(out.reason));
   }
 
   close(code?: number, reason?: string): void {
@@ -91,23 +89,21 @@ export function bridgeYWebsocket(
   // y-websocket has no auth message: the token from the URL or subprotocol stands in for one.
   connection.handleMessage(encodeAuthFrame(documentName, token ?? ''));
   let refused = false;
+  const refuse = (error: AppError): void => {
+    refused = true;
+    ws.close(error.closeCode, closeReason(error.reason));
+  };
 
   const handle = (bytes: Uint8Array): void => {
     if (refused) return;
     let frame: Uint8Array | null;
     try {
       frame = fromClientFrame(documentName, bytes);
-    } catch {
+    } catch (error) {
       // lib0 throws on a truncated varint: the frame is malformed, not a server fault.
-      refused = true;
-      ws.close(CLOSE_INVALID_PAYLOAD, 'malformed y-websocket message');
-      return;
+      return refuse(new AppError('invalid-message', 'malformed y-websocket message', { cause: error, bare: true }));
     }
-    if (!frame) {
-      refused = true;
-      ws.close(CLOSE_POLICY_VIOLATION, 'unsupported y-websocket message type');
-      return;
-    }
+    if (!frame) return refuse(new AppError('unsupported-message', 'unsupported y-websocket message type', { bare: true }));
     const admitted = options.admit ? options.admit(frame) : frame;
     // null: refused (the admission closed the socket and drops what follows) or a frame to ignore.
     if (admitted) connection.handleMessage(admitted);
@@ -119,8 +115,7 @@ export function bridgeYWebsocket(
     if (!isBinary) {
       refused = true;
       inbox.close();
-      ws.close(CLOSE_UNSUPPORTED_DATA, 'text frames are not supported; send binary y-websocket messages');
-      return;
+      return refuse(new AppError('unsupported-data', 'text frames are not supported; send binary y-websocket messages', { bare: true }));
     }
     const bytes = toUint8Array(data);
     options.countIn?.(bytes.length);

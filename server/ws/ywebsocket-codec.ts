@@ -6,6 +6,7 @@
 // SyncReply (4, a sync message), SyncStatus (8, acknowledgements) and its own Auth (2) sub-protocol.
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import { CLOSE_TRY_AGAIN_LATER, closeCodeOf } from '../errors.ts';
 import { AuthMessageType, MessageType, Y_AUTH_PERMISSION_DENIED, YMessageType } from './message-types.ts';
 
 /** What a Hocuspocus frame means for a y-websocket client. */
@@ -81,9 +82,8 @@ export function tokenFromRequest(url: URL, protocolHeader: string | undefined): 
   return url.searchParams.get('token') ?? undefined;
 }
 
-const CLOSE_TRY_AGAIN_LATER = 1013;
 // Tandem's transient refusals: rate limited, too many documents, client too slow.
-const TRANSIENT_CLOSE_CODES = new Set([4429, 4408]);
+const TRANSIENT_CLOSE_CODES = new Set((['rate-limited', 'too-many-documents', 'client-too-slow'] as const).map(closeCodeOf));
 
 /**
  * The close code to send a y-websocket client. y-websocket 3 never reconnects after a code in
