@@ -1,11 +1,11 @@
 // The WebSocket endpoint: takes HTTP upgrades on the Hocuspocus paths and hands sockets to Hocuspocus.
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { refuseRequest, type RequestPolicy } from '../auth/request-guard.ts';
 import { documentNameProblem } from '../../common/names.ts';
-import { AppError, toAppError } from '../errors.ts';
+import { AppError, closeCodeOf, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, Tally } from '../metrics/registry.ts';
 import { checkClientFrame, type ClientFrame } from './client-frames.ts';
@@ -23,7 +23,7 @@ export const HOCUSPOCUS_PATHS = new Set(['/', '/collab']);
 /** y-websocket clients connect to `/y/<document name>` (URL-encoded). */
 export const Y_WEBSOCKET_PREFIX = '/y/';
 
-export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_GOING_AWAY = closeCodeOf('shutting-down');
 
 export interface WebSocketEndpointOptions {
   hocuspocus: Hocuspocus;
@@ -112,20 +112,20 @@ export class WebSocketEndpoint {
   /** The `upgrade` listener of the HTTP server. */
   handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (this.#options.isDraining()) return refuseUpgrade(socket, 503, 'server is shutting down; retry shortly');
+    if (this.#options.isDraining()) return refuseUpgrade(socket, new AppError('shutting-down', 'server is shutting down; retry shortly', { bare: true }));
     // Every attempt counts, refused ones too, so the warnings below are bounded per client.
     const retryAfter = this.#attempts.attempt(request.socket.remoteAddress ?? 'unknown');
     if (retryAfter > 0) {
       this.#options.log.debug({ ip: request.socket.remoteAddress, retryAfter }, 'WebSocket upgrade refused: too many attempts');
-      return refuseUpgrade(socket, 429, 'rate-limited: too many connection attempts; retry later', { 'Retry-After': String(retryAfter) });
+      return refuseUpgrade(socket, new AppError('rate-limited', 'too many connection attempts; retry later'), { 'Retry-After': String(retryAfter) });
     }
     const refusal = this.#options.requestPolicy ? refuseRequest(this.#options.requestPolicy, request.headers) : null;
     if (refusal) {
       this.#options.log.warn({ origin: request.headers.origin, host: request.headers.host, code: refusal.code }, 'WebSocket upgrade refused');
-      return refuseUpgrade(socket, refusal.status, `${refusal.code}: ${refusal.message}`);
+      return refuseUpgrade(socket, refusal);
     }
     if (path.startsWith(Y_WEBSOCKET_PREFIX)) return this.#upgradeYWebsocket(request, socket, head, path);
-    if (!HOCUSPOCUS_PATHS.has(path)) return refuseUpgrade(socket, 404, `no WebSocket endpoint at ${path}; use / or /y/<document>`);
+    if (!HOCUSPOCUS_PATHS.has(path)) return refuseUpgrade(socket, new AppError('not-found', `no WebSocket endpoint at ${path}; use / or /y/<document>`, { bare: true }));
     this.#server.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request));
   };
 
@@ -134,10 +134,10 @@ export class WebSocketEndpoint {
     try {
       documentName = decodeURIComponent(path.slice(Y_WEBSOCKET_PREFIX.length));
     } catch {
-      return refuseUpgrade(socket, 400, 'invalid-document-name: the document name is not valid URL encoding');
+      return refuseUpgrade(socket, new AppError('invalid-document-name', 'the document name is not valid URL encoding'));
     }
     const problem = documentNameProblem(documentName);
-    if (problem) return refuseUpgrade(socket, 400, `invalid-document-name: ${problem}`);
+    if (problem) return refuseUpgrade(socket, new AppError('invalid-document-name', problem));
     const url = new URL(request.url ?? '/', 'http://localhost');
     const token = tokenFromRequest(url, request.headers['sec-websocket-protocol']);
     this.#server.handleUpgrade(request, socket, head, (ws) => {
@@ -191,7 +191,8 @@ export class WebSocketEndpoint {
       gate,
       (error) => {
         log.error({ err: error }, 'an update could not be stored; closing the socket so the client resends it');
-        ws.close(1011, 'storage-failed: the update was not saved; reconnect to resend it');
+        const failed = new AppError('storage-failed', 'the update was not saved; reconnect to resend it', { cause: error });
+        ws.close(failed.closeCode, closeReason(failed.reason));
         inbox.close();
       },
       this.#sendPolicy('hocuspocus'),
@@ -211,7 +212,8 @@ export class WebSocketEndpoint {
       if (!isBinary) {
         textRefused = true;
         inbox.close();
-        ws.close(1003, 'text frames are not supported; send binary Yjs messages');
+        const unsupported = new AppError('unsupported-data', 'text frames are not supported; send binary Yjs messages', { bare: true });
+        ws.close(unsupported.closeCode, closeReason(unsupported.reason));
         return;
       }
       const message = toUint8Array(data);
@@ -352,21 +354,14 @@ export class WebSocketEndpoint {
   }
 }
 
-function refuseUpgrade(socket: Duplex, status: number, reason: string, headers: Record<string, string> = {}): void {
-  const statusText = STATUS_TEXT[status] ?? 'Bad Request';
+/** Answers an upgrade with the error's HTTP status and its text, before any WebSocket exists. */
+function refuseUpgrade(socket: Duplex, error: AppError, headers: Record<string, string> = {}): void {
+  const { status, text } = error;
   const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(
-    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
   );
 }
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  403: 'Forbidden',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-  503: 'Service Unavailable',
-};
 
 // Tokens may travel in the query string (y-websocket's `params`); Hocuspocus hooks never see them there.
 function toFetchRequest(request: IncomingMessage): Request {
