@@ -15,7 +15,7 @@ import { MeteredDocumentStore } from './metrics/metered-store.ts';
 import { MetricsExtension } from './metrics/metrics-extension.ts';
 import { createMetrics, type Metrics } from './metrics/registry.ts';
 import type { DocumentStore } from './storage/document-store.ts';
-import type { OutboxStorage } from './webhooks/outbox.ts';
+import type { OutboxStore } from './storage/outbox-store.ts';
 import { WebhookDispatcher } from './webhooks/dispatcher.ts';
 import { WebhookOutbox } from './webhooks/outbox.ts';
 
@@ -37,7 +37,7 @@ export interface Operations {
 
 export async function createOperations(
   config: Config,
-  store: DocumentStore & OutboxStorage,
+  store: DocumentStore & { outbox: OutboxStore },
   log: Logger,
 ): Promise<Operations> {
   const metrics = createMetrics({ documentLabels: config.metricsDocumentLabels });
@@ -50,7 +50,7 @@ export async function createOperations(
     isLoaded: (documentName) => hocuspocus?.documents.has(documentName) ?? false,
   });
   events.subscribe(feed.onEvent);
-  const { outbox, pending } = await WebhookOutbox.open(store);
+  const { outbox, pending } = await WebhookOutbox.open(store.outbox);
   const webhooks = new WebhookDispatcher({
     outbox,
     pending,

@@ -5,6 +5,7 @@ import { BatchWriter, type BatchParticipant } from './batch-writer.ts';
 import type { DocumentLog, DocumentStore, LoadedDocument } from './document-store.ts';
 import { allMetaRange, documentNameFromMetaKey, logKeySpan, logRange, logRecordKey, logSpanKey, metaKey, snapshotKey, snapshotRange, type LogSpan } from './keys.ts';
 import { LevelDatabase, type BatchOp } from './leveldb.ts';
+import { LevelOutboxStore } from './level-outbox.ts';
 import { LevelVersionStore } from './level-versions.ts';
 import {
   CorruptRecordError,
@@ -34,11 +35,14 @@ export class LevelDocumentStore implements DocumentStore {
   #openLogs = new Map<string, LevelDocumentLog>();
   /** Named versions, in the same database and written through the same group commit. */
   readonly versions: LevelVersionStore;
+  /** The webhook outbox, in the same database and written through the same group commit. */
+  readonly outbox: LevelOutboxStore;
 
   private constructor(db: LevelDatabase, writer: BatchWriter, versionsFullEvery?: number) {
     this.#db = db;
     this.#writer = writer;
     this.versions = new LevelVersionStore(db, writer, { fullEvery: versionsFullEvery });
+    this.outbox = new LevelOutboxStore(db, writer);
   }
 
   static async open(options: LevelStoreOptions): Promise<LevelDocumentStore> {
@@ -59,16 +63,6 @@ export class LevelDocumentStore implements DocumentStore {
 
   get isOpen(): boolean {
     return this.#db.isOpen;
-  }
-
-  /** The database itself, for other record kinds (the webhook outbox); writes go through `write`. */
-  get database(): LevelDatabase {
-    return this.#db;
-  }
-
-  /** Writes operations in the shared group commit (same fsync setting and failure rule as documents). */
-  write(ops: readonly BatchOp[]): Promise<void> {
-    return this.#writer.write(ops);
   }
 
   async open(documentName: string): Promise<LoadedDocument> {
