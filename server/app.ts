@@ -81,7 +81,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   const operations = await createOperations(config, store, log);
 
   const persistence = new Persistence({
-    store: operations.documentStore,
+    store,
     log: moduleLogger(log, 'persistence'),
     compactAfterUpdates: config.compactAfterUpdates,
     compactAfterBytes: config.compactAfterBytes,

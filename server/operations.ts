@@ -11,11 +11,12 @@ import { webhookAdminRoutes } from './webhooks/webhook-admin.ts';
 import { corsGrant, requestPolicy } from './auth/request-guard.ts';
 import { metricsAuth } from './auth/rest-auth.ts';
 import { moduleLogger, type Logger } from './log.ts';
-import { MeteredDocumentStore } from './metrics/metered-store.ts';
+import { DurabilityMetrics } from './metrics/durability-metrics.ts';
 import { MetricsExtension } from './metrics/metrics-extension.ts';
 import { createMetrics, type Metrics } from './metrics/registry.ts';
 import type { DocumentStore } from './storage/document-store.ts';
 import type { OutboxStore } from './storage/outbox-store.ts';
+import type { DurabilitySource } from './storage/store-events.ts';
 import { WebhookDispatcher } from './webhooks/dispatcher.ts';
 import { WebhookOutbox } from './webhooks/outbox.ts';
 
@@ -23,8 +24,6 @@ export interface Operations {
   readonly metrics: Metrics;
   /** `emitEvent(type, document, data)` publishes to webhooks and the SSE change feed. */
   readonly events: EventEmitter;
-  /** The store Persistence writes through: the same store, with persist and compaction timed. */
-  readonly documentStore: DocumentStore;
   /** Hocuspocus extensions; their priorities place them around Persistence. */
   readonly extensions: Extension[];
   /** Route groups: /metrics, the change feed, the webhook admin API. */
@@ -37,7 +36,7 @@ export interface Operations {
 
 export async function createOperations(
   config: Config,
-  store: DocumentStore & { outbox: OutboxStore },
+  store: DocumentStore & DurabilitySource & { outbox: OutboxStore },
   log: Logger,
 ): Promise<Operations> {
   const metrics = createMetrics({ documentLabels: config.metricsDocumentLabels });
@@ -65,7 +64,8 @@ export async function createOperations(
     metrics,
   });
   events.subscribe(webhooks.onEvent);
-  const documentStore = new MeteredDocumentStore(store, metrics);
+  const durability = new DurabilityMetrics(metrics);
+  const stopObserving = store.observeDurability(durability);
   const documentEvents = new DocumentEvents({ events, store, changedDebounceMs: config.documentChangedDebounceMs });
 
   // The same Host and Origin rule as the rest of the API; the stream writes its own CORS header (app.ts).
@@ -73,7 +73,6 @@ export async function createOperations(
   return {
     metrics,
     events,
-    documentStore,
     extensions: [documentEvents, feed, new MetricsExtension(metrics)],
     routes: [
       metricsRoutes(metrics, metricsAuth({ auth: config.auth, adminToken: config.adminToken, metricsToken: config.metricsToken })),
@@ -90,7 +89,7 @@ export async function createOperations(
       metrics.bindSources({
         connections: connectionsByProtocol ?? (() => ({ hocuspocus: running.getConnectionsCount() })),
         documentsLoaded: () => running.getDocumentsCount(),
-        documentLogs: () => documentStore.openLogs(),
+        documentLogs: () => durability.openLogs(),
         webhookQueueDepth: () => webhooks.depth,
         sseSubscribers: () => feed.subscriberCount,
       });
@@ -98,6 +97,7 @@ export async function createOperations(
     async close() {
       documentEvents.flushAll();
       await webhooks.close();
+      stopObserving();
     },
   };
 }
