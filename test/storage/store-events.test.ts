@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { afterEach, test } from 'node:test';
 import { LevelDocumentStore } from '../../server/storage/level-store.ts';
-import type { DurabilityEvents } from '../../server/storage/store-events.ts';
+import { AppendReporter, DurabilityListeners, type DurabilityEvents } from '../../server/storage/store-events.ts';
 import { makeTempDir } from '../helpers/server.ts';
 
 const dirs: string[] = [];
@@ -56,4 +56,31 @@ test('a store reports appends, their persistence, compactions and open/close to 
   await again.log.close();
   assert.equal(seen.length, 7, 'nothing after the listener was removed');
   await store.close();
+});
+
+test('appends whose write fails are reported once as persistFailed with their bytes, never as persisted', async () => {
+  const listeners = new DurabilityListeners();
+  const { listener, seen, persisted } = recorder();
+  listeners.add(listener);
+  const reporter = new AppendReporter('notes', listeners);
+  const failing = Promise.reject(new Error('disk full'));
+  const stored = Promise.resolve();
+  reporter.appended(failing, 4, performance.now());
+  reporter.appended(failing, 6, performance.now());
+  reporter.appended(stored, 1, performance.now());
+  await assert.rejects(failing);
+  await stored;
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(seen, ['appended notes 4', 'appended notes 6', 'appended notes 1', 'failed notes 10']);
+  assert.equal(persisted(), 1);
+});
+
+test('with no listener a reporter reports nothing', async () => {
+  const listeners = new DurabilityListeners();
+  const { listener, seen } = recorder();
+  listeners.add(listener)();
+  assert.equal(listeners.active, false);
+  new AppendReporter('notes', listeners).appended(Promise.resolve(), 3, performance.now());
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(seen, []);
 });
