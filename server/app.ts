@@ -18,15 +18,17 @@ import { DocumentDeletion } from './documents/deletion.ts';
 import { Persistence } from './documents/persistence.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
 import type { EventEmitter } from './events/event-bus.ts';
+import { createEvents } from './events/events.ts';
 import { requestGuard } from './http/request-guard.ts';
 import { createRoutes } from './http/routes.ts';
 import { createLogger, moduleLogger, type Logger } from './log.ts';
+import { createMetrics } from './metrics/metrics.ts';
 import type { Metrics } from './metrics/registry.ts';
-import { createOperations } from './operations.ts';
 import type { DocumentStore } from './storage/document-store.ts';
 import { LevelDocumentStore } from './storage/level-store.ts';
 import { AutoVersions } from './versions/auto-versions.ts';
 import { Versions } from './versions/versions.ts';
+import { createWebhooks } from './webhooks/webhooks.ts';
 import { CLOSE_GOING_AWAY, WebSocketEndpoint } from './ws/endpoint.ts';
 import { NoEcho } from './ws/no-echo.ts';
 
@@ -77,18 +79,21 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
 
   const clientDist = config.serveClient ? await buildClient(config, moduleLogger(log, 'client')) : null;
 
-  // Webhooks, SSE change feed and metrics (server/operations.ts).
-  const operations = await createOperations(config, store, log);
+  // Metrics, events (with the SSE change feed) and webhooks: each brings its extensions, routes and close().
+  const metrics = createMetrics(config, store);
+  const events = createEvents(config, store, metrics.metrics);
+  const webhooks = await createWebhooks(config, store.outbox, events.bus, moduleLogger(log, 'webhooks'), metrics.metrics);
+  const features = [metrics, events, webhooks];
 
   const persistence = new Persistence({
-    store: operations.documentStore,
+    store,
     log: moduleLogger(log, 'persistence'),
     compactAfterUpdates: config.compactAfterUpdates,
     compactAfterBytes: config.compactAfterBytes,
     // Runs only after start-up, when `endpoint` exists: clients reconnect and resend what was not saved.
     onWriteFailed: () => endpoint.closeAll(1011, 'storage-failed: updates could not be saved; retrying later'),
   });
-  const versions = new Versions({ hocuspocus: () => hocuspocus, documents: store, versions: store.versions, log: moduleLogger(log, 'versions'), events: operations.events });
+  const versions = new Versions({ hocuspocus: () => hocuspocus, documents: store, versions: store.versions, log: moduleLogger(log, 'versions'), events: events.bus });
   const autoVersions = config.autoVersions
     ? new AutoVersions({
         versions,
@@ -120,7 +125,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       new ConnectionLog(moduleLogger(log, 'connections')),
       deletion,
       ...(autoVersions ? [autoVersions] : []),
-      ...operations.extensions,
+      ...features.flatMap((feature) => feature.extensions),
     ],
   });
   const endpoint = new WebSocketEndpoint({
@@ -130,7 +135,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     maxMessageBytes: config.maxMessageBytes,
     isDraining: () => draining,
     maxSendBufferBytes: config.maxSendBufferBytes,
-    metrics: operations.metrics,
+    metrics: metrics.metrics,
     requestPolicy: policy,
     maxConnectionsPerMinute: config.maxConnectionsPerMinute,
     maxMessagesPerSecond: config.maxMessagesPerSecond,
@@ -140,7 +145,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     maxDocumentBytes: config.maxDocumentBytes,
     documentBytes: (documentName) => persistence.sizeBytes(documentName),
   });
-  operations.attach(hocuspocus, () => endpoint.connectionsByProtocol());
+  metrics.countConnections(() => endpoint.connectionsByProtocol());
 
   const routes = createRoutes({
     store,
@@ -153,7 +158,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       if (store.failure) return { ready: false, reason: 'storage failed' };
       return { ready: true, reason: 'storage open' };
     },
-    mounted: operations.routes,
+    mounted: features.flatMap((feature) => feature.routes),
     guard: requestGuard(policy, moduleLogger(log, 'http')),
     apiMiddleware: [
       skipForEventStreams(cors({
@@ -176,8 +181,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     hocuspocus,
     persistence,
     versions,
-    events: operations.events,
-    metrics: operations.metrics,
+    events: events.bus,
+    metrics: metrics.metrics,
     listen: () =>
       new Promise<AppUrls>((resolve, reject) => {
         httpServer.once('error', reject);
@@ -204,7 +209,9 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     await autoVersions?.close();
     await persistence.closeAll();
     // Pending events go to the webhook outbox before the database closes.
-    await operations.close();
+    await events.close();
+    await webhooks.close();
+    await metrics.close();
     await store.close();
     httpServer.closeAllConnections();
     await serverClosed;

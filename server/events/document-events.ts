@@ -12,7 +12,7 @@ import type { EventEmitter } from './event-bus.ts';
 
 export interface DocumentEventsOptions {
   events: EventEmitter;
-  store: DocumentStore;
+  store: Pick<DocumentStore, 'getMeta'>;
   /** One document.changed per document per quiet period this long (0: one per update). */
   changedDebounceMs: number;
 }

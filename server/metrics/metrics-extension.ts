@@ -1,5 +1,5 @@
-// Hocuspocus extension: times each inbound message from the start of its handling to its end.
-import type { Extension, afterHandleMessagePayload, beforeHandleMessagePayload } from '@hocuspocus/server';
+// Hocuspocus extension: times each inbound message from the start of its handling to its end; counts documents.
+import type { Extension, afterHandleMessagePayload, beforeHandleMessagePayload, onConfigurePayload } from '@hocuspocus/server';
 import type { Metrics } from './registry.ts';
 
 export class MetricsExtension implements Extension {
@@ -14,6 +14,11 @@ export class MetricsExtension implements Extension {
 
   constructor(metrics: Metrics) {
     this.#metrics = metrics;
+  }
+
+  /** The loaded-documents gauge reads the Hocuspocus this extension runs in. */
+  async onConfigure({ instance }: onConfigurePayload): Promise<void> {
+    this.#metrics.bindSources({ documentsLoaded: () => instance.getDocumentsCount() });
   }
 
   async beforeHandleMessage({ connection }: beforeHandleMessagePayload): Promise<void> {

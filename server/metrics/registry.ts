@@ -41,8 +41,8 @@ export interface Metrics {
   readonly authFailures: Counter<'reason'>;
   /** For limits (rate, size, connections): increment with the limit's name. */
   readonly limitRejections: Counter<'limit'>;
-  /** Connects the scrape-time gauges to the running app; called once by createApp. */
-  bindSources(sources: GaugeSources): void;
+  /** Connects scrape-time gauges to their sources; each feature binds its own, a later binding wins. */
+  bindSources(sources: Partial<GaugeSources>): void;
 }
 
 export interface MetricsOptions {
@@ -57,13 +57,20 @@ export interface MetricsOptions {
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-export function createMetrics(options: MetricsOptions = {}): Metrics {
+export function createMetricsRegistry(options: MetricsOptions = {}): Metrics {
   const topDocuments = options.topDocuments ?? 10;
   const registry = new Registry();
   // Process, heap, GC and event-loop lag (nodejs_eventloop_lag_*) on this registry only.
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  let sources: GaugeSources | null = null;
+  // Until a feature binds its source, its gauges read as empty.
+  let sources: GaugeSources = {
+    connections: () => ({}),
+    documentsLoaded: () => 0,
+    documentLogs: () => [],
+    webhookQueueDepth: () => 0,
+    sseSubscribers: () => 0,
+  };
 
   new Gauge({
     name: 'tandem_connections',
@@ -72,7 +79,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
     collect() {
       this.reset();
-      for (const [protocol, count] of Object.entries(sources?.connections() ?? {})) this.set({ protocol }, count);
+      for (const [protocol, count] of Object.entries(sources.connections())) this.set({ protocol }, count);
     },
   });
   new Gauge({
@@ -80,11 +87,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     help: 'Documents currently loaded in memory',
     registers,
     collect() {
-      this.set(sources?.documentsLoaded() ?? 0);
+      this.set(sources.documentsLoaded());
     },
   });
   // Totals over the loaded documents: what the per-document gauges show, without saying which document.
-  const logs = () => sources?.documentLogs() ?? [];
+  const logs = () => sources.documentLogs();
   new Gauge({
     name: 'tandem_log_entries',
     help: 'Log entries not yet compacted, summed over the loaded documents',
@@ -116,7 +123,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     help: 'Webhook deliveries waiting in the outbox',
     registers,
     collect() {
-      this.set(sources?.webhookQueueDepth() ?? 0);
+      this.set(sources.webhookQueueDepth());
     },
   });
   new Gauge({
@@ -124,7 +131,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     help: 'Open change-feed (SSE) streams',
     registers,
     collect() {
-      this.set(sources?.sseSubscribers() ?? 0);
+      this.set(sources.sseSubscribers());
     },
   });
 
@@ -203,7 +210,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     authFailures: new Counter({ name: 'tandem_auth_failures_total', help: 'Refused authentications', labelNames: ['reason'], registers }),
     limitRejections: new Counter({ name: 'tandem_limit_rejections_total', help: 'Requests or messages refused by a limit', labelNames: ['limit'], registers }),
     bindSources(bound) {
-      sources = bound;
+      sources = { ...sources, ...bound };
     },
   };
 }

@@ -5,6 +5,7 @@ import { BatchWriter, type BatchParticipant } from './batch-writer.ts';
 import type { DocumentLog, DocumentStore, LoadedDocument } from './document-store.ts';
 import { allMetaRange, documentNameFromMetaKey, logKeySpan, logRange, logRecordKey, logSpanKey, metaKey, snapshotKey, snapshotRange, type LogSpan } from './keys.ts';
 import { LevelDatabase, type BatchOp } from './leveldb.ts';
+import { LevelOutboxStore } from './level-outbox.ts';
 import { LevelVersionStore } from './level-versions.ts';
 import {
   CorruptRecordError,
@@ -19,6 +20,7 @@ import {
   LOG_RECORD_HEADER_BYTES,
   type DocumentMeta,
 } from './records.ts';
+import { AppendReporter, DurabilityListeners, type DurabilityEvents, type DurabilitySource } from './store-events.ts';
 
 export interface LevelStoreOptions {
   dataDir: string;
@@ -28,17 +30,21 @@ export interface LevelStoreOptions {
   versionsFullEvery?: number;
 }
 
-export class LevelDocumentStore implements DocumentStore {
+export class LevelDocumentStore implements DocumentStore, DurabilitySource {
   #db: LevelDatabase;
   #writer: BatchWriter;
   #openLogs = new Map<string, LevelDocumentLog>();
+  #durability = new DurabilityListeners();
   /** Named versions, in the same database and written through the same group commit. */
   readonly versions: LevelVersionStore;
+  /** The webhook outbox, in the same database and written through the same group commit. */
+  readonly outbox: LevelOutboxStore;
 
   private constructor(db: LevelDatabase, writer: BatchWriter, versionsFullEvery?: number) {
     this.#db = db;
     this.#writer = writer;
     this.versions = new LevelVersionStore(db, writer, { fullEvery: versionsFullEvery });
+    this.outbox = new LevelOutboxStore(db, writer);
   }
 
   static async open(options: LevelStoreOptions): Promise<LevelDocumentStore> {
@@ -61,14 +67,8 @@ export class LevelDocumentStore implements DocumentStore {
     return this.#db.isOpen;
   }
 
-  /** The database itself, for other record kinds (the webhook outbox); writes go through `write`. */
-  get database(): LevelDatabase {
-    return this.#db;
-  }
-
-  /** Writes operations in the shared group commit (same fsync setting and failure rule as documents). */
-  write(ops: readonly BatchOp[]): Promise<void> {
-    return this.#writer.write(ops);
+  observeDurability(listener: DurabilityEvents): () => void {
+    return this.#durability.add(listener);
   }
 
   async open(documentName: string): Promise<LoadedDocument> {
@@ -80,6 +80,7 @@ export class LevelDocumentStore implements DocumentStore {
     try {
       const loaded = await this.#read(documentName);
       this.#openLogs.set(documentName, loaded.log as LevelDocumentLog);
+      this.#durability.opened(loaded.log);
       return loaded;
     } catch (error) {
       if (error instanceof CorruptRecordError) {
@@ -131,8 +132,9 @@ export class LevelDocumentStore implements DocumentStore {
       bytes: (snapshot?.state.length ?? 0) + logBytes,
       nextSeq: expectedSeq,
     };
-    const log = new LevelDocumentLog(this.#db, this.#writer, current, logSpans, meta !== null, () => {
+    const log = new LevelDocumentLog(this.#db, this.#writer, this.#durability, current, logSpans, meta !== null, () => {
       if (this.#openLogs.get(documentName) === log) this.#openLogs.delete(documentName);
+      this.#durability.closed(log);
     });
     return { log, snapshot: snapshot?.state ?? null, updates };
   }
@@ -188,6 +190,8 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
   #markClosed!: () => void;
   #database: LevelDatabase;
   #writer: BatchWriter;
+  #durability: DurabilityListeners;
+  #appends: AppendReporter;
   #meta: DocumentMeta;
   /**
    * The log entries and records stored since the snapshot, which compaction deletes. Kept as numbers, not
@@ -204,10 +208,20 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
   #editedSinceBatch = false;
   #onClosed: () => void;
 
-  constructor(database: LevelDatabase, writer: BatchWriter, meta: DocumentMeta, logSpans: LogSpan[], stored: boolean, onClosed: () => void) {
+  constructor(
+    database: LevelDatabase,
+    writer: BatchWriter,
+    durability: DurabilityListeners,
+    meta: DocumentMeta,
+    logSpans: LogSpan[],
+    stored: boolean,
+    onClosed: () => void,
+  ) {
     this.documentName = meta.name;
     this.#database = database;
     this.#writer = writer;
+    this.#durability = durability;
+    this.#appends = new AppendReporter(meta.name, durability);
     this.#meta = meta;
     this.#logSpans = logSpans;
     this.#stored = stored;
@@ -230,6 +244,7 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
   }
 
   append(update: Uint8Array): Promise<void> {
+    const appendedAt = performance.now();
     this.#assertWritable();
     // The record's header is counted when it is sealed, so logBytes ends up equal to the stored bytes.
     const bytes = LOG_RECORD_BYTES_PER_UPDATE + update.length;
@@ -241,10 +256,12 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
     this.#pending.push(update);
     // Every update of one batch gets the same promise: the first one joins the batch.
     this.#pendingWrite ??= this.#track(this.#writer.join(this));
+    this.#appends.appended(this.#pendingWrite, update.length, appendedAt);
     return this.#pendingWrite;
   }
 
   compact(state: Uint8Array): Promise<void> {
+    const started = performance.now();
     this.#assertWritable();
     const coversBelowSeq = this.#meta.nextSeq;
     const ops: BatchOp[] = [
@@ -259,7 +276,12 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
     this.#meta.logBytes = 0;
     this.#meta.snapshotBytes = state.length + 13;
     this.#meta.bytes = this.#meta.snapshotBytes;
-    return this.#track(this.#writer.write(ops, this));
+    const written = this.#track(this.#writer.write(ops, this));
+    if (this.#durability.active) {
+      // A failed compaction is reported by the caller through the returned promise.
+      written.then(() => this.#durability.compacted(this.documentName, (performance.now() - started) / 1000), () => undefined);
+    }
+    return written;
   }
 
   whenDurable(): Promise<void> | null {

@@ -1,8 +1,8 @@
 // Admin API for webhooks: list the dead letters, send one again.
 import { Hono } from 'hono';
 import { AppError } from '../errors.ts';
-import type { WebhookDispatcher } from '../webhooks/dispatcher.ts';
-import { limitJsonBody } from './body-limit.ts';
+import type { WebhookDispatcher } from './dispatcher.ts';
+import { limitJsonBody } from '../http/body-limit.ts';
 
 export function webhookAdminRoutes(dispatcher: WebhookDispatcher): Hono {
   const app = new Hono();

@@ -4,10 +4,10 @@ import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { AppError } from '../errors.ts';
-import type { ChangeFeed, FeedItem } from '../events/change-feed.ts';
+import type { ChangeFeed, FeedItem } from './change-feed.ts';
 import type { RequestHeaders } from '../auth/request-guard.ts';
 import type { Metrics } from '../metrics/registry.ts';
-import { documentNameOf } from './document-name.ts';
+import { documentNameOf } from '../http/document-name.ts';
 
 export interface EventStreamOptions {
   feed: ChangeFeed;

@@ -1,6 +1,6 @@
 // GET /metrics: the Prometheus text exposition of Tandem's own registry, behind its access check.
 import { Hono, type MiddlewareHandler } from 'hono';
-import type { Metrics } from '../metrics/registry.ts';
+import type { Metrics } from './registry.ts';
 
 /** `auth` decides who may scrape (server/auth/rest-auth.ts metricsAuth). */
 export function metricsRoutes(metrics: Metrics, auth: MiddlewareHandler): Hono {
