@@ -15,6 +15,7 @@ import { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { ConnectionLog } from './documents/connection-log.ts';
 import { DocumentDeletion } from './documents/deletion.ts';
+import { Durability } from './documents/durability.ts';
 import { Persistence } from './documents/persistence.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
 import type { EventEmitter } from './events/event-bus.ts';
@@ -42,6 +43,8 @@ export interface App {
   readonly store: DocumentStore;
   readonly hocuspocus: Hocuspocus;
   readonly persistence: Persistence;
+  /** What of each loaded document is stored: `whenDurable(documentName)`. */
+  readonly durability: Durability;
   readonly versions: Versions;
   /** Publishes an event to webhooks and the SSE change feed: `events.emitEvent(type, document, data)`. */
   readonly events: EventEmitter;
@@ -80,13 +83,13 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   // Webhooks, SSE change feed and metrics (server/operations.ts).
   const operations = await createOperations(config, store, log);
 
+  const durability = new Durability({ log: moduleLogger(log, 'durability') });
   const persistence = new Persistence({
     store: operations.documentStore,
     log: moduleLogger(log, 'persistence'),
     compactAfterUpdates: config.compactAfterUpdates,
     compactAfterBytes: config.compactAfterBytes,
-    // Runs only after start-up, when `endpoint` exists: clients reconnect and resend what was not saved.
-    onWriteFailed: () => endpoint.closeAll(1011, 'storage-failed: updates could not be saved; retrying later'),
+    durability,
   });
   const versions = new Versions({ hocuspocus: () => hocuspocus, documents: store, versions: store.versions, log: moduleLogger(log, 'versions'), events: operations.events });
   const autoVersions = config.autoVersions
@@ -125,7 +128,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   });
   const endpoint = new WebSocketEndpoint({
     hocuspocus,
-    gate: (documentName) => persistence.whenDurable(documentName),
+    gate: durability.whenDurable,
     log: moduleLogger(log, 'ws'),
     maxMessageBytes: config.maxMessageBytes,
     isDraining: () => draining,
@@ -141,6 +144,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     documentBytes: (documentName) => persistence.sizeBytes(documentName),
   });
   operations.attach(hocuspocus, () => endpoint.connectionsByProtocol());
+  // Clients reconnect and resend what was not saved.
+  durability.onFailure(() => endpoint.closeAll(1011, 'storage-failed: updates could not be saved; retrying later'));
 
   const routes = createRoutes({
     store,
@@ -175,6 +180,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     store,
     hocuspocus,
     persistence,
+    durability,
     versions,
     events: operations.events,
     metrics: operations.metrics,
