@@ -2,7 +2,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { Hocuspocus } from '@hocuspocus/server';
+import type { Hocuspocus } from '@hocuspocus/server';
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { AccessControl } from './auth/access-control.ts';
@@ -16,6 +16,7 @@ import type { Config } from './config.ts';
 import { ConnectionLog } from './documents/connection-log.ts';
 import { DocumentDeletion } from './documents/deletion.ts';
 import { Durability } from './documents/durability.ts';
+import { createHub, type Hub } from './documents/hub.ts';
 import { Persistence } from './documents/persistence.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
 import type { EventEmitter } from './events/event-bus.ts';
@@ -41,6 +42,9 @@ export interface App {
   readonly config: Config;
   readonly log: Logger;
   readonly store: DocumentStore;
+  /** Owns Hocuspocus and its extensions; versions and deletion reach documents through it. */
+  readonly hub: Hub;
+  /** `hub.hocuspocus`, for tests and tools that inspect loaded documents. */
   readonly hocuspocus: Hocuspocus;
   readonly persistence: Persistence;
   /** What of each loaded document is stored: `whenDurable(documentName)`. */
@@ -91,7 +95,12 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     compactAfterBytes: config.compactAfterBytes,
     durability,
   });
-  const versions = new Versions({ hocuspocus: () => hocuspocus, documents: store, versions: store.versions, log: moduleLogger(log, 'versions'), events: operations.events });
+  // Room for two of the largest messages, so the endpoint's pause at half of it always comes first.
+  const preAuthBytes = Math.max(5 * 1024 * 1024, 2 * config.maxMessageBytes);
+  // Established documents are counted by AccessControl; this bounds the ones still authenticating.
+  const hub = createHub({ maxPendingDocuments: config.maxDocumentsPerConnection, preAuthBytes });
+
+  const versions = new Versions({ hub, documents: store, versions: store.versions, log: moduleLogger(log, 'versions'), events: operations.events });
   const autoVersions = config.autoVersions
     ? new AutoVersions({
         versions,
@@ -100,34 +109,21 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
         policy: { afterUpdates: config.autoVersionAfterUpdates, afterMs: config.autoVersionAfterMs, idleMs: config.autoVersionIdleMs },
       })
     : null;
-  const deletion: DocumentDeletion = new DocumentDeletion({ store, log: moduleLogger(log, 'documents'), hocuspocus: () => hocuspocus });
-  // Room for two of the largest messages, so the endpoint's pause at half of it always comes first.
-  const preAuthBytes = Math.max(5 * 1024 * 1024, 2 * config.maxMessageBytes);
-  const hocuspocus: Hocuspocus = new Hocuspocus({
-    name: 'tandem',
-    quiet: true,
-    // Broadcast each update as it comes: batching merges updates with Y.mergeUpdates, which costs more
-    // CPU than it saves on loopback-fast networks, and acks already wait for the disk.
-    flushDelay: false,
-    // Established documents are counted by AccessControl; this bounds the ones still authenticating.
-    maxPendingDocuments: config.maxDocumentsPerConnection,
-    // Hocuspocus closes a socket whose frames queued before authentication pass these; the endpoint stops
-    // reading well before (provider-session.ts), so a provider resending a burst on reconnect is not closed.
-    maxUnauthenticatedQueueMessages: 1_000,
-    maxUnauthenticatedQueueSize: preAuthBytes,
-    extensions: [
-      new AccessControl({ verifier, maxDocumentsPerConnection: config.maxDocumentsPerConnection, log: moduleLogger(log, 'auth') }),
-      new PresenceGuard(moduleLogger(log, 'presence')),
-      persistence,
-      new NoEcho(moduleLogger(log, 'ws')),
-      new ConnectionLog(moduleLogger(log, 'connections')),
-      deletion,
-      ...(autoVersions ? [autoVersions] : []),
-      ...operations.extensions,
-    ],
-  });
+  const deletion = new DocumentDeletion({ store, log: moduleLogger(log, 'documents'), hub });
+  // Each extension's `priority` places it; this list only says which run.
+  hub.start([
+    new AccessControl({ verifier, maxDocumentsPerConnection: config.maxDocumentsPerConnection, log: moduleLogger(log, 'auth') }),
+    new PresenceGuard(moduleLogger(log, 'presence')),
+    persistence,
+    new NoEcho(moduleLogger(log, 'ws')),
+    new ConnectionLog(moduleLogger(log, 'connections')),
+    deletion,
+    ...(autoVersions ? [autoVersions] : []),
+    ...operations.extensions,
+  ]);
+
   const endpoint = new WebSocketEndpoint({
-    hocuspocus,
+    hocuspocus: hub.hocuspocus,
     gate: durability.whenDurable,
     log: moduleLogger(log, 'ws'),
     maxMessageBytes: config.maxMessageBytes,
@@ -143,7 +139,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     maxDocumentBytes: config.maxDocumentBytes,
     documentBytes: (documentName) => persistence.sizeBytes(documentName),
   });
-  operations.attach(hocuspocus, () => endpoint.connectionsByProtocol());
+  operations.attach(hub.hocuspocus, () => endpoint.connectionsByProtocol());
   // Clients reconnect and resend what was not saved.
   durability.onFailure(() => endpoint.closeAll(1011, 'storage-failed: updates could not be saved; retrying later'));
 
@@ -178,7 +174,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     config,
     log,
     store,
-    hocuspocus,
+    hub,
+    hocuspocus: hub.hocuspocus,
     persistence,
     durability,
     versions,
@@ -205,7 +202,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     httpServer.closeIdleConnections();
     endpoint.closeAll(CLOSE_GOING_AWAY, 'server shutting down; reconnect shortly');
     // Documents unload (and compact) as their last client leaves; wait for that, bounded.
-    await waitFor(() => hocuspocus.getDocumentsCount() === 0, Math.min(config.shutdownTimeoutMs / 2, 5_000));
+    await waitFor(() => hub.documentsCount === 0, Math.min(config.shutdownTimeoutMs / 2, 5_000));
     endpoint.terminateAll();
     await autoVersions?.close();
     await persistence.closeAll();
