@@ -87,13 +87,14 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   // Webhooks, SSE change feed and metrics (server/operations.ts).
   const operations = await createOperations(config, store, log);
 
-  const durability = new Durability({ log: moduleLogger(log, 'durability') });
+  const durability = new Durability({ log: moduleLogger(log, 'durability'), meter: operations.metrics });
   const persistence = new Persistence({
-    store: operations.documentStore,
+    store,
     log: moduleLogger(log, 'persistence'),
     compactAfterUpdates: config.compactAfterUpdates,
     compactAfterBytes: config.compactAfterBytes,
     durability,
+    meter: operations.metrics,
   });
   // Room for two of the largest messages, so the endpoint's pause at half of it always comes first.
   const preAuthBytes = Math.max(5 * 1024 * 1024, 2 * config.maxMessageBytes);
@@ -139,7 +140,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     maxDocumentBytes: config.maxDocumentBytes,
     documentBytes: (documentName) => persistence.sizeBytes(documentName),
   });
-  operations.attach(hub.hocuspocus, () => endpoint.connectionsByProtocol());
+  operations.attach(hub.hocuspocus, () => durability.openLogs(), () => endpoint.connectionsByProtocol());
   // Clients reconnect and resend what was not saved.
   durability.onFailure(() => endpoint.closeAll(1011, 'storage-failed: updates could not be saved; retrying later'));
 

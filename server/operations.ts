@@ -11,9 +11,8 @@ import { webhookAdminRoutes } from './http/webhook-admin.ts';
 import { corsGrant, requestPolicy } from './auth/request-guard.ts';
 import { metricsAuth } from './auth/rest-auth.ts';
 import { moduleLogger, type Logger } from './log.ts';
-import { MeteredDocumentStore } from './metrics/metered-store.ts';
 import { MetricsExtension } from './metrics/metrics-extension.ts';
-import { createMetrics, type Metrics } from './metrics/registry.ts';
+import { createMetrics, type GaugeSources, type Metrics } from './metrics/registry.ts';
 import type { DocumentStore } from './storage/document-store.ts';
 import type { OutboxStorage } from './webhooks/outbox.ts';
 import { WebhookDispatcher } from './webhooks/dispatcher.ts';
@@ -23,14 +22,12 @@ export interface Operations {
   readonly metrics: Metrics;
   /** `emitEvent(type, document, data)` publishes to webhooks and the SSE change feed. */
   readonly events: EventEmitter;
-  /** The store Persistence writes through: the same store, with persist and compaction timed. */
-  readonly documentStore: DocumentStore;
   /** Hocuspocus extensions; their priorities place them around Persistence. */
   readonly extensions: Extension[];
   /** Route groups: /metrics, the change feed, the webhook admin API. */
   readonly routes: Array<Hono<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- groups declare their own bindings
-  /** Connects the scrape-time gauges and the feed to the running Hocuspocus (and sockets by protocol). */
-  attach(hocuspocus: Hocuspocus, connectionsByProtocol?: () => Record<string, number>): void;
+  /** Connects the scrape-time gauges and the feed to the running Hocuspocus, its documents' logs (and sockets by protocol). */
+  attach(hocuspocus: Hocuspocus, documentLogs: GaugeSources['documentLogs'], connectionsByProtocol?: () => Record<string, number>): void;
   /** Emits pending events into the outbox and stops delivering; call before the store closes. */
   close(): Promise<void>;
 }
@@ -65,7 +62,6 @@ export async function createOperations(
     metrics,
   });
   events.subscribe(webhooks.onEvent);
-  const documentStore = new MeteredDocumentStore(store, metrics);
   const documentEvents = new DocumentEvents({ events, store, changedDebounceMs: config.documentChangedDebounceMs });
 
   // The same Host and Origin rule as the rest of the API; the stream writes its own CORS header (app.ts).
@@ -73,7 +69,6 @@ export async function createOperations(
   return {
     metrics,
     events,
-    documentStore,
     extensions: [documentEvents, feed, new MetricsExtension(metrics)],
     routes: [
       metricsRoutes(metrics, metricsAuth({ auth: config.auth, adminToken: config.adminToken, metricsToken: config.metricsToken })),
@@ -85,12 +80,12 @@ export async function createOperations(
       }),
       webhookAdminRoutes(webhooks),
     ],
-    attach(running, connectionsByProtocol) {
+    attach(running, documentLogs, connectionsByProtocol) {
       hocuspocus = running;
       metrics.bindSources({
         connections: connectionsByProtocol ?? (() => ({ hocuspocus: running.getConnectionsCount() })),
         documentsLoaded: () => running.getDocumentsCount(),
-        documentLogs: () => documentStore.openLogs(),
+        documentLogs,
         webhookQueueDepth: () => webhooks.depth,
         sseSubscribers: () => feed.subscriberCount,
       });

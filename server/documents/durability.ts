@@ -1,5 +1,5 @@
-// Durability: when an applied update is stored (the gate acks wait on), one reaction per write batch, and
-// storage failure reported once, as a typed error.
+// Durability: when an applied update is stored (the gate acks wait on), one reaction per write batch,
+// storage failure reported once as a typed error, and what is not stored yet (bytes, persist latency).
 //
 // The store's group commit (storage/batch-writer.ts) hands every write of one batch the same promise, and
 // batches settle in write order. So "is everything applied to this document stored?" is the newest pending
@@ -65,20 +65,44 @@ export class PerBatch<T> {
 
 export type StorageFailureListener = (failure: StorageFailure) => void;
 
+/** Where persist latency goes (the Metrics object of server/metrics/registry.ts has it). */
+export interface DurabilityMeter {
+  /** Seconds from an update's append to its batch being stored; one observation per update. */
+  persistSeconds: { observe(seconds: number): void };
+}
+
+/** A loaded document's log, as the scrape-time gauges see it. */
+export interface OpenLogFigures {
+  document: string;
+  logLength: number;
+  logBytes: number;
+  /** Appended bytes whose batch is not stored yet. */
+  unpersistedBytes: number;
+}
+
+interface Append {
+  /** performance.now() at the append. */
+  at: number;
+  bytes: number;
+}
+
 interface Watched {
   log: DocumentLog;
-  /** The appends' batches: a failed one is reported once, however many updates it held. */
-  appends: PerBatch<void>;
+  unpersistedBytes: number;
+  /** The appends, by batch: one reaction per batch times them, or reports the batch's failure once. */
+  appends: PerBatch<Append>;
 }
 
 /** The one place that knows what of a loaded document is stored: Persistence reports its writes here. */
 export class Durability {
   #log: Logger;
+  #meter: DurabilityMeter | undefined;
   #watched = new Map<string, Watched>();
   #listeners: StorageFailureListener[] = [];
 
-  constructor(options: { log: Logger }) {
+  constructor(options: { log: Logger; meter?: DurabilityMeter }) {
     this.#log = options.log;
+    this.#meter = options.meter;
   }
 
   /** Resolves when every update applied so far to `documentName` is stored; null when none is pending. */
@@ -89,16 +113,35 @@ export class Durability {
     this.#listeners.push(listener);
   }
 
+  /** Figures of every loaded document's log, read at scrape time. */
+  openLogs(): OpenLogFigures[] {
+    return [...this.#watched.values()].map(({ log, unpersistedBytes }) => ({
+      document: log.documentName,
+      logLength: log.logLength,
+      logBytes: log.logBytes,
+      unpersistedBytes,
+    }));
+  }
+
   /** Starts answering for a loaded document's log. */
   watch(log: DocumentLog): void {
     const documentName = log.documentName;
-    this.#watched.set(documentName, {
+    const watched: Watched = {
       log,
-      appends: new PerBatch<void>(
-        () => undefined,
-        (error) => this.failed(documentName, error),
+      unpersistedBytes: 0,
+      appends: new PerBatch<Append>(
+        (appends) => {
+          watched.unpersistedBytes -= sumBytes(appends);
+          const storedAt = performance.now();
+          for (const { at } of appends) this.#meter?.persistSeconds.observe((storedAt - at) / 1000);
+        },
+        (error, appends) => {
+          watched.unpersistedBytes -= sumBytes(appends);
+          this.failed(documentName, error);
+        },
       ),
-    });
+    };
+    this.#watched.set(documentName, watched);
   }
 
   /** Stops answering for the log (the document unloaded); a newer log of the same name is left alone. */
@@ -106,9 +149,12 @@ export class Durability {
     if (this.#watched.get(log.documentName)?.log === log) this.#watched.delete(log.documentName);
   }
 
-  /** Watches the write an append returned. */
-  appended(documentName: string, written: Promise<void>): void {
-    this.#watched.get(documentName)?.appends.add(written, undefined);
+  /** Watches the write an append of `bytes` returned. */
+  appended(documentName: string, written: Promise<void>, bytes: number): void {
+    const watched = this.#watched.get(documentName);
+    if (!watched) return;
+    watched.unpersistedBytes += bytes;
+    watched.appends.add(written, { at: performance.now(), bytes });
   }
 
   /** Reports a write of `documentName` that failed (also one that threw before it was queued). */
@@ -117,4 +163,10 @@ export class Durability {
     this.#log.error({ doc: documentName, err: error }, 'storing an update failed');
     for (const listener of this.#listeners) listener(failure);
   }
+}
+
+function sumBytes(appends: Append[]): number {
+  let bytes = 0;
+  for (const append of appends) bytes += append.bytes;
+  return bytes;
 }

@@ -19,6 +19,13 @@ export interface PersistenceOptions {
   compactAfterBytes: number;
   /** Hears of every write, and of every write that failed. */
   durability: Durability;
+  /** Where compactions are counted and timed (the Metrics object of server/metrics/registry.ts has these). */
+  meter?: CompactionMeter;
+}
+
+export interface CompactionMeter {
+  compactions: { inc(): void };
+  compactionSeconds: { observe(seconds: number): void };
 }
 
 interface OpenDocument {
@@ -145,7 +152,7 @@ export class Persistence implements Extension {
 
   #append(entry: OpenDocument, update: Uint8Array): void {
     try {
-      this.#options.durability.appended(entry.log.documentName, entry.log.append(update));
+      this.#options.durability.appended(entry.log.documentName, entry.log.append(update), update.length);
     } catch (error) {
       // Thrown inside a Yjs observer it would abort the message handler halfway; report it instead.
       this.#writeFailed(entry, error);
@@ -168,7 +175,10 @@ export class Persistence implements Extension {
     entry.compacting = true;
     try {
       const state = Y.encodeStateAsUpdate(entry.document);
+      const writing = performance.now();
       await entry.log.compact(state);
+      this.#options.meter?.compactionSeconds.observe((performance.now() - writing) / 1000);
+      this.#options.meter?.compactions.inc();
       entry.snapshotBytes = state.length;
       this.#options.log.debug(
         { doc: entry.log.documentName, reason, entries, snapshotBytes: state.length, ms: elapsed(started) },
