@@ -1,4 +1,4 @@
-// createApp(config): storage, Hocuspocus with Tandem's extensions, HTTP and WebSocket on one port.
+// createApp(config): wiring only: config → store → documents hub and durability → features → HTTP and WebSocket on one port.
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
@@ -79,6 +79,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     log.warn('--allowed-origins * with --auth none: any web page open in a browser on this machine can read and edit every document');
   }
   const policy = requestPolicy(config);
+
+  // Storage.
   const store = await LevelDocumentStore.open({ dataDir: config.dataDir, fsync: config.fsync });
   let draining = false;
 
@@ -87,6 +89,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   // Webhooks, SSE change feed and metrics (server/operations.ts).
   const operations = await createOperations(config, store, log);
 
+  // Documents: what is stored (durability), load/append/compact (persistence), Hocuspocus (hub).
   const durability = new Durability({ log: moduleLogger(log, 'durability'), meter: operations.metrics });
   const persistence = new Persistence({
     store,
@@ -101,6 +104,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   // Established documents are counted by AccessControl; this bounds the ones still authenticating.
   const hub = createHub({ maxPendingDocuments: config.maxDocumentsPerConnection, preAuthBytes });
 
+  // Features that reach documents through the hub; then the hub starts with every extension.
   const versions = new Versions({ hub, documents: store, versions: store.versions, log: moduleLogger(log, 'versions'), events: operations.events });
   const autoVersions = config.autoVersions
     ? new AutoVersions({
@@ -123,6 +127,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     ...operations.extensions,
   ]);
 
+  // Transport: WebSocket (acks wait for durability) and HTTP.
   const endpoint = new WebSocketEndpoint({
     hocuspocus: hub.hocuspocus,
     gate: durability.whenDurable,
