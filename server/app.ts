@@ -6,12 +6,11 @@ import type { Hocuspocus } from '@hocuspocus/server';
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { AccessControl } from './auth/access-control.ts';
-import { loadVerificationKey } from './auth/keys.ts';
+import { createVerifier, warnAboutOpenAccess } from './auth/auth-mode.ts';
 import { isLoopback } from './auth/host-check.ts';
 import { corsGrant, requestPolicy } from './auth/request-guard.ts';
 import { PresenceGuard } from './auth/presence-guard.ts';
 import { apiAuth } from './auth/rest-auth.ts';
-import { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { ConnectionLog } from './documents/connection-log.ts';
 import { DocumentDeletion } from './documents/deletion.ts';
@@ -68,16 +67,8 @@ export interface AppDependencies {
 export async function createApp(config: Config, dependencies: AppDependencies = {}): Promise<App> {
   const log = dependencies.log ?? createLogger({ level: config.logLevel });
   // Before storage opens: a bad key file stops start-up with a message naming the setting.
-  const verifier =
-    config.auth === 'jwt'
-      ? new TokenVerifier({ key: loadVerificationKey(config), audience: config.jwtAudience, issuer: config.jwtIssuer })
-      : null;
-  if (config.auth === 'none' && !isLoopback(config.host)) {
-    log.warn({ host: config.host }, 'NO AUTHENTICATION: --auth none on a non-loopback address; anyone who can reach this port can read and edit every document');
-  }
-  if (config.auth === 'none' && config.allowedOrigins.includes('*')) {
-    log.warn('--allowed-origins * with --auth none: any web page open in a browser on this machine can read and edit every document');
-  }
+  const verifier = createVerifier(config);
+  warnAboutOpenAccess(config, log);
   const policy = requestPolicy(config);
 
   // Storage.
