@@ -1,20 +1,21 @@
-// createApp(config): storage, Hocuspocus with Tandem's extensions, HTTP and WebSocket on one port.
+// createApp(config): wiring only: config → store → documents hub and durability → features → HTTP and WebSocket on one port.
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
-import { Hocuspocus } from '@hocuspocus/server';
+import type { Hocuspocus } from '@hocuspocus/server';
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { AccessControl } from './auth/access-control.ts';
-import { loadVerificationKey } from './auth/keys.ts';
+import { createVerifier, warnAboutOpenAccess } from './auth/auth-mode.ts';
 import { isLoopback } from './auth/host-check.ts';
 import { corsGrant, requestPolicy } from './auth/request-guard.ts';
 import { PresenceGuard } from './auth/presence-guard.ts';
 import { apiAuth } from './auth/rest-auth.ts';
-import { TokenVerifier } from './auth/tokens.ts';
 import type { Config } from './config.ts';
 import { ConnectionLog } from './documents/connection-log.ts';
 import { DocumentDeletion } from './documents/deletion.ts';
+import { Durability } from './documents/durability.ts';
+import { createHub, type Hub } from './documents/hub.ts';
 import { Persistence } from './documents/persistence.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
 import type { EventEmitter } from './events/event-bus.ts';
@@ -42,8 +43,13 @@ export interface App {
   readonly config: Config;
   readonly log: Logger;
   readonly store: DocumentStore;
+  /** Owns Hocuspocus and its extensions; versions and deletion reach documents through it. */
+  readonly hub: Hub;
+  /** `hub.hocuspocus`, for tests and tools that inspect loaded documents. */
   readonly hocuspocus: Hocuspocus;
   readonly persistence: Persistence;
+  /** What of each loaded document is stored: `whenDurable(documentName)`. */
+  readonly durability: Durability;
   readonly versions: Versions;
   /** Publishes an event to webhooks and the SSE change feed: `events.emitEvent(type, document, data)`. */
   readonly events: EventEmitter;
@@ -63,17 +69,11 @@ export interface AppDependencies {
 export async function createApp(config: Config, dependencies: AppDependencies = {}): Promise<App> {
   const log = dependencies.log ?? createLogger({ level: config.logLevel });
   // Before storage opens: a bad key file stops start-up with a message naming the setting.
-  const verifier =
-    config.auth === 'jwt'
-      ? new TokenVerifier({ key: loadVerificationKey(config), audience: config.jwtAudience, issuer: config.jwtIssuer })
-      : null;
-  if (config.auth === 'none' && !isLoopback(config.host)) {
-    log.warn({ host: config.host }, 'NO AUTHENTICATION: --auth none on a non-loopback address; anyone who can reach this port can read and edit every document');
-  }
-  if (config.auth === 'none' && config.allowedOrigins.includes('*')) {
-    log.warn('--allowed-origins * with --auth none: any web page open in a browser on this machine can read and edit every document');
-  }
+  const verifier = createVerifier(config);
+  warnAboutOpenAccess(config, log);
   const policy = requestPolicy(config);
+
+  // Storage.
   const store = await LevelDocumentStore.open({ dataDir: config.dataDir, fsync: config.fsync });
   let draining = false;
 
@@ -85,15 +85,23 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   const webhooks = await createWebhooks(config, store.outbox, events.bus, moduleLogger(log, 'webhooks'), metrics.metrics);
   const features = [metrics, events, webhooks];
 
+  // Documents: what is stored (durability), load/append/compact (persistence), Hocuspocus (hub). Their
+  // timings reach metrics as the store's durability events (createMetrics), so no meter is passed here.
+  const durability = new Durability({ log: moduleLogger(log, 'durability') });
   const persistence = new Persistence({
     store,
     log: moduleLogger(log, 'persistence'),
     compactAfterUpdates: config.compactAfterUpdates,
     compactAfterBytes: config.compactAfterBytes,
-    // Runs only after start-up, when `endpoint` exists: clients reconnect and resend what was not saved.
-    onWriteFailed: () => endpoint.closeAll(1011, 'storage-failed: updates could not be saved; retrying later'),
+    durability,
   });
-  const versions = new Versions({ hocuspocus: () => hocuspocus, documents: store, versions: store.versions, log: moduleLogger(log, 'versions'), events: events.bus });
+  // Room for two of the largest messages, so the endpoint's pause at half of it always comes first.
+  const preAuthBytes = Math.max(5 * 1024 * 1024, 2 * config.maxMessageBytes);
+  // Established documents are counted by AccessControl; this bounds the ones still authenticating.
+  const hub = createHub({ maxPendingDocuments: config.maxDocumentsPerConnection, preAuthBytes });
+
+  // Features that reach documents through the hub; then the hub starts with every extension.
+  const versions = new Versions({ hub, documents: store, versions: store.versions, log: moduleLogger(log, 'versions'), events: events.bus });
   const autoVersions = config.autoVersions
     ? new AutoVersions({
         versions,
@@ -102,35 +110,23 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
         policy: { afterUpdates: config.autoVersionAfterUpdates, afterMs: config.autoVersionAfterMs, idleMs: config.autoVersionIdleMs },
       })
     : null;
-  const deletion: DocumentDeletion = new DocumentDeletion({ store, log: moduleLogger(log, 'documents'), hocuspocus: () => hocuspocus });
-  // Room for two of the largest messages, so the endpoint's pause at half of it always comes first.
-  const preAuthBytes = Math.max(5 * 1024 * 1024, 2 * config.maxMessageBytes);
-  const hocuspocus: Hocuspocus = new Hocuspocus({
-    name: 'tandem',
-    quiet: true,
-    // Broadcast each update as it comes: batching merges updates with Y.mergeUpdates, which costs more
-    // CPU than it saves on loopback-fast networks, and acks already wait for the disk.
-    flushDelay: false,
-    // Established documents are counted by AccessControl; this bounds the ones still authenticating.
-    maxPendingDocuments: config.maxDocumentsPerConnection,
-    // Hocuspocus closes a socket whose frames queued before authentication pass these; the endpoint stops
-    // reading well before (provider-session.ts), so a provider resending a burst on reconnect is not closed.
-    maxUnauthenticatedQueueMessages: 1_000,
-    maxUnauthenticatedQueueSize: preAuthBytes,
-    extensions: [
-      new AccessControl({ verifier, maxDocumentsPerConnection: config.maxDocumentsPerConnection, log: moduleLogger(log, 'auth') }),
-      new PresenceGuard(moduleLogger(log, 'presence')),
-      persistence,
-      new NoEcho(moduleLogger(log, 'ws')),
-      new ConnectionLog(moduleLogger(log, 'connections')),
-      deletion,
-      ...(autoVersions ? [autoVersions] : []),
-      ...features.flatMap((feature) => feature.extensions),
-    ],
-  });
+  const deletion = new DocumentDeletion({ store, log: moduleLogger(log, 'documents'), hub });
+  // Each extension's `priority` places it; this list only says which run.
+  hub.start([
+    new AccessControl({ verifier, maxDocumentsPerConnection: config.maxDocumentsPerConnection, log: moduleLogger(log, 'auth') }),
+    new PresenceGuard(moduleLogger(log, 'presence')),
+    persistence,
+    new NoEcho(moduleLogger(log, 'ws')),
+    new ConnectionLog(moduleLogger(log, 'connections')),
+    deletion,
+    ...(autoVersions ? [autoVersions] : []),
+    ...features.flatMap((feature) => feature.extensions),
+  ]);
+
+  // Transport: WebSocket (acks wait for durability) and HTTP.
   const endpoint = new WebSocketEndpoint({
-    hocuspocus,
-    gate: (documentName) => persistence.whenDurable(documentName),
+    hocuspocus: hub.hocuspocus,
+    gate: durability.whenDurable,
     log: moduleLogger(log, 'ws'),
     maxMessageBytes: config.maxMessageBytes,
     isDraining: () => draining,
@@ -146,6 +142,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     documentBytes: (documentName) => persistence.sizeBytes(documentName),
   });
   metrics.countConnections(() => endpoint.connectionsByProtocol());
+  // Clients reconnect and resend what was not saved.
+  durability.onFailure(() => endpoint.closeAll(1011, 'storage-failed: updates could not be saved; retrying later'));
 
   const routes = createRoutes({
     store,
@@ -178,8 +176,10 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     config,
     log,
     store,
-    hocuspocus,
+    hub,
+    hocuspocus: hub.hocuspocus,
     persistence,
+    durability,
     versions,
     events: events.bus,
     metrics: metrics.metrics,
@@ -204,7 +204,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     httpServer.closeIdleConnections();
     endpoint.closeAll(CLOSE_GOING_AWAY, 'server shutting down; reconnect shortly');
     // Documents unload (and compact) as their last client leaves; wait for that, bounded.
-    await waitFor(() => hocuspocus.getDocumentsCount() === 0, Math.min(config.shutdownTimeoutMs / 2, 5_000));
+    await waitFor(() => hub.documentsCount === 0, Math.min(config.shutdownTimeoutMs / 2, 5_000));
     endpoint.terminateAll();
     await autoVersions?.close();
     await persistence.closeAll();

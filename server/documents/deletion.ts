@@ -1,8 +1,9 @@
 // Deletes stored documents: refuses new connections, closes the open ones, waits for unload, then deletes.
-import type { Extension, Hocuspocus, onConnectPayload } from '@hocuspocus/server';
+import type { Extension, onConnectPayload } from '@hocuspocus/server';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { DocumentStore } from '../storage/document-store.ts';
+import type { Hub } from './hub.ts';
 
 /** What deleting needs from storage (LevelDocumentStore has it). */
 export interface DeletableStore extends Pick<DocumentStore, 'getMeta'> {
@@ -18,12 +19,13 @@ export class DocumentDeletion implements Extension {
   #deleting = new Set<string>();
   #store: DeletableStore;
   #log: Logger;
-  #hocuspocus: () => Hocuspocus;
+  #hub: Pick<Hub, 'closeConnections' | 'isResident'>;
 
-  constructor(options: { store: DeletableStore; log: Logger; hocuspocus: () => Hocuspocus }) {
+  /** `hub` is the one this extension is installed in: deleting closes and unloads the document there. */
+  constructor(options: { store: DeletableStore; log: Logger; hub: Pick<Hub, 'closeConnections' | 'isResident'> }) {
     this.#store = options.store;
     this.#log = options.log;
-    this.#hocuspocus = options.hocuspocus;
+    this.#hub = options.hub;
   }
 
   async onConnect({ documentName }: onConnectPayload): Promise<void> {
@@ -38,10 +40,9 @@ export class DocumentDeletion implements Extension {
     if (this.#deleting.has(documentName)) throw new AppError('document-unavailable', `document "${documentName}" is being deleted`);
     this.#deleting.add(documentName);
     try {
-      const hocuspocus = this.#hocuspocus();
-      hocuspocus.closeConnections(documentName);
+      this.#hub.closeConnections(documentName);
       const deadline = Date.now() + timeoutMs;
-      while (hocuspocus.documents.has(documentName) || hocuspocus.unloadingDocuments.has(documentName)) {
+      while (this.#hub.isResident(documentName)) {
         if (Date.now() > deadline) {
           throw new AppError('document-unavailable', `document "${documentName}" did not unload within ${timeoutMs} ms`);
         }

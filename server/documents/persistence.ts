@@ -1,4 +1,5 @@
 // Hocuspocus extension: loads documents from the store, appends every update to the log, compacts.
+// What of it is stored, and storage failures, are durability.ts's to answer.
 import type {
   Extension,
   afterUnloadDocumentPayload,
@@ -9,21 +10,20 @@ import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { DocumentLog, DocumentStore } from '../storage/document-store.ts';
+import type { Durability } from './durability.ts';
 
 export interface PersistenceOptions {
   store: DocumentStore;
   log: Logger;
   compactAfterUpdates: number;
   compactAfterBytes: number;
-  /** Told when storage refuses a write, so the document's clients can be disconnected. */
-  onWriteFailed: (document: Y.Doc, error: unknown) => void;
+  /** Hears of every write, and of every write that failed. */
+  durability: Durability;
 }
 
 interface OpenDocument {
   document: Y.Doc;
   log: DocumentLog;
-  /** The last append's write: updates of one batch share it, and one failure handler watches it. */
-  watchedWrite: Promise<void> | null;
   compacting: boolean;
   /** Size of the stored snapshot; with the log's bytes, the document's stored size. */
   snapshotBytes: number;
@@ -42,11 +42,6 @@ export class Persistence implements Extension {
 
   constructor(options: PersistenceOptions) {
     this.#options = options;
-  }
-
-  /** Resolves when every update applied so far to `documentName` is stored; null when none is pending. */
-  whenDurable(documentName: string): Promise<void> | null {
-    return this.#open.get(documentName)?.log.whenDurable() ?? null;
   }
 
   /**
@@ -100,8 +95,9 @@ export class Persistence implements Extension {
         cause: error,
       });
     }
-    const entry: OpenDocument = { document, log, watchedWrite: null, compacting: false, snapshotBytes: snapshot?.length ?? 0 };
+    const entry: OpenDocument = { document, log, compacting: false, snapshotBytes: snapshot?.length ?? 0 };
     this.#open.set(documentName, entry);
+    this.#options.durability.watch(log);
     document.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== LOAD_ORIGIN) this.#append(entry, update);
     });
@@ -123,6 +119,7 @@ export class Persistence implements Extension {
     // The name may already belong to a newer instance that is still loading; close only the destroyed one.
     if (!entry || !entry.document.isDestroyed) return;
     this.#open.delete(documentName);
+    this.#options.durability.release(entry.log);
     await entry.log.close();
   }
 
@@ -130,6 +127,7 @@ export class Persistence implements Extension {
   async closeAll(): Promise<void> {
     const entries = [...this.#open.values()];
     this.#open.clear();
+    for (const entry of entries) this.#options.durability.release(entry.log);
     await Promise.all(
       entries.map(async (entry) => {
         try {
@@ -147,11 +145,7 @@ export class Persistence implements Extension {
 
   #append(entry: OpenDocument, update: Uint8Array): void {
     try {
-      const written = entry.log.append(update);
-      if (written !== entry.watchedWrite) {
-        entry.watchedWrite = written;
-        written.catch((error: unknown) => this.#writeFailed(entry, error));
-      }
+      this.#options.durability.appended(entry.log.documentName, entry.log.append(update), update.length);
     } catch (error) {
       // Thrown inside a Yjs observer it would abort the message handler halfway; report it instead.
       this.#writeFailed(entry, error);
@@ -174,6 +168,7 @@ export class Persistence implements Extension {
     entry.compacting = true;
     try {
       const state = Y.encodeStateAsUpdate(entry.document);
+      // The store reports the compaction's time to metrics (storage/store-events.ts).
       await entry.log.compact(state);
       entry.snapshotBytes = state.length;
       this.#options.log.debug(
@@ -199,8 +194,7 @@ export class Persistence implements Extension {
   }
 
   #writeFailed(entry: OpenDocument, error: unknown): void {
-    this.#options.log.error({ doc: entry.log.documentName, err: error }, 'storing an update failed');
-    this.#options.onWriteFailed(entry.document, error);
+    this.#options.durability.failed(entry.log.documentName, error);
   }
 }
 

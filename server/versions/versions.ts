@@ -1,7 +1,8 @@
 // Version history of documents: create, list, read, restore and delete versions; import and export content.
-import type { DirectConnection, Hocuspocus } from '@hocuspocus/server';
+import type { DirectConnection } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
+import type { Hub } from '../documents/hub.ts';
 import type { EventEmitter } from '../events/event-bus.ts';
 import type { Logger } from '../log.ts';
 import type { DocumentStore } from '../storage/document-store.ts';
@@ -9,8 +10,8 @@ import type { NewVersion, VersionMeta, VersionStore } from '../storage/version-s
 import { transformTo } from './restore.ts';
 
 export interface VersionsOptions {
-  /** A getter: the Hocuspocus instance is built after the extensions that use this service. */
-  hocuspocus: () => Hocuspocus;
+  /** Where live documents are opened: edits go through a direct connection, so every client sees them. */
+  hub: Pick<Hub, 'openDirectConnection'>;
   documents: Pick<DocumentStore, 'getMeta'>;
   versions: VersionStore;
   log: Logger;
@@ -129,7 +130,7 @@ export class Versions {
   }
 
   async #withDocument<T>(documentName: string, work: (document: Y.Doc, connection: DirectConnection) => T | Promise<T>): Promise<T> {
-    const connection = await this.#options.hocuspocus().openDirectConnection(documentName, VERSIONS_CONTEXT);
+    const connection = await this.#options.hub.openDirectConnection(documentName, VERSIONS_CONTEXT);
     try {
       return await work(connection.document!, connection);
     } finally {

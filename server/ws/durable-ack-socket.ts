@@ -4,13 +4,13 @@
 // here wait for the document's pending writes, so a provider's `unsyncedChanges` reaches 0 only for
 // edits that are already in LevelDB; every other message passes straight through.
 import type { WebSocket } from 'ws';
+import type { DurabilityGate } from '../documents/durability.ts';
 import { AppError } from '../errors.ts';
 import { ackApplied, peekMessageType, readFrameHeader } from './frames.ts';
 import { MessageType } from './message-types.ts';
 import { closeReason } from './socket-data.ts';
 
-/** Resolves when the document's applied updates are stored; null when nothing is pending. */
-export type DurabilityGate = (documentName: string) => Promise<void> | null;
+export type { DurabilityGate };
 
 /** Decides which acks a client is sent at all, and sees every other frame (provider-session.ts). */
 export interface AckFilter {

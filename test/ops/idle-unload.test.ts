@@ -77,7 +77,7 @@ test('1,000 connect/disconnect cycles across 100 documents: nothing stays loaded
   assert.equal(metrics.value('tandem_documents_loaded'), 0);
   assert.equal(metrics.value('tandem_connections', { protocol: 'hocuspocus' }), 0);
   for (let d = 0; d < DOCUMENTS; d += 1) assert.equal(server.app.persistence.logOf(`idle-${d}`), undefined, `idle-${d} released by Persistence`);
-  assert.equal(server.app.persistence.whenDurable('idle-0'), null);
+  assert.equal(server.app.durability.whenDurable('idle-0'), null);
 
   const heap = await settledHeap();
   const growth = (heap.data - baselineHeap.data) / baselineHeap.data;

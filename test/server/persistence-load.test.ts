@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
 import { Document, type onLoadDocumentPayload } from '@hocuspocus/server';
 import * as Y from 'yjs';
+import { Durability } from '../../server/documents/durability.ts';
 import { Persistence } from '../../server/documents/persistence.ts';
 import { createLogger } from '../../server/log.ts';
 import { LevelDocumentStore } from '../../server/storage/level-store.ts';
@@ -22,12 +23,14 @@ test("loading does not run the Document's update listeners, and they work again 
     source.getText('t').insert(0, '» ');
     await stored.log.close();
 
+    const durability = new Durability({ log: createLogger({ level: 'silent' }) });
+    durability.onFailure((failure) => assert.fail(String(failure.cause)));
     const persistence = new Persistence({
       store,
       log: createLogger({ level: 'silent' }),
       compactAfterUpdates: 1_000,
       compactAfterBytes: 1_000_000,
-      onWriteFailed: (_document, error) => assert.fail(String(error)),
+      durability,
     });
     const seen: Uint8Array[] = [];
     // Stands in for Hocuspocus' own broadcast listener, registered as the Document is built.
@@ -38,7 +41,7 @@ test("loading does not run the Document's update listeners, and they work again 
 
     document.getText('t').insert(0, 'live ');
     assert.equal(seen.length, 1, 'listeners are back after the load');
-    await persistence.whenDurable('loaded');
+    await durability.whenDurable('loaded');
     assert.equal((await store.getMeta('loaded'))?.logLength, 2, 'the live edit was appended after the stored one');
     await persistence.closeAll();
   } finally {
