@@ -12,6 +12,7 @@ import { corsGrant, requestPolicy } from './auth/request-guard.ts';
 import { PresenceGuard } from './auth/presence-guard.ts';
 import { apiAuth } from './auth/rest-auth.ts';
 import type { Config } from './config.ts';
+import { AppError } from './errors.ts';
 import { ConnectionLog } from './documents/connection-log.ts';
 import { DocumentDeletion } from './documents/deletion.ts';
 import { Durability } from './documents/durability.ts';
@@ -30,7 +31,7 @@ import { LevelDocumentStore } from './storage/level-store.ts';
 import { AutoVersions } from './versions/auto-versions.ts';
 import { Versions } from './versions/versions.ts';
 import { createWebhooks } from './webhooks/webhooks.ts';
-import { CLOSE_GOING_AWAY, WebSocketEndpoint } from './ws/endpoint.ts';
+import { WebSocketEndpoint } from './ws/endpoint.ts';
 import { NoEcho } from './ws/no-echo.ts';
 
 export interface AppUrls {
@@ -143,7 +144,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   });
   metrics.countConnections(() => endpoint.connectionsByProtocol());
   // Clients reconnect and resend what was not saved.
-  durability.onFailure(() => endpoint.closeAll(1011, 'storage-failed: updates could not be saved; retrying later'));
+  durability.onFailure(() => endpoint.closeAll(new AppError('storage-failed', 'updates could not be saved; retrying later')));
 
   const routes = createRoutes({
     store,
@@ -202,7 +203,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     draining = true;
     const serverClosed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
     httpServer.closeIdleConnections();
-    endpoint.closeAll(CLOSE_GOING_AWAY, 'server shutting down; reconnect shortly');
+    endpoint.closeAll(new AppError('shutting-down', 'server shutting down; reconnect shortly', { bare: true }));
     // Documents unload (and compact) as their last client leaves; wait for that, bounded.
     await waitFor(() => hub.documentsCount === 0, Math.min(config.shutdownTimeoutMs / 2, 5_000));
     endpoint.terminateAll();

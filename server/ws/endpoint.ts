@@ -5,7 +5,7 @@ import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { refuseRequest, type RequestPolicy } from '../auth/request-guard.ts';
 import { documentNameProblem } from '../../common/names.ts';
-import { AppError, closeCodeOf, toAppError } from '../errors.ts';
+import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, Tally } from '../metrics/registry.ts';
 import { checkClientFrame, type ClientFrame } from './client-frames.ts';
@@ -23,7 +23,6 @@ export const HOCUSPOCUS_PATHS = new Set(['/', '/collab']);
 /** y-websocket clients connect to `/y/<document name>` (URL-encoded). */
 export const Y_WEBSOCKET_PREFIX = '/y/';
 
-export const CLOSE_GOING_AWAY = closeCodeOf('shutting-down');
 
 export interface WebSocketEndpointOptions {
   hocuspocus: Hocuspocus;
@@ -166,10 +165,10 @@ export class WebSocketEndpoint {
     });
   }
 
-  /** Closes every socket with `code`; providers reconnect on 1001 (going away). */
-  closeAll(code: number, reason: string): void {
+  /** Closes every socket with the error's close code and reason; providers reconnect (1001, 1011). */
+  closeAll(error: AppError): void {
     for (const ws of this.#server.clients) {
-      ws.close(code, reason);
+      ws.close(error.closeCode, closeReason(error.reason));
       // A socket paused by its inbox must read the peer's close frame; frames after the close are dropped.
       ws.resume();
     }
