@@ -4,7 +4,7 @@
 // here wait for the document's pending writes, so a provider's `unsyncedChanges` reaches 0 only for
 // edits that are already in LevelDB; every other message passes straight through.
 import type { WebSocket } from 'ws';
-import type { DurabilityGate } from '../documents/durability.ts';
+import { PerBatch, type DurabilityGate } from '../documents/durability.ts';
 import { AppError } from '../errors.ts';
 import { ackApplied, peekMessageType, readFrameHeader } from './frames.ts';
 import { MessageType } from './message-types.ts';
@@ -41,8 +41,11 @@ export class DurableAckSocket {
   #onAckFailed: (error: unknown) => void;
   #policy: SendPolicy | undefined;
   #filter: AckFilter | undefined;
-  /** Acks waiting for the newest gate promise seen: one reaction per batch, not per ack. */
-  #held: { until: Promise<void>; acks: Uint8Array[] } | null = null;
+  /**
+   * Acks waiting for their batch: the gate hands out one promise per group-commit batch, so acks arriving
+   * during one batch share a single reaction; batches settle in write order, so acks keep their order.
+   */
+  #held: PerBatch<Uint8Array>;
 
   constructor(socket: WebSocket, gate: DurabilityGate, onAckFailed: (error: unknown) => void, policy?: SendPolicy, filter?: AckFilter) {
     this.#socket = socket;
@@ -50,6 +53,12 @@ export class DurableAckSocket {
     this.#onAckFailed = onAckFailed;
     this.#policy = policy;
     this.#filter = filter;
+    this.#held = new PerBatch<Uint8Array>(
+      (acks) => {
+        for (const ack of acks) this.#sendNow(ack);
+      },
+      (error) => this.#onAckFailed(error),
+    );
   }
 
   get readyState(): number {
@@ -68,35 +77,13 @@ export class DurableAckSocket {
       if (header && this.#filter && !this.#filter.mayAcknowledge(header.address) && ackApplied(data)) return;
       const pending = header ? this.#gate(header.documentName) : null;
       if (pending) {
-        this.#hold(data, pending);
+        this.#held.add(pending, data);
         return;
       }
     } else {
       this.#filter?.sent(type, data);
     }
     this.#sendNow(data);
-  }
-
-  // The gate hands out one promise per group-commit batch, so acks arriving during one batch share a
-  // single reaction. Batches settle in write order, so acks for one document keep their order.
-  #hold(ack: Uint8Array, until: Promise<void>): void {
-    const held = this.#held;
-    if (held && held.until === until) {
-      held.acks.push(ack);
-      return;
-    }
-    const group = { until, acks: [ack] };
-    this.#held = group;
-    until.then(
-      () => {
-        if (this.#held === group) this.#held = null;
-        for (const data of group.acks) this.#sendNow(data);
-      },
-      (error: unknown) => {
-        if (this.#held === group) this.#held = null;
-        this.#onAckFailed(error);
-      },
-    );
   }
 
   close(code?: number, reason?: string): void {
