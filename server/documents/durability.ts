@@ -1,5 +1,5 @@
 // Durability: when an applied update is stored (the gate acks wait on), one reaction per write batch,
-// storage failure reported once as a typed error, and what is not stored yet (bytes).
+// storage failure reported once as a typed error.
 //
 // The store's group commit (storage/batch-writer.ts) hands every write of one batch the same promise, and
 // batches settle in write order. So "is everything applied to this document stored?" is the newest pending
@@ -65,24 +65,10 @@ export class PerBatch<T> {
 
 export type StorageFailureListener = (failure: StorageFailure) => void;
 
-/** A loaded document's log, as the scrape-time gauges see it. */
-export interface OpenLogFigures {
-  document: string;
-  logLength: number;
-  logBytes: number;
-  /** Appended bytes whose batch is not stored yet. */
-  unpersistedBytes: number;
-}
-
-interface Append {
-  bytes: number;
-}
-
 interface Watched {
   log: DocumentLog;
-  unpersistedBytes: number;
-  /** The appends, by batch: one reaction per batch times them, or reports the batch's failure once. */
-  appends: PerBatch<Append>;
+  /** The appends' writes, by batch: a failed batch is reported once. */
+  writes: PerBatch<null>;
 }
 
 /** The one place that knows what of a loaded document is stored: Persistence reports its writes here. */
@@ -103,34 +89,15 @@ export class Durability {
     this.#listeners.push(listener);
   }
 
-  /** Figures of every loaded document's log, read at scrape time. */
-  openLogs(): OpenLogFigures[] {
-    return [...this.#watched.values()].map(({ log, unpersistedBytes }) => ({
-      document: log.documentName,
-      logLength: log.logLength,
-      logBytes: log.logBytes,
-      unpersistedBytes,
-    }));
-  }
-
   /** Starts answering for a loaded document's log. */
   watch(log: DocumentLog): void {
     const documentName = log.documentName;
-    const watched: Watched = {
-      log,
-      unpersistedBytes: 0,
-      appends: new PerBatch<Append>(
-        (appends) => {
-          // Persist latency reaches metrics as the store's durability events (storage/store-events.ts).
-          watched.unpersistedBytes -= sumBytes(appends);
-        },
-        (error, appends) => {
-          watched.unpersistedBytes -= sumBytes(appends);
-          this.failed(documentName, error);
-        },
-      ),
-    };
-    this.#watched.set(documentName, watched);
+    // Bytes and latency of stored writes reach metrics as the store's durability events (storage/store-events.ts).
+    const writes = new PerBatch<null>(
+      () => undefined,
+      (error) => this.failed(documentName, error),
+    );
+    this.#watched.set(documentName, { log, writes });
   }
 
   /** Stops answering for the log (the document unloaded); a newer log of the same name is left alone. */
@@ -138,12 +105,9 @@ export class Durability {
     if (this.#watched.get(log.documentName)?.log === log) this.#watched.delete(log.documentName);
   }
 
-  /** Watches the write an append of `bytes` returned. */
-  appended(documentName: string, written: Promise<void>, bytes: number): void {
-    const watched = this.#watched.get(documentName);
-    if (!watched) return;
-    watched.unpersistedBytes += bytes;
-    watched.appends.add(written, { bytes });
+  /** Watches the write an append returned: its batch's failure is reported once. */
+  appended(documentName: string, written: Promise<void>): void {
+    this.#watched.get(documentName)?.writes.add(written, null);
   }
 
   /** Reports a write of `documentName` that failed (also one that threw before it was queued). */
@@ -152,10 +116,4 @@ export class Durability {
     this.#log.error({ doc: documentName, err: error }, 'storing an update failed');
     for (const listener of this.#listeners) listener(failure);
   }
-}
-
-function sumBytes(appends: Append[]): number {
-  let bytes = 0;
-  for (const append of appends) bytes += append.bytes;
-  return bytes;
 }

@@ -145,7 +145,7 @@ export class Persistence implements Extension {
 
   #append(entry: OpenDocument, update: Uint8Array): void {
     try {
-      this.#options.durability.appended(entry.log.documentName, entry.log.append(update), update.length);
+      this.#options.durability.appended(entry.log.documentName, entry.log.append(update));
     } catch (error) {
       // Thrown inside a Yjs observer it would abort the message handler halfway; report it instead.
       this.#writeFailed(entry, error);
