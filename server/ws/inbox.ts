@@ -43,6 +43,8 @@ export class Inbox {
   #timer: NodeJS.Timeout | null = null;
   #reading = true;
   #closed = false;
+  /** A frame's handling may release the inbox (a document set up); the running drain goes on by itself. */
+  #draining = false;
   #stretchStarted = 0;
   #lastThrottledAt = -Infinity;
 
@@ -87,6 +89,16 @@ export class Inbox {
   }
 
   #drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      this.#drainNow();
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #drainNow(): void {
     while (this.#head < this.#queue.length) {
       if (this.#closed) return;
       // Whoever closed the socket (a refused frame, a failed write, shutdown) ends what waits.

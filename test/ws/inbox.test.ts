@@ -79,3 +79,25 @@ test('close() drops what waits and reads again, so the close handshake can compl
   assert.equal(handled.length, 10);
   assert.deepEqual(events, ['pause', 'resume']);
 });
+
+test('a frame whose handling makes room (release() from inside) goes on in order, each frame once', () => {
+  let room = true;
+  const handled: number[] = [];
+  const socket = { readyState: 1, pause: () => undefined, resume: () => undefined };
+  const inbox: Inbox = new Inbox(socket, {
+    perSecond: 1000,
+    maxThrottledMs: Infinity,
+    hasRoom: () => room,
+    handle: (frame) => {
+      handled.push(frame[0] as number);
+      if (frame[0] === 1) room = false;
+      if (frame[0] === 1) {
+        room = true;
+        inbox.release();
+      }
+    },
+    onThrottledTooLong: () => undefined,
+  });
+  for (const frame of frames(5)) inbox.push(frame);
+  assert.deepEqual(handled, [0, 1, 2, 3, 4]);
+});
