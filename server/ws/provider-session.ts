@@ -31,7 +31,7 @@ export interface ProviderSessionOptions {
 export class ProviderSession {
   readonly ledger = new AckLedger();
   #options: ProviderSessionOptions;
-  #established = new Set<string>();
+  #establishedAddresses = new Set<string>();
   #waiting = new Map<string, { frames: number; bytes: number }>();
   #waitingFrames = 0;
   #waitingBytes = 0;
@@ -49,7 +49,7 @@ export class ProviderSession {
   inbound(frame: ClientFrame, bytes: number): void {
     if (frame.documentName === null) return;
     this.#lastInboundAt = performance.now();
-    if (!this.#established.has(frame.address)) {
+    if (!this.#establishedAddresses.has(frame.address)) {
       const waiting = this.#waiting.get(frame.address) ?? { frames: 0, bytes: 0 };
       waiting.frames += 1;
       waiting.bytes += bytes;
@@ -62,6 +62,8 @@ export class ProviderSession {
 
   /** Whether an acknowledgement for `address` may be sent at all; see AckLedger. */
   mayAcknowledge = (address: string): boolean => {
+    // An ack, like any other frame, goes out only once the document's connection is set up.
+    if (this.#waitingFrames > 0) this.#established(address);
     const allowed = this.ledger.mayAcknowledge(address);
     this.#watchResync();
     return allowed;
@@ -78,12 +80,15 @@ export class ProviderSession {
     } else if (this.#waitingFrames > 0) {
       // Anything but an auth reply goes out only once the document's connection is set up and its queue drained.
       const header = readFrameHeader(frame);
-      if (header && !this.#established.has(header.address)) {
-        this.#established.add(header.address);
-        this.#stopWaiting(header.address);
-      }
+      if (header) this.#established(header.address);
     }
   };
+
+  #established(address: string): void {
+    if (this.#establishedAddresses.has(address)) return;
+    this.#establishedAddresses.add(address);
+    this.#stopWaiting(address);
+  }
 
   close(): void {
     if (this.#resyncTimer) clearTimeout(this.#resyncTimer);
@@ -91,7 +96,7 @@ export class ProviderSession {
   }
 
   #forget(address: string): void {
-    this.#established.delete(address);
+    this.#establishedAddresses.delete(address);
     this.ledger.forget(address);
     this.#stopWaiting(address);
   }
