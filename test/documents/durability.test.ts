@@ -4,19 +4,7 @@ import { test } from 'node:test';
 import { Durability, PerBatch, StorageFailure } from '../../server/documents/durability.ts';
 import { createLogger } from '../../server/log.ts';
 import type { DocumentLog } from '../../server/storage/document-store.ts';
-
-function deferred() {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => undefined);
-  return { promise, resolve, reject };
-}
-
-const tick = () => new Promise((resolve) => setImmediate(resolve));
+import { deferred, tick } from '../helpers/deferred.ts';
 
 test('PerBatch: items sharing a batch get one reaction, in order; a failed batch gets one failure', async () => {
   const reactions: string[] = [];

@@ -5,6 +5,7 @@ import * as encoding from 'lib0/encoding';
 import type { WebSocket } from 'ws';
 import { DurableAckSocket } from '../../server/ws/durable-ack-socket.ts';
 import { MESSAGE } from '../helpers/raw-client.ts';
+import { deferred, tick } from '../helpers/deferred.ts';
 
 function frame(documentName: string, type: number, payload: number): Uint8Array {
   const encoder = encoding.createEncoder();
@@ -20,18 +21,6 @@ function fakeSocket() {
   const socket = { OPEN: 1, readyState: 1, bufferedAmount: 0, sent, send: (data: Uint8Array) => void sent.push(data), close() {}, terminate() {} };
   return socket;
 }
-
-function deferred() {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 test('acks are held until their batch is stored, then sent in order; other messages pass at once', async () => {
   const raw = fakeSocket();
