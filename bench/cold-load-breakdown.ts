@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { Document } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import { LevelDocumentStore } from '../server/storage/level-store.ts';
+import { LevelDocumentStore } from '../server/storage/leveldb/level-store.ts';
 import { report } from './lib/provider.ts';
 import { elapsedMs } from './lib/stats.ts';
 

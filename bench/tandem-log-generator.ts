@@ -12,13 +12,14 @@
 // does. --compact-existing loads what is stored, compacts it and reclaims the space. Prints {"msg":"result", updates, textLength, sha256, stateBytes, ...}
 // and, with --state-file, writes Y.encodeStateAsUpdate of the result there.
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import type { defaultConfig as DefaultConfig } from '../server/config.ts';
 import type { DocumentLog } from '../server/storage/document-store.ts';
-import type { LevelDocumentStore as Store } from '../server/storage/level-store.ts';
+import type { LevelDocumentStore as Store } from '../server/storage/leveldb/level-store.ts';
 import { loadTrace, TRACE_NAMES } from '../test/helpers/traces.ts';
 import { report } from './lib/provider.ts';
 
@@ -37,7 +38,9 @@ const { values } = parseArgs({
   },
 });
 const serverDir = values['server-dir'];
-const { LevelDocumentStore } = (await import(join(serverDir, 'storage/level-store.ts'))) as { LevelDocumentStore: typeof Store };
+// Older checkouts keep the LevelDB store directly in storage/.
+const storeModule = existsSync(join(serverDir, 'storage/leveldb/level-store.ts')) ? 'storage/leveldb/level-store.ts' : 'storage/level-store.ts';
+const { LevelDocumentStore } = (await import(join(serverDir, storeModule))) as { LevelDocumentStore: typeof Store };
 const { defaultConfig } = (await import(join(serverDir, 'config.ts'))) as { defaultConfig: typeof DefaultConfig };
 if (!values['data-dir'] || !values.doc) throw new Error('--data-dir and --doc are required');
 const documentName = values.doc;

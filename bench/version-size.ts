@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { deflateRawSync } from 'node:zlib';
 import * as Y from 'yjs';
-import { LevelDocumentStore } from '../server/storage/level-store.ts';
+import { LevelDocumentStore } from '../server/storage/leveldb/level-store.ts';
 import { makeTempDir } from '../test/helpers/server.ts';
 import { loadTrace, type TraceOp } from '../test/helpers/traces.ts';
 

@@ -27,7 +27,7 @@ import { createLogger, moduleLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import type { Metrics } from './metrics/registry.ts';
 import type { DocumentStore } from './storage/document-store.ts';
-import { LevelDocumentStore } from './storage/level-store.ts';
+import { LevelDocumentStore } from './storage/leveldb/level-store.ts';
 import { AutoVersions } from './versions/auto-versions.ts';
 import { Versions } from './versions/versions.ts';
 import { createWebhooks } from './webhooks/webhooks.ts';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
-import { LevelDocumentStore } from '../storage/level-store.ts';
+import { LevelDocumentStore } from '../storage/leveldb/level-store.ts';
 import { render, type ExportFormat, type Rendered } from '../versions/render.ts';
 
 /** Opening the store takes LevelDB's lock: a running server makes this fail with a clear message. */

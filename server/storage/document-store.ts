@@ -1,7 +1,17 @@
-// The storage interface the rest of Tandem sees; LevelDB is one implementation of it.
-import type { DocumentMeta } from './records.ts';
-
-export type { DocumentMeta };
+// The storage interface the rest of Tandem sees; LevelDB (storage/leveldb/) and PostgreSQL (storage/postgres/) implement it.
+/** Per-document metadata, kept beside the data so listing documents loads none of them. */
+export interface DocumentMeta {
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Bytes of the snapshot plus the log entries still stored. */
+  bytes: number;
+  snapshotBytes: number;
+  logBytes: number;
+  logLength: number;
+  /** The sequence number the next appended update gets. */
+  nextSeq: number;
+}
 
 /** What a document's stored form holds when it is opened. */
 export interface LoadedDocument {

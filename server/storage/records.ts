@@ -1,6 +1,7 @@
 // Encodings of the values stored under each key kind, with a CRC-32 so a damaged record is detected
 // at load time instead of being applied as a garbled Yjs update.
 import { crc32 } from 'node:zlib';
+import type { DocumentMeta } from './document-store.ts';
 
 export const SNAPSHOT_FORMAT = 1;
 
@@ -12,19 +13,6 @@ export class CorruptRecordError extends Error {
   }
 }
 
-/** Per-document metadata, kept beside the data so listing documents loads none of them. */
-export interface DocumentMeta {
-  name: string;
-  createdAt: string;
-  updatedAt: string;
-  /** Bytes of the snapshot plus the log entries still stored. */
-  bytes: number;
-  snapshotBytes: number;
-  logBytes: number;
-  logLength: number;
-  /** The sequence number the next appended update gets. */
-  nextSeq: number;
-}
 
 /** One update per entry: [u32 CRC-32][update]. The first log format; still read, no longer written. */
 export function encodeLogEntry(update: Uint8Array): Buffer {

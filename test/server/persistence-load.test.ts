@@ -7,7 +7,7 @@ import * as Y from 'yjs';
 import { Durability } from '../../server/documents/durability.ts';
 import { Persistence } from '../../server/documents/persistence.ts';
 import { createLogger } from '../../server/log.ts';
-import { LevelDocumentStore } from '../../server/storage/level-store.ts';
+import { LevelDocumentStore } from '../../server/storage/leveldb/level-store.ts';
 import { makeTempDir } from '../helpers/server.ts';
 
 test("loading does not run the Document's update listeners, and they work again once it is loaded", async () => {

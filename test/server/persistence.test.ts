@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { rm } from 'node:fs/promises';
-import { logRange, snapshotKey } from '../../server/storage/keys.ts';
-import { LevelDatabase } from '../../server/storage/leveldb.ts';
+import { logRange, snapshotKey } from '../../server/storage/leveldb/keys.ts';
+import { LevelDatabase } from '../../server/storage/leveldb/leveldb.ts';
 import { connectClient, waitFor, waitForAllSaved, type TestClient } from '../helpers/providers.ts';
 import { makeTempDir, startServer, type TestServer } from '../helpers/server.ts';
 

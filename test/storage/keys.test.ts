@@ -1,7 +1,7 @@
 // Key layout: documents never overlap, and log keys sort in append order.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { documentNameFromMetaKey, logKey, logKeySpan, logRange, logRecordKey, metaKey, seqFromLogKey } from '../../server/storage/keys.ts';
+import { documentNameFromMetaKey, logKey, logKeySpan, logRange, logRecordKey, metaKey, seqFromLogKey } from '../../server/storage/leveldb/keys.ts';
 
 test('log keys sort by sequence number, across byte boundaries', () => {
   const seqs = [0, 1, 255, 256, 65_535, 65_536, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 7, Number.MAX_SAFE_INTEGER - 1];

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import * as Y from 'yjs';
 import { AppError } from '../../server/errors.ts';
-import { BatchWriter } from '../../server/storage/batch-writer.ts';
-import { logKey, logRange, logRecordKey, metaKey } from '../../server/storage/keys.ts';
-import { LevelDatabase } from '../../server/storage/leveldb.ts';
-import { LevelDocumentStore } from '../../server/storage/level-store.ts';
+import { BatchWriter } from '../../server/storage/leveldb/batch-writer.ts';
+import { logKey, logRange, logRecordKey, metaKey } from '../../server/storage/leveldb/keys.ts';
+import { LevelDatabase } from '../../server/storage/leveldb/leveldb.ts';
+import { LevelDocumentStore } from '../../server/storage/leveldb/level-store.ts';
 import { encodeLogEntry } from '../../server/storage/records.ts';
 import { makeTempDir } from '../helpers/server.ts';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { afterEach, test } from 'node:test';
-import { LevelDocumentStore } from '../../server/storage/level-store.ts';
+import { LevelDocumentStore } from '../../server/storage/leveldb/level-store.ts';
 import { AppendReporter, DurabilityListeners, type DurabilityEvents } from '../../server/storage/store-events.ts';
 import { makeTempDir } from '../helpers/server.ts';
 

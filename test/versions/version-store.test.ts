@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
 import * as Y from 'yjs';
-import { logKey, metaKey, versionDataKey, versionMetaKey, versionMetaRange, seqFromVersionKey } from '../../server/storage/keys.ts';
-import { LevelDatabase } from '../../server/storage/leveldb.ts';
-import { LevelDocumentStore } from '../../server/storage/level-store.ts';
+import { logKey, metaKey, versionDataKey, versionMetaKey, versionMetaRange, seqFromVersionKey } from '../../server/storage/leveldb/keys.ts';
+import { LevelDatabase } from '../../server/storage/leveldb/leveldb.ts';
+import { LevelDocumentStore } from '../../server/storage/leveldb/level-store.ts';
 import { makeTempDir } from '../helpers/server.ts';
 
 test('version keys sort by id and never fall in another document’s or kind’s range', () => {

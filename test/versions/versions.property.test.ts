@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import * as Y from 'yjs';
 import type { DocumentLog } from '../../server/storage/document-store.ts';
-import { LevelDocumentStore } from '../../server/storage/level-store.ts';
+import { LevelDocumentStore } from '../../server/storage/leveldb/level-store.ts';
 import { contentOf, randomEdit, seededRandom, testSeed } from '../helpers/edits.ts';
 import { makeTempDir } from '../helpers/server.ts';
 

@@ -1,10 +1,10 @@
 // VersionStore on LevelDB: a chain of deltas (each against the previous version) with a full state every N.
 import * as Y from 'yjs';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 import type { BatchWriter } from './batch-writer.ts';
 import { seqFromVersionKey, versionDataKey, versionDataRange, versionMetaKey, versionMetaRange } from './keys.ts';
 import type { BatchOp, LevelDatabase } from './leveldb.ts';
-import { CorruptRecordError } from './records.ts';
+import { CorruptRecordError } from '../records.ts';
 import {
   decodeVersionData,
   decodeVersionMeta,
@@ -12,8 +12,8 @@ import {
   encodeVersionMeta,
   publicVersionMeta,
   type StoredVersionMeta,
-} from './version-records.ts';
-import type { NewVersion, VersionMeta, VersionStore } from './version-store.ts';
+} from '../version-records.ts';
+import type { NewVersion, VersionMeta, VersionStore } from '../version-store.ts';
 
 /** A full state at least every this many versions bounds the deltas applied to read one. */
 export const DEFAULT_FULL_EVERY = 10;

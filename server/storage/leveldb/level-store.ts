@@ -1,8 +1,8 @@
 // DocumentStore on LevelDB: per-document delta log + snapshot + metadata, written by one BatchWriter.
 import { mkdir } from 'node:fs/promises';
-import { AppError } from '../errors.ts';
+import { AppError } from '../../errors.ts';
 import { BatchWriter, type BatchParticipant } from './batch-writer.ts';
-import type { DocumentLog, DocumentStore, LoadedDocument } from './document-store.ts';
+import type { DocumentLog, DocumentMeta, DocumentStore, LoadedDocument } from '../document-store.ts';
 import { allMetaRange, documentNameFromMetaKey, logKeySpan, logRange, logRecordKey, logSpanKey, metaKey, snapshotKey, snapshotRange, type LogSpan } from './keys.ts';
 import { LevelDatabase, type BatchOp } from './leveldb.ts';
 import { LevelOutboxStore } from './level-outbox.ts';
@@ -18,9 +18,8 @@ import {
   encodeSnapshot,
   LOG_RECORD_BYTES_PER_UPDATE,
   LOG_RECORD_HEADER_BYTES,
-  type DocumentMeta,
-} from './records.ts';
-import { AppendReporter, DurabilityListeners, type DurabilityEvents, type DurabilitySource } from './store-events.ts';
+} from '../records.ts';
+import { AppendReporter, DurabilityListeners, type DurabilityEvents, type DurabilitySource } from '../store-events.ts';
 
 export interface LevelStoreOptions {
   dataDir: string;

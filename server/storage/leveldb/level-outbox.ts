@@ -2,7 +2,7 @@
 import type { BatchWriter } from './batch-writer.ts';
 import { deadLetterKey, deadLetterRange, outboxKey, outboxRange, seqFromSequenceKey } from './keys.ts';
 import type { BatchOp, LevelDatabase } from './leveldb.ts';
-import type { DeadLetter, Delivery, OutboxStore } from './outbox-store.ts';
+import type { DeadLetter, Delivery, OutboxStore } from '../outbox-store.ts';
 
 export class LevelOutboxStore implements OutboxStore {
   #db: LevelDatabase;
