@@ -1,8 +1,9 @@
 // DocumentStore on LevelDB: per-document delta log + snapshot + metadata, written by one BatchWriter.
 import { mkdir } from 'node:fs/promises';
 import { AppError } from '../../errors.ts';
-import { BatchWriter, type BatchParticipant } from './batch-writer.ts';
-import type { DocumentLog, DocumentMeta, DocumentStore, LoadedDocument } from '../document-store.ts';
+import { BatchedDocumentLog, storageFailed } from '../batched-log.ts';
+import { BatchWriter } from './batch-writer.ts';
+import type { DocumentMeta, DocumentStore, LoadedDocument } from '../document-store.ts';
 import { allMetaRange, documentNameFromMetaKey, logKeySpan, logRange, logRecordKey, logSpanKey, metaKey, snapshotKey, snapshotRange, type LogSpan } from './keys.ts';
 import { LevelDatabase, type BatchOp } from './leveldb.ts';
 import { LevelOutboxStore } from './level-outbox.ts';
@@ -13,13 +14,10 @@ import {
   decodeLogRecord,
   decodeMeta,
   decodeSnapshot,
-  encodeLogRecord,
   encodeMeta,
   encodeSnapshot,
-  LOG_RECORD_BYTES_PER_UPDATE,
-  LOG_RECORD_HEADER_BYTES,
 } from '../records.ts';
-import { AppendReporter, DurabilityListeners, type DurabilityEvents, type DurabilitySource } from '../store-events.ts';
+import { DurabilityListeners, type DurabilityEvents, type DurabilitySource } from '../store-events.ts';
 
 export interface LevelStoreOptions {
   dataDir: string;
@@ -175,37 +173,16 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
   }
 }
 
-function storageFailed(cause: Error): AppError {
-  return new AppError('storage-failed', 'storage stopped accepting writes; restart Tandem after fixing the disk', {
-    cause,
-  });
-}
-
-class LevelDocumentLog implements DocumentLog, BatchParticipant {
-  readonly documentName: string;
-  /** Settles once the log is closed and its writes are stored (or failed). */
-  readonly closed: Promise<void>;
-  #closing: Promise<void> | null = null;
-  #markClosed!: () => void;
+/** A document's log on LevelDB: one record per batch under its span key, snapshot and metadata beside it. */
+class LevelDocumentLog extends BatchedDocumentLog<BatchOp[]> {
   #database: LevelDatabase;
   #writer: BatchWriter;
-  #durability: DurabilityListeners;
-  #appends: AppendReporter;
-  #meta: DocumentMeta;
   /**
    * The log entries and records stored since the snapshot, which compaction deletes. Kept as numbers, not
    * keys: a small Buffer is a slice of an 8 KB pool slab and keeps the whole slab alive, so holding one key
    * per batch until the next compaction grew the heap by about 1 MB/s under 500 edits/s.
    */
   #logSpans: LogSpan[];
-  /** Updates appended since the current batch was joined; sealed into one record with the batch. */
-  #pending: Uint8Array[] = [];
-  /** The batch `#pending` goes out with, until it is sealed. */
-  #pendingWrite: Promise<void> | null = null;
-  #stored: boolean;
-  #lastWrite: Promise<void> | null = null;
-  #editedSinceBatch = false;
-  #onClosed: () => void;
 
   constructor(
     database: LevelDatabase,
@@ -216,135 +193,32 @@ class LevelDocumentLog implements DocumentLog, BatchParticipant {
     stored: boolean,
     onClosed: () => void,
   ) {
-    this.documentName = meta.name;
+    super(writer, durability, meta, stored, onClosed);
     this.#database = database;
     this.#writer = writer;
-    this.#durability = durability;
-    this.#appends = new AppendReporter(meta.name, durability);
-    this.#meta = meta;
     this.#logSpans = logSpans;
-    this.#stored = stored;
-    this.#onClosed = onClosed;
-    this.closed = new Promise((resolve) => {
-      this.#markClosed = resolve;
-    });
   }
 
-  get meta(): DocumentMeta {
-    return { ...this.#meta };
+  protected addRecord(ops: BatchOp[], firstSeq: number, count: number, record: Buffer): void {
+    ops.push({ type: 'put', key: logRecordKey(this.documentName, firstSeq, count), value: record });
+    this.#logSpans.push({ firstSeq, count, record: true });
   }
 
-  get logLength(): number {
-    return this.#meta.logLength;
+  protected addMeta(ops: BatchOp[], meta: DocumentMeta): void {
+    ops.push({ type: 'put', key: metaKey(this.documentName), value: encodeMeta(meta) });
   }
 
-  get logBytes(): number {
-    return this.#meta.logBytes;
-  }
-
-  append(update: Uint8Array): Promise<void> {
-    const appendedAt = performance.now();
-    this.#assertWritable();
-    // The record's header is counted when it is sealed, so logBytes ends up equal to the stored bytes.
-    const bytes = LOG_RECORD_BYTES_PER_UPDATE + update.length;
-    this.#meta.nextSeq += 1;
-    this.#meta.logLength += 1;
-    this.#meta.logBytes += bytes;
-    this.#meta.bytes += bytes;
-    this.#editedSinceBatch = true;
-    this.#pending.push(update);
-    // Every update of one batch gets the same promise: the first one joins the batch.
-    this.#pendingWrite ??= this.#track(this.#writer.join(this));
-    this.#appends.appended(this.#pendingWrite, update.length, appendedAt);
-    return this.#pendingWrite;
-  }
-
-  compact(state: Uint8Array): Promise<void> {
-    const started = performance.now();
-    this.#assertWritable();
-    const coversBelowSeq = this.#meta.nextSeq;
-    const ops: BatchOp[] = [
-      { type: 'put', key: snapshotKey(this.documentName), value: encodeSnapshot({ coversBelowSeq, state }) },
-    ];
+  protected writeCompaction(coversBelowSeq: number, state: Uint8Array): { written: Promise<void>; snapshotBytes: number } {
+    const snapshot = encodeSnapshot({ coversBelowSeq, state });
+    const ops: BatchOp[] = [{ type: 'put', key: snapshotKey(this.documentName), value: snapshot }];
     for (const span of this.#logSpans) ops.push({ type: 'del', key: logSpanKey(this.documentName, span) });
     this.#logSpans = [];
-    // Updates not yet sealed into a record are in the batch this snapshot joins, and in the snapshot:
-    // they need no record of their own.
-    this.#pending = [];
-    this.#meta.logLength = 0;
-    this.#meta.logBytes = 0;
-    this.#meta.snapshotBytes = state.length + 13;
-    this.#meta.bytes = this.#meta.snapshotBytes;
-    const written = this.#track(this.#writer.write(ops, this));
-    if (this.#durability.active) {
-      // A failed compaction is reported by the caller through the returned promise.
-      written.then(() => this.#durability.compacted(this.documentName, (performance.now() - started) / 1000), () => undefined);
-    }
-    return written;
-  }
-
-  whenDurable(): Promise<void> | null {
-    return this.#lastWrite;
+    return { written: this.#writer.write(ops, this), snapshotBytes: snapshot.length };
   }
 
   async reclaimSpace(): Promise<void> {
     // After the writes that replaced and deleted the data, so LevelDB sees the tombstones.
-    await this.#lastWrite;
+    await this.lastWrite;
     await Promise.all([snapshotRange(this.documentName), logRange(this.documentName)].map((range) => this.#database.compactRange(range)));
-  }
-
-  /** Called by the writer as the batch holding this log's writes is sealed: add the metadata once. */
-  finalizeBatch(ops: BatchOp[]): void {
-    if (this.#pending.length > 0) {
-      const count = this.#pending.length;
-      const firstSeq = this.#meta.nextSeq - count;
-      ops.push({ type: 'put', key: logRecordKey(this.documentName, firstSeq, count), value: encodeLogRecord(this.#pending) });
-      this.#logSpans.push({ firstSeq, count, record: true });
-      this.#pending = [];
-      this.#meta.logBytes += LOG_RECORD_HEADER_BYTES;
-      this.#meta.bytes += LOG_RECORD_HEADER_BYTES;
-    }
-    // Also when a compaction in this batch took the pending updates: later ones join the next batch.
-    this.#pendingWrite = null;
-    // Compaction alone is not an edit: "updated" tells people when the content last changed.
-    if (this.#editedSinceBatch) {
-      const now = new Date().toISOString();
-      if (!this.#stored) this.#meta.createdAt = now;
-      this.#stored = true;
-      this.#meta.updatedAt = now;
-      this.#editedSinceBatch = false;
-    }
-    ops.push({ type: 'put', key: metaKey(this.documentName), value: encodeMeta(this.#meta) });
-  }
-
-  close(): Promise<void> {
-    this.#closing ??= (async () => {
-      try {
-        await this.#lastWrite;
-      } finally {
-        this.#onClosed();
-        this.#markClosed();
-      }
-    })();
-    return this.#closing;
-  }
-
-  #assertWritable(): void {
-    if (this.#closing) throw new Error(`document "${this.documentName}" was closed; it cannot be written`);
-    if (this.#writer.failure) throw storageFailed(this.#writer.failure);
-  }
-
-  #track(write: Promise<void>): Promise<void> {
-    if (write !== this.#lastWrite) {
-      this.#lastWrite = write;
-      // Once this batch is stored nothing is pending, unless a later batch took its place.
-      write.then(
-        () => {
-          if (this.#lastWrite === write) this.#lastWrite = null;
-        },
-        () => undefined,
-      );
-    }
-    return write;
   }
 }

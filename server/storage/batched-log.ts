@@ -1,0 +1,173 @@
+// A document's delta log written through a group commit: what every backend's DocumentLog shares (the
+// bookkeeping of appends, batches, compaction and close); a backend says only how a batch is written.
+import { AppError } from '../errors.ts';
+import type { DocumentLog, DocumentMeta } from './document-store.ts';
+import { LOG_RECORD_BYTES_PER_UPDATE, LOG_RECORD_HEADER_BYTES, encodeLogRecord } from './records.ts';
+import { AppendReporter, type DurabilityListeners } from './store-events.ts';
+
+/** The group commit a log writes through (storage/leveldb/batch-writer.ts, storage/postgres/pg-writer.ts). */
+export interface GroupCommit<Batch> {
+  readonly failure: Error | null;
+  /** Joins the next batch; `participant.finalizeBatch` adds the log's writes as the batch is sealed. */
+  join(participant: { finalizeBatch(batch: Batch): void }): Promise<void>;
+}
+
+export function storageFailed(cause: Error): AppError {
+  return new AppError('storage-failed', 'storage stopped accepting writes; restart Tandem after fixing the storage', { cause });
+}
+
+export abstract class BatchedDocumentLog<Batch> implements DocumentLog {
+  readonly documentName: string;
+  /** Settles once the log is closed and its writes are stored (or failed). */
+  readonly closed: Promise<void>;
+  #closing: Promise<void> | null = null;
+  #markClosed!: () => void;
+  #writer: GroupCommit<Batch>;
+  #durability: DurabilityListeners;
+  #appends: AppendReporter;
+  protected readonly current: DocumentMeta;
+  /** Updates appended since the current batch was joined; sealed into one record with the batch. */
+  #pending: Uint8Array[] = [];
+  /** The batch `#pending` goes out with, until it is sealed. */
+  #pendingWrite: Promise<void> | null = null;
+  #stored: boolean;
+  #lastWrite: Promise<void> | null = null;
+  #editedSinceBatch = false;
+  #onClosed: () => void;
+
+  constructor(writer: GroupCommit<Batch>, durability: DurabilityListeners, meta: DocumentMeta, stored: boolean, onClosed: () => void) {
+    this.documentName = meta.name;
+    this.#writer = writer;
+    this.#durability = durability;
+    this.#appends = new AppendReporter(meta.name, durability);
+    this.current = meta;
+    this.#stored = stored;
+    this.#onClosed = onClosed;
+    this.closed = new Promise((resolve) => {
+      this.#markClosed = resolve;
+    });
+  }
+
+  /** Adds the record of `count` updates from `firstSeq` on to the batch. */
+  protected abstract addRecord(batch: Batch, firstSeq: number, count: number, record: Buffer): void;
+  /** Adds the document's metadata to the batch. */
+  protected abstract addMeta(batch: Batch, meta: DocumentMeta): void;
+  /**
+   * Queues a compaction: the snapshot `state` covering every update below `coversBelowSeq`, and the deletion
+   * of the log records it covers; returns the write of the batch it joined. Returns the stored snapshot's size.
+   */
+  protected abstract writeCompaction(coversBelowSeq: number, state: Uint8Array): { written: Promise<void>; snapshotBytes: number };
+
+  get meta(): DocumentMeta {
+    return { ...this.current };
+  }
+
+  get logLength(): number {
+    return this.current.logLength;
+  }
+
+  get logBytes(): number {
+    return this.current.logBytes;
+  }
+
+  append(update: Uint8Array): Promise<void> {
+    const appendedAt = performance.now();
+    this.#assertWritable();
+    // The record's header is counted when it is sealed, so logBytes ends up equal to the stored bytes.
+    const bytes = LOG_RECORD_BYTES_PER_UPDATE + update.length;
+    this.current.nextSeq += 1;
+    this.current.logLength += 1;
+    this.current.logBytes += bytes;
+    this.current.bytes += bytes;
+    this.#editedSinceBatch = true;
+    this.#pending.push(update);
+    // Every update of one batch gets the same promise: the first one joins the batch.
+    this.#pendingWrite ??= this.#track(this.#writer.join(this));
+    this.#appends.appended(this.#pendingWrite, update.length, appendedAt);
+    return this.#pendingWrite;
+  }
+
+  compact(state: Uint8Array): Promise<void> {
+    const started = performance.now();
+    this.#assertWritable();
+    const { written, snapshotBytes } = this.writeCompaction(this.current.nextSeq, state);
+    // Updates not yet sealed into a record are in the batch this snapshot joins, and in the snapshot:
+    // they need no record of their own.
+    this.#pending = [];
+    this.current.logLength = 0;
+    this.current.logBytes = 0;
+    this.current.snapshotBytes = snapshotBytes;
+    this.current.bytes = snapshotBytes;
+    const tracked = this.#track(written);
+    if (this.#durability.active) {
+      // A failed compaction is reported by the caller through the returned promise.
+      tracked.then(() => this.#durability.compacted(this.documentName, (performance.now() - started) / 1000), () => undefined);
+    }
+    return tracked;
+  }
+
+  whenDurable(): Promise<void> | null {
+    return this.#lastWrite;
+  }
+
+  abstract reclaimSpace(): Promise<void>;
+
+  /** Called by the writer as the batch holding this log's writes is sealed: the record and metadata, once. */
+  finalizeBatch(batch: Batch): void {
+    if (this.#pending.length > 0) {
+      const count = this.#pending.length;
+      const firstSeq = this.current.nextSeq - count;
+      this.addRecord(batch, firstSeq, count, encodeLogRecord(this.#pending));
+      this.#pending = [];
+      this.current.logBytes += LOG_RECORD_HEADER_BYTES;
+      this.current.bytes += LOG_RECORD_HEADER_BYTES;
+    }
+    // Also when a compaction in this batch took the pending updates: later ones join the next batch.
+    this.#pendingWrite = null;
+    // Compaction alone is not an edit: "updated" tells people when the content last changed.
+    if (this.#editedSinceBatch) {
+      const now = new Date().toISOString();
+      if (!this.#stored) this.current.createdAt = now;
+      this.#stored = true;
+      this.current.updatedAt = now;
+      this.#editedSinceBatch = false;
+    }
+    this.addMeta(batch, { ...this.current });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      try {
+        await this.#lastWrite;
+      } finally {
+        this.#onClosed();
+        this.#markClosed();
+      }
+    })();
+    return this.#closing;
+  }
+
+  /** The newest write of this log, for subclasses that must run after it (reclaiming space). */
+  protected get lastWrite(): Promise<void> | null {
+    return this.#lastWrite;
+  }
+
+  #assertWritable(): void {
+    if (this.#closing) throw new Error(`document "${this.documentName}" was closed; it cannot be written`);
+    if (this.#writer.failure) throw storageFailed(this.#writer.failure);
+  }
+
+  #track(write: Promise<void>): Promise<void> {
+    if (write !== this.#lastWrite) {
+      this.#lastWrite = write;
+      // Once this batch is stored nothing is pending, unless a later batch took its place.
+      write.then(
+        () => {
+          if (this.#lastWrite === write) this.#lastWrite = null;
+        },
+        () => undefined,
+      );
+    }
+    return write;
+  }
+}
