@@ -1,0 +1,124 @@
+// The one module that holds the `pg` pool: bounded, with statement timeouts, and which errors are worth a retry.
+import pg from 'pg';
+
+export interface PgDatabaseOptions {
+  url: string;
+  /** Connections at most: one for the group commit, the rest for loads, listings and versions. */
+  poolSize: number;
+  /** A statement running longer is cancelled by PostgreSQL (and its batch retried). */
+  statementTimeoutMs: number;
+  /** Waiting longer for a connection (PostgreSQL down, pool exhausted) fails the query. */
+  connectTimeoutMs?: number;
+  /** Told of connection errors that happen between queries (PostgreSQL restarted, say). */
+  onIdleError?: (error: Error) => void;
+}
+
+/** A statement with its parameters; a `name` makes `pg` prepare it once per connection (the hot path). */
+export interface Statement {
+  name?: string;
+  text: string;
+  values: unknown[];
+}
+
+export type Row = Record<string, unknown>;
+
+export class PgDatabase {
+  readonly pool: pg.Pool;
+  #closed = false;
+
+  constructor(options: PgDatabaseOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize,
+      statement_timeout: options.statementTimeoutMs,
+      // Also bounds a query stuck on a connection whose server vanished without closing it.
+      query_timeout: options.statementTimeoutMs + 5_000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      idleTimeoutMillis: 30_000,
+      application_name: 'tandem',
+      keepAlive: true,
+    });
+    // Without a listener an idle client's error (PostgreSQL restarting) would crash the process.
+    this.pool.on('error', (error) => options.onIdleError?.(error));
+  }
+
+  get isOpen(): boolean {
+    return !this.#closed;
+  }
+
+  async query<R extends Row = Row>(statement: Statement): Promise<R[]> {
+    const result = await this.pool.query<R>({ name: statement.name, text: statement.text, values: statement.values });
+    return result.rows;
+  }
+
+  /** Runs `work` in one transaction on one connection; rolls back if it throws. */
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>, mode = 'BEGIN'): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query(mode);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      broken = isConnectionError(error);
+      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+      throw error;
+    } finally {
+      // A connection that failed mid-transaction is discarded, not handed to the next query.
+      client.release(broken ? true : undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.pool.end();
+  }
+}
+
+/** SQLSTATE classes and codes that say "try again later" rather than "this statement is wrong". */
+const RETRYABLE_CODES = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '53000', // insufficient_resources
+  '53100', // disk_full: writes wait until an operator frees space
+  '53200', // out_of_memory
+  '53300', // too_many_connections
+  '55P03', // lock_not_available
+  '57014', // query_canceled (statement_timeout)
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, shutting down)
+  '58000', // system_error
+  '58030', // io_error
+]);
+
+/** The connection itself failed (refused, reset, terminated): no SQLSTATE, or class 08. */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('08')) return true;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true; // ECONNREFUSED, ECONNRESET, …
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i.test(
+    error.message,
+  );
+}
+
+/** Whether a failed write may succeed if tried again unchanged (PostgreSQL restarting, a timeout, disk full). */
+export function isRetryable(error: unknown): boolean {
+  if (isConnectionError(error)) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE_CODES.has(code);
+}
+
+/** The URL without its password, for logs and error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
