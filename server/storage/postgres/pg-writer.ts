@@ -6,6 +6,7 @@
 // whole until it commits: the writes wait, their acknowledgements with them, and nothing is dropped. Every
 // statement is therefore idempotent (upserts, deletes by key), so a batch whose COMMIT landed but whose reply
 // was lost can run twice. Any other error stops writing for good, as on LevelDB.
+import type { DocumentMeta } from '../document-store.ts';
 import { isRetryable, type PgDatabase, type Statement } from './database.ts';
 
 /** Contributes last-moment statements (a document's log record and metadata) to the batch it joined. */
@@ -18,7 +19,7 @@ export class PgBatch {
   readonly statements: Statement[] = [];
   /** Bulk rows added by participants as the batch is sealed: one INSERT for all documents' log records. */
   readonly logRows: Array<{ document: string; firstSeq: number; count: number; record: Buffer }> = [];
-  readonly metaRows: Array<Record<string, unknown>> = [];
+  readonly metaRows: DocumentMeta[] = [];
 }
 
 export interface PgWriterEvents {

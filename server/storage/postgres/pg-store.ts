@@ -1,0 +1,315 @@
+// DocumentStore on PostgreSQL: per-document delta log + snapshot + metadata rows, written by one group commit.
+import { crc32 } from 'node:zlib';
+import { AppError } from '../../errors.ts';
+import { BatchedDocumentLog, storageFailed } from '../batched-log.ts';
+import type { DocumentMeta, DocumentStore, LoadedDocument } from '../document-store.ts';
+import { CorruptRecordError, decodeLogRecord } from '../records.ts';
+import { DurabilityListeners, type DurabilityEvents, type DurabilitySource } from '../store-events.ts';
+import { PgDatabase, redactUrl, type Statement } from './database.ts';
+import { migrate } from './migrations.ts';
+import { PgWriter, type PgBatch, type PgWriterEvents } from './pg-writer.ts';
+
+export interface PgStoreOptions {
+  url: string;
+  poolSize?: number;
+  statementTimeoutMs?: number;
+  /** Apply pending schema migrations at start (the default); off when `tandem migrate` is run separately. */
+  migrate?: boolean;
+  /** Told when a batch waits for PostgreSQL, and when it went through. */
+  writerEvents?: PgWriterEvents;
+  onIdleError?: (error: Error) => void;
+}
+
+const META_COLUMNS = 'name, created_at, updated_at, bytes, snapshot_bytes, log_bytes, log_length, next_seq';
+
+interface MetaRow {
+  name: string;
+  created_at: Date;
+  updated_at: Date;
+  bytes: string;
+  snapshot_bytes: string;
+  log_bytes: string;
+  log_length: number;
+  next_seq: string;
+}
+
+function metaFromRow(row: MetaRow): DocumentMeta {
+  return {
+    name: row.name,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    bytes: Number(row.bytes),
+    snapshotBytes: Number(row.snapshot_bytes),
+    logBytes: Number(row.log_bytes),
+    logLength: row.log_length,
+    nextSeq: Number(row.next_seq),
+  };
+}
+
+/** The bulk statements of a batch: every document's log record in one INSERT, every metadata row in one upsert. */
+function bulkStatements(batch: PgBatch): Statement[] {
+  const statements: Statement[] = [];
+  const rows = batch.logRows;
+  if (rows.length > 0) {
+    statements.push({
+      name: 'tandem-log-insert',
+      // ON CONFLICT: a batch retried after its COMMIT landed unseen writes the same rows again.
+      text: `INSERT INTO tandem_log (document, first_seq, count, record)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::bytea[])
+             ON CONFLICT (document, first_seq) DO NOTHING`,
+      values: [rows.map((r) => r.document), rows.map((r) => r.firstSeq), rows.map((r) => r.count), rows.map((r) => r.record)],
+    });
+  }
+  const metas = batch.metaRows;
+  if (metas.length > 0) {
+    statements.push({
+      name: 'tandem-meta-upsert',
+      text: `INSERT INTO tandem_documents (${META_COLUMNS})
+             SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[], $7::integer[], $8::bigint[])
+             ON CONFLICT (name) DO UPDATE SET
+               created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, bytes = EXCLUDED.bytes,
+               snapshot_bytes = EXCLUDED.snapshot_bytes, log_bytes = EXCLUDED.log_bytes,
+               log_length = EXCLUDED.log_length, next_seq = EXCLUDED.next_seq`,
+      values: [
+        metas.map((m) => m.name),
+        metas.map((m) => m.createdAt),
+        metas.map((m) => m.updatedAt),
+        metas.map((m) => m.bytes),
+        metas.map((m) => m.snapshotBytes),
+        metas.map((m) => m.logBytes),
+        metas.map((m) => m.logLength),
+        metas.map((m) => m.nextSeq),
+      ],
+    });
+  }
+  return statements;
+}
+
+export class PgDocumentStore implements DocumentStore, DurabilitySource {
+  readonly database: PgDatabase;
+  readonly writer: PgWriter;
+  #openLogs = new Map<string, PgDocumentLog>();
+  #durability = new DurabilityListeners();
+
+  protected constructor(database: PgDatabase, writer: PgWriter) {
+    this.database = database;
+    this.writer = writer;
+  }
+
+  /** Connects, brings the schema up to date (unless told not to) and checks that it is. */
+  static async connect(options: PgStoreOptions): Promise<PgDocumentStore> {
+    const database = openDatabase(options);
+    await prepareSchema(database, options);
+    return new PgDocumentStore(database, new PgWriter(database, bulkStatements, options.writerEvents));
+  }
+
+  get failure(): Error | null {
+    return this.writer.failure;
+  }
+
+  /** While PostgreSQL cannot be reached: writes wait (and are retried), loads fail. */
+  get unavailable(): Error | null {
+    return this.writer.unavailable;
+  }
+
+  get isOpen(): boolean {
+    return this.database.isOpen;
+  }
+
+  observeDurability(listener: DurabilityEvents): () => void {
+    return this.#durability.add(listener);
+  }
+
+  async open(documentName: string): Promise<LoadedDocument> {
+    // A previous instance of this document may still be unloading; its last writes come first.
+    for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {
+      await previous.closed;
+    }
+    if (this.failure) throw storageFailed(this.failure);
+    try {
+      const loaded = await this.#read(documentName);
+      this.#openLogs.set(documentName, loaded.log as PgDocumentLog);
+      this.#durability.opened(loaded.log);
+      return loaded;
+    } catch (error) {
+      if (error instanceof CorruptRecordError) {
+        throw new AppError(
+          'document-unavailable',
+          `document "${documentName}" cannot be loaded: ${error.message}; it is left untouched for repair`,
+          { cause: error },
+        );
+      }
+      throw new AppError('storage-failed', `document "${documentName}" cannot be read from PostgreSQL`, { cause: error });
+    }
+  }
+
+  async #read(documentName: string): Promise<LoadedDocument> {
+    // One snapshot of the database: metadata, snapshot and log agree with each other.
+    const { metaRow, snapshotRow, logRows } = await this.database.transaction(async (client) => {
+      const meta = await client.query<MetaRow>({ name: 'tandem-meta-get', text: `SELECT ${META_COLUMNS} FROM tandem_documents WHERE name = $1`, values: [documentName] });
+      const snapshot = await client.query<{ covers_below_seq: string; state: Buffer; checksum: number }>({
+        name: 'tandem-snapshot-get',
+        text: 'SELECT covers_below_seq, state, checksum FROM tandem_snapshots WHERE document = $1',
+        values: [documentName],
+      });
+      const coversBelow = snapshot.rows[0] ? Number(snapshot.rows[0].covers_below_seq) : 0;
+      const log = await client.query<{ first_seq: string; count: number; record: Buffer }>({
+        name: 'tandem-log-read',
+        text: 'SELECT first_seq, count, record FROM tandem_log WHERE document = $1 AND first_seq >= $2 ORDER BY first_seq',
+        values: [documentName, coversBelow],
+      });
+      return { metaRow: meta.rows[0], snapshotRow: snapshot.rows[0], logRows: log.rows };
+    }, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+
+    const meta = metaRow ? metaFromRow(metaRow) : null;
+    let snapshot: Uint8Array | null = null;
+    let expectedSeq = 0;
+    if (snapshotRow) {
+      if ((crc32(snapshotRow.state) | 0) !== snapshotRow.checksum) throw new CorruptRecordError(`snapshot of "${documentName}": checksum mismatch`);
+      snapshot = snapshotRow.state;
+      expectedSeq = Number(snapshotRow.covers_below_seq);
+    }
+    const updates: Uint8Array[] = [];
+    let logBytes = 0;
+    for (const row of logRows) {
+      const seq = Number(row.first_seq);
+      const where = `log entries ${seq}–${seq + row.count - 1} of "${documentName}"`;
+      if (seq !== expectedSeq) throw new CorruptRecordError(`log entry ${expectedSeq} of "${documentName}" is missing`);
+      for (const update of decodeLogRecord(row.record, row.count, where)) updates.push(update);
+      logBytes += row.record.length;
+      expectedSeq += row.count;
+    }
+    if (meta && meta.nextSeq > expectedSeq) {
+      throw new CorruptRecordError(`log of "${documentName}" ends at ${expectedSeq}, metadata expects ${meta.nextSeq}`);
+    }
+    const now = new Date().toISOString();
+    const snapshotBytes = snapshot?.length ?? 0;
+    const current: DocumentMeta = {
+      name: documentName,
+      createdAt: meta?.createdAt ?? now,
+      updatedAt: meta?.updatedAt ?? now,
+      snapshotBytes,
+      logBytes,
+      logLength: updates.length,
+      bytes: snapshotBytes + logBytes,
+      nextSeq: expectedSeq,
+    };
+    const log = new PgDocumentLog(this.writer, this.#durability, current, meta !== null, () => {
+      if (this.#openLogs.get(documentName) === log) this.#openLogs.delete(documentName);
+      this.#durability.closed(log);
+    });
+    return { log, snapshot, updates };
+  }
+
+  async listDocuments(): Promise<DocumentMeta[]> {
+    const rows = await this.database.query<MetaRow & Record<string, unknown>>({
+      text: `SELECT ${META_COLUMNS} FROM tandem_documents ORDER BY name`,
+      values: [],
+    });
+    return rows.map((row) => this.#openLogs.get(row.name)?.meta ?? metaFromRow(row));
+  }
+
+  async getMeta(documentName: string): Promise<DocumentMeta | undefined> {
+    const open = this.#openLogs.get(documentName);
+    if (open) return open.meta;
+    const rows = await this.database.query<MetaRow & Record<string, unknown>>({
+      name: 'tandem-meta-get',
+      text: `SELECT ${META_COLUMNS} FROM tandem_documents WHERE name = $1`,
+      values: [documentName],
+    });
+    return rows[0] ? metaFromRow(rows[0]) : undefined;
+  }
+
+  /** Statements deleting a document's own rows (not its versions): the caller adds those of other stores. */
+  deleteStatements(documentName: string): Statement[] {
+    return ['tandem_log WHERE document', 'tandem_snapshots WHERE document', 'tandem_documents WHERE name'].map((target) => ({
+      text: `DELETE FROM ${target} = $1`,
+      values: [documentName],
+    }));
+  }
+
+  async deleteDocument(documentName: string, alsoDelete: Statement[] = []): Promise<void> {
+    // Callers unload the document first; its log may still be finishing its last writes.
+    for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {
+      await previous.closed;
+    }
+    await this.writer.write([...this.deleteStatements(documentName), ...alsoDelete]);
+  }
+
+  async close(): Promise<void> {
+    if (!this.database.isOpen) return;
+    // Bounded: a database that stays unreachable must not keep the process from exiting; unacknowledged
+    // edits are still with their clients.
+    const giveUp = setTimeout(() => this.writer.abandonRetries(), 10_000);
+    try {
+      await Promise.all([...this.#openLogs.values()].map((log) => log.close().catch(() => undefined)));
+      await this.writer.drain();
+    } finally {
+      clearTimeout(giveUp);
+      await this.database.close();
+    }
+  }
+}
+
+function openDatabase(options: PgStoreOptions): PgDatabase {
+  return new PgDatabase({
+    url: options.url,
+    poolSize: options.poolSize ?? 10,
+    statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
+    onIdleError: options.onIdleError,
+  });
+}
+
+async function prepareSchema(database: PgDatabase, options: PgStoreOptions): Promise<void> {
+  try {
+    if (options.migrate ?? true) await migrate(database);
+    else await database.query({ text: 'SELECT 1 FROM tandem_documents LIMIT 0', values: [] });
+  } catch (error) {
+    await database.close();
+    const what = options.migrate ?? true ? 'prepare the schema in' : 'find Tandem’s tables in (run `tandem migrate` first)';
+    throw new AppError('storage-failed', `cannot ${what} PostgreSQL at ${redactUrl(options.url)}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** A document's log on PostgreSQL: one row per batch in tandem_log, the metadata row upserted with it. */
+class PgDocumentLog extends BatchedDocumentLog<PgBatch> {
+  #writer: PgWriter;
+
+  constructor(writer: PgWriter, durability: DurabilityListeners, meta: DocumentMeta, stored: boolean, onClosed: () => void) {
+    super(writer, durability, meta, stored, onClosed);
+    this.#writer = writer;
+  }
+
+  protected addRecord(batch: PgBatch, firstSeq: number, count: number, record: Buffer): void {
+    batch.logRows.push({ document: this.documentName, firstSeq, count, record });
+  }
+
+  protected addMeta(batch: PgBatch, meta: DocumentMeta): void {
+    batch.metaRows.push(meta);
+  }
+
+  protected writeCompaction(coversBelowSeq: number, state: Uint8Array): { written: Promise<void>; snapshotBytes: number } {
+    // One transaction: the new snapshot and the deletion of exactly the rows it covers. Updates appended
+    // meanwhile have sequence numbers of at least `coversBelowSeq`, so they are never deleted.
+    const written = this.#writer.write(
+      [
+        {
+          name: 'tandem-snapshot-put',
+          text: `INSERT INTO tandem_snapshots (document, covers_below_seq, state, checksum) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (document) DO UPDATE SET covers_below_seq = EXCLUDED.covers_below_seq,
+                   state = EXCLUDED.state, checksum = EXCLUDED.checksum`,
+          values: [this.documentName, coversBelowSeq, Buffer.from(state.buffer, state.byteOffset, state.byteLength), crc32(state) | 0],
+        },
+        { name: 'tandem-log-compact', text: 'DELETE FROM tandem_log WHERE document = $1 AND first_seq < $2', values: [this.documentName, coversBelowSeq] },
+      ],
+      this,
+    );
+    return { written, snapshotBytes: state.length };
+  }
+
+  async reclaimSpace(): Promise<void> {
+    // Autovacuum reuses the deleted rows' space (tandem_log is tuned to be visited early); nothing to do here.
+  }
+}
