@@ -7,6 +7,7 @@ import { isAppError } from '../errors.ts';
 import { parseFormat, type Rendered } from '../versions/render.ts';
 import { AdminClient, documentPath } from './admin-client.ts';
 import { backupDataDir, exportFromDataDir, type BackupFormat } from './data-dir.ts';
+import { migrateDatabase } from './database.ts';
 import { registerTokenCommand } from './token-command.ts';
 
 interface GlobalOptions {
@@ -139,6 +140,15 @@ function createProgram(env: NodeJS.ProcessEnv): Command {
     .action(async (options: { dataDir: string; out: string; format: BackupFormat }) => {
       await backupDataDir(options.dataDir, options.out, options.format, (line) => process.stderr.write(`${line}\n`));
       process.stderr.write(`backup written to ${options.out}\n`);
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending PostgreSQL schema migrations, then exit (servers run them at start unless --database-migrate off)')
+    .addOption(new Option('--database-url <url>', 'the PostgreSQL database').env('TANDEM_DATABASE_URL').makeOptionMandatory())
+    .action(async (options: { databaseUrl: string }) => {
+      const { applied, current } = await migrateDatabase(options.databaseUrl);
+      print(applied.length === 0 ? `schema already at version ${current}; nothing to do` : `applied migrations ${applied.join(', ')}; schema at version ${current}`);
     });
 
   // `tandem token --user alice --doc 'team-*:write'`: development tokens signed with TANDEM_JWT_SECRET.

@@ -50,6 +50,11 @@ export interface DocumentStore {
   getMeta(documentName: string): Promise<DocumentMeta | undefined>;
   /** The error that stopped writing, if storage failed; Tandem then refuses edits. */
   readonly failure: Error | null;
+  /**
+   * While storage cannot be reached but may come back (PostgreSQL restarting): the last error. Writes wait
+   * and are retried, so edits stay unacknowledged ("Saving…") rather than lost. Always null on LevelDB.
+   */
+  readonly unavailable: Error | null;
   readonly isOpen: boolean;
   close(): Promise<void>;
 }

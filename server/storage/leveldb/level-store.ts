@@ -60,6 +60,9 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
     return this.#writer.failure;
   }
 
+  /** An embedded database is either working or failed. */
+  readonly unavailable = null;
+
   get isOpen(): boolean {
     return this.#db.isOpen;
   }
