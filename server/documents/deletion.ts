@@ -7,7 +7,7 @@ import type { Hub } from './hub.ts';
 
 /** What deleting needs from storage (LevelDocumentStore has it). */
 export interface DeletableStore extends Pick<DocumentStore, 'getMeta'> {
-  /** Removes a document, once unloaded, with its log, snapshot and versions, in one write. */
+  /** Removes a document, once unloaded, with its log, snapshot, versions and retained events, in one write. */
   deleteDocument(documentName: string): Promise<void>;
 }
 

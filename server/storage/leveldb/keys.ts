@@ -12,6 +12,8 @@ const KIND_SNAPSHOT = 0x02;
 const KIND_LOG = 0x03;
 const KIND_VERSION_META = 0x04;
 const KIND_VERSION_DATA = 0x05;
+// Retained change-feed events: [kind][u32 name length][name][u64 seq], so a range scan is one document's in order.
+const KIND_EVENT = 0x06;
 // Webhook deliveries are not per document: [kind][u64 seq], so a range scan returns them in enqueue order.
 const KIND_OUTBOX = 0x10;
 const KIND_DEAD_LETTER = 0x11;
@@ -131,6 +133,21 @@ export function versionMetaRange(documentName: string): KeyRange {
 export function versionDataRange(documentName: string): KeyRange {
   return { gte: versionDataKey(documentName, 0), lt: versionDataKey(documentName, Number.MAX_SAFE_INTEGER) };
 }
+
+/** A retained change-feed event of one document, by its per-document sequence number. */
+export function eventKey(documentName: string, seq: number): Buffer {
+  const key = documentPrefix(KIND_EVENT, documentName, SEQ_BYTES);
+  writeSeq(key, key.length - SEQ_BYTES, seq);
+  return key;
+}
+
+/** The retained events of one document with a sequence number of at least `fromSeq`, oldest first. */
+export function eventRange(documentName: string, fromSeq = 0): KeyRange {
+  return { gte: eventKey(documentName, fromSeq), lt: eventKey(documentName, Number.MAX_SAFE_INTEGER) };
+}
+
+/** The sequence number at the end of an event key. */
+export const seqFromEventKey = seqFromLogKey;
 
 /** The version number at the end of a version key. */
 export const seqFromVersionKey = seqFromLogKey;

@@ -6,6 +6,7 @@ import { BatchWriter } from './batch-writer.ts';
 import type { DocumentMeta, DocumentStore, LoadedDocument } from '../document-store.ts';
 import { allMetaRange, documentNameFromMetaKey, logKeySpan, logRange, logRecordKey, logSpanKey, metaKey, snapshotKey, snapshotRange, type LogSpan } from './keys.ts';
 import { LevelDatabase, type BatchOp } from './leveldb.ts';
+import { LevelEventLogStore } from './level-event-log.ts';
 import { LevelOutboxStore } from './level-outbox.ts';
 import { LevelVersionStore } from './level-versions.ts';
 import {
@@ -36,12 +37,15 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
   readonly versions: LevelVersionStore;
   /** The webhook outbox, in the same database and written through the same group commit. */
   readonly outbox: LevelOutboxStore;
+  /** Retained change-feed events, in the same database and written through the same group commit. */
+  readonly events: LevelEventLogStore;
 
   private constructor(db: LevelDatabase, writer: BatchWriter, versionsFullEvery?: number) {
     this.#db = db;
     this.#writer = writer;
     this.versions = new LevelVersionStore(db, writer, { fullEvery: versionsFullEvery });
     this.outbox = new LevelOutboxStore(db, writer);
+    this.events = new LevelEventLogStore(db, writer);
   }
 
   static async open(options: LevelStoreOptions): Promise<LevelDocumentStore> {
@@ -166,6 +170,7 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
     ];
     for await (const [key] of this.#db.entries(logRange(documentName))) ops.push({ type: 'del', key });
     ops.push(...(await this.versions.deleteAllOps(documentName)));
+    ops.push(...(await this.events.deleteAllOps(documentName)));
     await this.#writer.write(ops);
   }
 

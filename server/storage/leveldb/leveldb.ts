@@ -73,6 +73,30 @@ export class LevelDatabase {
     }
   }
 
+  /** Yields the keys of a range (without reading values), newest first when `reverse`, at most `limit` of them. */
+  async *keys(range: KeyRange, options: { reverse?: boolean; limit?: number } = {}): AsyncGenerator<Buffer> {
+    if (!this.#open) throw closedError(this.location);
+    const iterator = this.#db.iterator({
+      gte: range.gte,
+      lt: range.lt,
+      reverse: options.reverse ?? false,
+      limit: options.limit ?? -1,
+      keyAsBuffer: true,
+      values: false,
+    });
+    try {
+      while (true) {
+        const key = await new Promise<Buffer | undefined>((resolve, reject) =>
+          iterator.next((error, next) => (error ? reject(error) : resolve(next as Buffer | undefined))),
+        );
+        if (!key) return;
+        yield key;
+      }
+    } finally {
+      await new Promise<void>((resolve, reject) => iterator.end((error) => (error ? reject(error) : resolve())));
+    }
+  }
+
   /** The last key of a range, or undefined when the range is empty. */
   async lastKey(range: KeyRange): Promise<Buffer | undefined> {
     if (!this.#open) throw closedError(this.location);

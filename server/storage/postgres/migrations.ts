@@ -49,6 +49,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITH (autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_threshold = 200);
     `,
   },
+  {
+    version: 2,
+    name: 'retained change-feed events',
+    sql: `
+      -- The newest events of each document, so a Last-Event-ID resume finds them after a restart or on another
+      -- instance. seq is per document; body is the JSON envelope exactly as sent (text, not jsonb, which would
+      -- reorder its keys). Rows are trimmed continuously as new ones arrive: autovacuum visits early.
+      CREATE TABLE tandem_events (
+        document  text NOT NULL,
+        seq       bigint NOT NULL,
+        body      text NOT NULL,
+        PRIMARY KEY (document, seq)
+      ) WITH (autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_threshold = 200);
+    `,
+  },
 ];
 
 /** Keeps Tandem's migrations from racing each other (any constant; this one reads "tandem" in ASCII). */

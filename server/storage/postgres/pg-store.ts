@@ -7,6 +7,7 @@ import { CorruptRecordError, decodeLogRecord } from '../records.ts';
 import { DurabilityListeners, type DurabilityEvents, type DurabilitySource } from '../store-events.ts';
 import { PgDatabase, redactUrl, type Statement } from './database.ts';
 import { migrate } from './migrations.ts';
+import { PgEventLogStore } from './pg-event-log.ts';
 import { PgWriter, type PgBatch, type PgWriterEvents } from './pg-writer.ts';
 
 export interface PgStoreOptions {
@@ -88,12 +89,15 @@ function bulkStatements(batch: PgBatch): Statement[] {
 export class PgDocumentStore implements DocumentStore, DurabilitySource {
   readonly database: PgDatabase;
   readonly writer: PgWriter;
+  /** Retained change-feed events, written through the same group commit. */
+  readonly events: PgEventLogStore;
   #openLogs = new Map<string, PgDocumentLog>();
   #durability = new DurabilityListeners();
 
   protected constructor(database: PgDatabase, writer: PgWriter) {
     this.database = database;
     this.writer = writer;
+    this.events = new PgEventLogStore(database, writer);
   }
 
   /** Connects, brings the schema up to date (unless told not to) and checks that it is. */
@@ -233,7 +237,7 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
     for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {
       await previous.closed;
     }
-    await this.writer.write([...this.deleteStatements(documentName), ...alsoDelete]);
+    await this.writer.write([...this.deleteStatements(documentName), ...this.events.deleteStatements(documentName), ...alsoDelete]);
   }
 
   async close(): Promise<void> {
