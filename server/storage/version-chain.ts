@@ -37,7 +37,8 @@ interface Chain {
 export class ChainedVersionStore implements VersionStore {
   #records: VersionRecords;
   #fullEvery: number;
-  // Changes to one document's chain are serialized: each delta depends on its predecessor.
+  // Changes to one document's chain are serialized (each delta depends on its predecessor), and content reads
+  // with them (a delete removes one record and rewrites the next while a read may be walking the chain).
   #locks = new Map<string, Promise<unknown>>();
   // Each document's version metadata, read once: automatic versions of a busy document come often.
   #cache = new Map<string, Chain>();
@@ -98,7 +99,7 @@ export class ChainedVersionStore implements VersionStore {
 
   async state(documentName: string, id: number): Promise<Uint8Array> {
     try {
-      return await this.#stateOf((await this.#chain(documentName)).metas, documentName, id);
+      return await this.#serialized(documentName, async () => this.#stateOf((await this.#chain(documentName)).metas, documentName, id));
     } catch (error) {
       if (error instanceof CorruptRecordError) {
         throw new AppError('document-unavailable', `${where(documentName, id)} cannot be read: ${error.message}`, { cause: error });

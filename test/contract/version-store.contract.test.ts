@@ -229,6 +229,31 @@ for (const backend of backends()) {
       await reopened.close();
     });
 
+    test('reads concurrent with deletes and adds see whole versions', async () => {
+      const { store } = await open({ versionsFullEvery: 10 });
+      // A read that walks the chain while a delete removes a record under it and rewrites the next one
+      // depends on timing: a few documents give it several chances.
+      await Promise.all(
+        ['d1', 'd2', 'd3', 'd4'].map(async (name) => {
+          const writer = new Writer();
+          for (let i = 0; i < 6; i += 1) {
+            writer.edit();
+            await writer.version(store.versions, name);
+          }
+          const expected = new Map(writer.expected);
+          const read = async (id: number) => assert.equal(await contentOf(store.versions, name, id), expected.get(id), `${name} version ${id}`);
+          const work: Array<Promise<unknown>> = [read(3), store.versions.delete(name, 2), read(4), read(3), store.versions.delete(name, 5), read(6)];
+          writer.edit();
+          work.push(writer.version(store.versions, name), read(6));
+          await Promise.all(work);
+          writer.expected.delete(2);
+          writer.expected.delete(5);
+          await assertContents(store.versions, name, writer.expected);
+        }),
+      );
+      await store.close();
+    });
+
     test('deleting the document deletes its versions; the name then starts a new chain', async () => {
       const { store, place } = await open();
       const writer = new Writer();
