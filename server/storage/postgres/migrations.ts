@@ -71,6 +71,23 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'webhook outbox',
+    sql: `
+      -- Pending webhook deliveries and the dead letters, by sequence number (storage/outbox-store.ts). The
+      -- records are json (kept verbatim) for the same reason as version metadata: a body may hold any string.
+      CREATE TABLE tandem_outbox (
+        seq       bigint PRIMARY KEY,
+        delivery  json NOT NULL
+      );
+
+      CREATE TABLE tandem_dead_letters (
+        seq     bigint PRIMARY KEY,
+        letter  json NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Keeps Tandem's migrations from racing each other (any constant; this one reads "tandem" in ASCII). */
