@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LevelDocumentStore } from '../../server/storage/leveldb/level-store.ts';
 import type { OutboxStore } from '../../server/storage/outbox-store.ts';
+import { PgDocumentStore } from '../../server/storage/postgres/pg-store.ts';
 import type { VersionStore } from '../../server/storage/version-store.ts';
+import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 
 export interface OpenedStore {
   versions: VersionStore;
@@ -53,7 +55,34 @@ function leveldb(): Backend {
   };
 }
 
+function postgres(): Backend {
+  // One server per test file, started by the first case that needs it; a database per case.
+  let server: Promise<TestPostgres> | null = null;
+  return {
+    name: 'postgres',
+    skip: postgresMissing() ?? undefined,
+    async place() {
+      server ??= startPostgres();
+      return (await server).createDatabase('contract');
+    },
+    async open(url, options = {}) {
+      const store = await PgDocumentStore.connect({ url, poolSize: 4, versionsFullEvery: options.versionsFullEvery });
+      return {
+        versions: store.versions,
+        outbox: store.outbox,
+        deleteDocument: (name) => store.deleteDocument(name),
+        close: () => store.close(),
+      };
+    },
+    async dispose() {
+      const started = server;
+      server = null;
+      if (started) await (await started).close();
+    },
+  };
+}
+
 /** One of each backend; call `dispose()` on each in `after`. */
 export function backends(): Backend[] {
-  return [leveldb()];
+  return [leveldb(), postgres()];
 }

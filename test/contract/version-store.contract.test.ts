@@ -177,6 +177,27 @@ for (const backend of backends()) {
       await reopened.close();
     });
 
+    test('labels and authors come back exactly, whatever characters they hold', async () => {
+      const { store, place } = await open();
+      const doc = new Y.Doc();
+      doc.getText('t').insert(0, 'x');
+      // An escaped NUL and a lone surrogate (which PostgreSQL's jsonb refuses), quotes, backslashes, emoji.
+      const label = 'a\u0000b \ud800 "quoted" back\\slash é😀';
+      const added = await store.versions.add('d', doc, { kind: 'before-restore', label, author: 'Zoë \u0000' });
+      await store.versions.add('d', doc, { kind: 'imported', label: '', author: null });
+      const listed = await store.versions.list('d');
+      assert.deepEqual(listed[0], added);
+      assert.equal(listed[0]!.label, label);
+      await store.close();
+      const reopened = await backend.open(place);
+      assert.deepEqual(await reopened.versions.list('d'), listed);
+      assert.deepEqual(
+        (await reopened.versions.list('d')).map((version) => [version.kind, version.author]),
+        [['before-restore', 'Zoë \u0000'], ['imported', null]],
+      );
+      await reopened.close();
+    });
+
     test('a missing version or document is not-found; get answers undefined and list nothing', async () => {
       const { store } = await open();
       const writer = new Writer();
