@@ -8,7 +8,7 @@ import { allMetaRange, documentNameFromMetaKey, logKeySpan, logRange, logRecordK
 import { LevelDatabase, type BatchOp } from './leveldb.ts';
 import { LevelEventLogStore } from './level-event-log.ts';
 import { LevelOutboxStore } from './level-outbox.ts';
-import { LevelVersionStore } from './level-versions.ts';
+import { LevelVersionRecords } from './level-versions.ts';
 import {
   CorruptRecordError,
   decodeLogEntry,
@@ -19,6 +19,7 @@ import {
   encodeSnapshot,
 } from '../records.ts';
 import { DurabilityListeners, type DurabilityEvents, type DurabilitySource } from '../store-events.ts';
+import { ChainedVersionStore } from '../version-chain.ts';
 
 export interface LevelStoreOptions {
   dataDir: string;
@@ -33,8 +34,9 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
   #writer: BatchWriter;
   #openLogs = new Map<string, LevelDocumentLog>();
   #durability = new DurabilityListeners();
+  #versionRecords: LevelVersionRecords;
   /** Named versions, in the same database and written through the same group commit. */
-  readonly versions: LevelVersionStore;
+  readonly versions: ChainedVersionStore;
   /** The webhook outbox, in the same database and written through the same group commit. */
   readonly outbox: LevelOutboxStore;
   /** Retained change-feed events, in the same database and written through the same group commit. */
@@ -43,7 +45,8 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
   private constructor(db: LevelDatabase, writer: BatchWriter, versionsFullEvery?: number) {
     this.#db = db;
     this.#writer = writer;
-    this.versions = new LevelVersionStore(db, writer, { fullEvery: versionsFullEvery });
+    this.#versionRecords = new LevelVersionRecords(db, writer);
+    this.versions = new ChainedVersionStore(this.#versionRecords, { fullEvery: versionsFullEvery });
     this.outbox = new LevelOutboxStore(db, writer);
     this.events = new LevelEventLogStore(db, writer);
   }
@@ -169,9 +172,12 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
       { type: 'del', key: snapshotKey(documentName) },
     ];
     for await (const [key] of this.#db.entries(logRange(documentName))) ops.push({ type: 'del', key });
-    ops.push(...(await this.versions.deleteAllOps(documentName)));
     ops.push(...(await this.events.deleteAllOps(documentName)));
-    await this.#writer.write(ops);
+    // The versions go in the same batch, listed with their chain held so no version slips in meanwhile.
+    await this.versions.deleteDocument(documentName, async () => {
+      ops.push(...(await this.#versionRecords.deleteAllOps(documentName)));
+      await this.#writer.write(ops);
+    });
   }
 
   async close(): Promise<void> {
