@@ -15,7 +15,10 @@ export interface EventLogStore {
   append(document: string, events: readonly LoggedEvent[]): Promise<void>;
   /** The stored events with a sequence number above `afterSeq`, oldest first, at most `limit`. */
   read(document: string, afterSeq: number, limit: number): Promise<LoggedEvent[]>;
-  /** Deletes all but the newest `keep` stored events of a document (those already stored when it is called). */
+  /**
+   * Deletes all but the newest `keep` events of a document. It keeps at least the newest `keep` of those appended
+   * before it (appends still in flight may be kept besides them) and never touches one appended after it.
+   */
   trim(document: string, keep: number): Promise<void>;
   /** The highest stored sequence number of a document; 0 when it has none. */
   highestSeq(document: string): Promise<number>;

@@ -2,6 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EventLogStore } from '../../server/storage/event-log-store.ts';
 import { LevelDocumentStore } from '../../server/storage/leveldb/level-store.ts';
 import type { OutboxStore } from '../../server/storage/outbox-store.ts';
 import { PgDocumentStore } from '../../server/storage/postgres/pg-store.ts';
@@ -11,6 +12,7 @@ import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/po
 export interface OpenedStore {
   versions: VersionStore;
   outbox: OutboxStore;
+  events: EventLogStore;
   deleteDocument(documentName: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -45,6 +47,7 @@ function leveldb(): Backend {
       return {
         versions: store.versions,
         outbox: store.outbox,
+        events: store.events,
         deleteDocument: (name) => store.deleteDocument(name),
         close: () => store.close(),
       };
@@ -70,6 +73,7 @@ function postgres(): Backend {
       return {
         versions: store.versions,
         outbox: store.outbox,
+        events: store.events,
         deleteDocument: (name) => store.deleteDocument(name),
         close: () => store.close(),
       };

@@ -1,10 +1,11 @@
-// A batch PostgreSQL committed but whose answer was lost is run again: version and outbox writes must come out the same.
+// A batch PostgreSQL committed but whose answer was lost is run again: version, outbox and event-log writes must come out the same.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as Y from 'yjs';
 import type { Delivery } from '../../server/storage/outbox-store.ts';
 import { PgDatabase, type Statement } from '../../server/storage/postgres/database.ts';
 import { migrate } from '../../server/storage/postgres/migrations.ts';
+import { PgEventLogStore } from '../../server/storage/postgres/pg-event-log.ts';
 import { PgOutboxStore } from '../../server/storage/postgres/pg-outbox.ts';
 import { PgVersionRecords } from '../../server/storage/postgres/pg-versions.ts';
 import { ChainedVersionStore } from '../../server/storage/version-chain.ts';
@@ -103,4 +104,19 @@ test('outbox puts, removes, burials and revivals, each committed twice, leave th
     nextSeq: 5,
   });
   assert.deepEqual(await outbox.deadLetters(10), [{ ...delivery(3, { attempts: 5 }), deadAt: '2026-01-02T00:00:00.000Z' }]);
+});
+
+test('event appends, trims and deletions, each committed twice, leave the event log as committed once', { skip }, async () => {
+  const database = await freshDatabase();
+  const events = new PgEventLogStore(database, replayingWriter(database));
+  const logged = (seq: number) => ({ seq, body: `{"n":${seq}}` });
+  await events.append('d', [1, 2, 3, 4, 5].map(logged));
+  await events.append('e', [1, 2].map(logged));
+  // Trimming again after the first commit must not take more: it keeps the newest three, not one.
+  await events.trim('d', 3);
+  await events.append('d', [6].map(logged));
+  await events.deleteDocument('e');
+  assert.deepEqual(await events.read('d', 0, 10), [3, 4, 5, 6].map(logged));
+  assert.equal(await events.highestSeq('d'), 6);
+  assert.deepEqual(await events.read('e', 0, 10), []);
 });

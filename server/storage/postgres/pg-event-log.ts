@@ -5,9 +5,9 @@ import type { PgWriter } from './pg-writer.ts';
 
 export class PgEventLogStore implements EventLogStore {
   #database: PgDatabase;
-  #writer: PgWriter;
+  #writer: Pick<PgWriter, 'write'>;
 
-  constructor(database: PgDatabase, writer: PgWriter) {
+  constructor(database: PgDatabase, writer: Pick<PgWriter, 'write'>) {
     this.#database = database;
     this.#writer = writer;
   }
