@@ -82,7 +82,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
 
   // Metrics, events (with the SSE change feed) and webhooks: each brings its extensions, routes and close().
   const metrics = createMetrics(config, store);
-  const events = createEvents(config, store, metrics.metrics);
+  const events = createEvents(config, store, metrics.metrics, moduleLogger(log, 'events'));
   const webhooks = await createWebhooks(config, store.outbox, events.bus, moduleLogger(log, 'webhooks'), metrics.metrics);
   const features = [metrics, events, webhooks];
 

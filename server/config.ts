@@ -177,7 +177,7 @@ export const settings: readonly SettingSpec[] = [
   { key: 'webhookBackoffMaxMs', flag: '--webhook-backoff-max-ms <ms>', env: 'TANDEM_WEBHOOK_BACKOFF_MAX_MS', help: 'longest delay between two attempts' },
   { key: 'webhookTimeoutMs', flag: '--webhook-timeout-ms <ms>', env: 'TANDEM_WEBHOOK_TIMEOUT_MS', help: 'a delivery not answered within this counts as failed' },
   { key: 'documentChangedDebounceMs', flag: '--document-changed-debounce-ms <ms>', env: 'TANDEM_DOCUMENT_CHANGED_DEBOUNCE_MS', help: 'one document.changed event per document per quiet period' },
-  { key: 'sseRetainedEvents', flag: '--sse-retained-events <count>', env: 'TANDEM_SSE_RETAINED_EVENTS', help: 'events kept per document for Last-Event-ID resumes' },
+  { key: 'sseRetainedEvents', flag: '--sse-retained-events <count>', env: 'TANDEM_SSE_RETAINED_EVENTS', help: 'events stored per document for Last-Event-ID resumes' },
   { key: 'sseMaxQueuedEvents', flag: '--sse-max-queued-events <count>', env: 'TANDEM_SSE_MAX_QUEUED_EVENTS', help: 'an event-stream reader this far behind is dropped' },
   { key: 'auth', flag: '--auth <none|jwt>', env: 'TANDEM_AUTH', help: 'none (development, loopback) or jwt (signed tokens with per-document permissions)' },
   { key: 'jwtSecret', flag: '--jwt-secret <secret>', env: 'TANDEM_JWT_SECRET', help: 'HS256 shared secret (at least 32 characters)', secret: true },

@@ -1,31 +1,47 @@
-// The change feed behind SSE: per-document ring buffers of recent events and live subscriptions.
+// The change feed behind SSE: live subscriptions, and resumes from an in-memory window or from the stored events.
 //
-// A document's window is kept while the document is loaded or watched; once it is neither, the window
-// is dropped (a later resume is told it missed events), so idle documents cost no memory.
+// Events arrive once stored (EventSequencer). A loaded or watched document keeps its newest events in memory,
+// so live subscribers and most resumes never touch storage; a resume the memory cannot answer (after a restart,
+// for an idle document, from further back) reads the store. Older than the retained window: a `missed` item.
 import type { Extension, afterUnloadDocumentPayload } from '@hocuspocus/server';
-import type { SequencedEvent } from './event-bus.ts';
+import type { Logger } from '../log.ts';
+import type { EventLogStore } from '../storage/event-log-store.ts';
+import type { SequencedEvent, TandemEvent } from './event-bus.ts';
+import type { EventSequencer, SequencerListener } from './event-sequencer.ts';
 
 export interface ChangeFeedOptions {
-  /** Events kept per document for resumes. */
+  /** Events a resume can get per document (what storage retains; the newest this many). */
   retainedPerDocument: number;
-  /** Events kept over all documents; the least recently active documents lose theirs first. */
+  /** Events kept in memory over all documents; the least recently active documents lose theirs first. */
   retainedTotal: number;
-  /** The sequence number this run started at: older ids may name events this run never had. */
-  startSeq: number;
   /** Whether a document is loaded (being edited); only loaded or watched documents keep a window. */
   isLoaded: (document: string) => boolean;
+  sequencer: Pick<EventSequencer, 'storedSeq' | 'hold' | 'release'>;
+  store: Pick<EventLogStore, 'read'>;
+  log: Logger;
 }
 
 export type FeedItem = { kind: 'event'; sequenced: SequencedEvent } | { kind: 'missed'; afterSeq: number };
 
-interface DocumentFeed {
-  events: SequencedEvent[];
-  /** Events with a sequence number up to this one may have existed and are no longer kept. */
-  lostThrough: number;
-  subscribers: Set<(sequenced: SequencedEvent) => void>;
+/** Receives a subscription's items in order; `live` is false for the replay of a resume. */
+export type FeedDelivery = (item: FeedItem, live: boolean) => void;
+
+interface Subscriber {
+  deliver: FeedDelivery;
+  /** Live items held back while a resume reads the store; null once they flow directly. */
+  held: FeedItem[] | null;
+  /** The newest sequence number sent, for the `missed` item of events lost on the way. */
+  lastSeq: number | null;
 }
 
-export class ChangeFeed implements Extension {
+interface DocumentFeed {
+  events: SequencedEvent[];
+  /** Every stored event numbered above this is in `events`; null until the window saw its first event. */
+  completeAfter: number | null;
+  subscribers: Set<Subscriber>;
+}
+
+export class ChangeFeed implements Extension, SequencerListener {
   readonly extensionName = 'tandem-change-feed';
   // After DocumentEvents (1100) has emitted the document's last events on unload.
   readonly priority = 0;
@@ -34,105 +50,145 @@ export class ChangeFeed implements Extension {
   // Map order is recency order: a document moves to the end when it gets an event.
   #documents = new Map<string, DocumentFeed>();
   #total = 0;
-  #lostThrough: number;
-  #highestSeq: number;
   #subscriberCount = 0;
 
   constructor(options: ChangeFeedOptions) {
     this.#options = options;
-    this.#lostThrough = options.startSeq;
-    this.#highestSeq = options.startSeq;
   }
 
   get subscriberCount(): number {
     return this.#subscriberCount;
   }
 
-  /** Events retained over all documents. */
+  /** Events retained in memory over all documents. */
   get retained(): number {
     return this.#total;
   }
 
-  /** The event-bus listener. */
-  onEvent = (sequenced: SequencedEvent): void => {
+  /** The sequencer's listener: an event is stored. */
+  stored(sequenced: SequencedEvent): void {
     const name = sequenced.event.document;
-    this.#highestSeq = Math.max(this.#highestSeq, sequenced.seq);
     let feed = this.#documents.get(name);
     if (!feed) {
-      if (!this.#options.isLoaded(name)) {
-        // Neither loaded nor watched: nobody to tell now, and no window kept for it.
-        this.#lostThrough = sequenced.seq;
-        return;
-      }
-      feed = this.#newFeed();
+      // Neither loaded nor watched: nobody to tell now, and a resume reads the store.
+      if (!this.#options.isLoaded(name)) return;
+      feed = this.#newFeed(name);
     }
     this.#documents.delete(name);
     this.#documents.set(name, feed);
+    feed.completeAfter ??= sequenced.seq - 1;
     feed.events.push(sequenced);
     this.#total += 1;
     if (feed.events.length > this.#options.retainedPerDocument) this.#dropOldest(feed);
     while (this.#total > this.#options.retainedTotal) this.#evictLeastRecent();
-    for (const subscriber of feed.subscribers) subscriber(sequenced);
-  };
+    for (const subscriber of feed.subscribers) this.#send(subscriber, { kind: 'event', sequenced }, true);
+  }
+
+  /** The sequencer's listener: events of a document were not stored, so nobody gets them; watchers are told. */
+  lost(document: string): void {
+    const feed = this.#documents.get(document);
+    if (!feed) return;
+    for (const subscriber of feed.subscribers) this.#send(subscriber, { kind: 'missed', afterSeq: subscriber.lastSeq ?? 0 }, true);
+  }
 
   /**
-   * Subscribes to one document. `lastSeq` (from Last-Event-ID) replays what followed it; if some of
-   * that is no longer kept (or the id is from another run), a `missed` item comes first.
-   * Returns the replay and the function that ends the subscription.
+   * Subscribes to one document. With `lastSeq` (from Last-Event-ID), what followed it is replayed first; if some
+   * of that is no longer retained (or the id was never issued), a `missed` item comes first. The replay may
+   * come after this returns (it may read the store); live events wait behind it. `ready` settles once it is sent.
    */
-  subscribe(
-    document: string,
-    lastSeq: number | null,
-    listener: (sequenced: SequencedEvent) => void,
-  ): { replay: FeedItem[]; unsubscribe: () => void } {
-    const feed = this.#documents.get(document) ?? this.#newFeed();
-    if (!this.#documents.has(document)) this.#documents.set(document, feed);
-    const replay: FeedItem[] = [];
-    if (lastSeq !== null) {
-      // Older than the window, or an id this run never issued (a previous run's, or garbage).
-      if (lastSeq < feed.lostThrough || lastSeq > this.#highestSeq) {
-        replay.push({ kind: 'missed', afterSeq: lastSeq });
-        for (const sequenced of feed.events) replay.push({ kind: 'event', sequenced });
-      } else {
-        for (const sequenced of feed.events) if (sequenced.seq > lastSeq) replay.push({ kind: 'event', sequenced });
-      }
-    }
-    feed.subscribers.add(listener);
+  subscribe(document: string, lastSeq: number | null, deliver: FeedDelivery): { ready: Promise<void>; unsubscribe: () => void } {
+    const feed = this.#documents.get(document) ?? this.#newFeed(document);
+    const subscriber: Subscriber = { deliver, held: null, lastSeq };
+    feed.subscribers.add(subscriber);
     this.#subscriberCount += 1;
     let subscribed = true;
-    return {
-      replay,
-      unsubscribe: () => {
-        if (!subscribed) return;
-        subscribed = false;
-        feed.subscribers.delete(listener);
-        this.#subscriberCount -= 1;
-        if (!this.#options.isLoaded(document)) this.#release(document);
-      },
+    const unsubscribe = () => {
+      if (!subscribed) return;
+      subscribed = false;
+      feed.subscribers.delete(subscriber);
+      this.#subscriberCount -= 1;
+      if (!this.#options.isLoaded(document)) this.#release(document);
     };
+
+    let ready = Promise.resolve();
+    if (lastSeq !== null) {
+      const newest = feed.events.at(-1)?.seq ?? feed.completeAfter;
+      if (feed.completeAfter !== null && newest !== null && lastSeq >= feed.completeAfter && lastSeq <= newest) {
+        for (const sequenced of feed.events) if (sequenced.seq > lastSeq) this.#send(subscriber, { kind: 'event', sequenced }, false);
+      } else {
+        subscriber.held = [];
+        ready = this.#replayFromStore(document, lastSeq).then((replay) => {
+          if (!subscribed) return;
+          const held = subscriber.held ?? [];
+          subscriber.held = null;
+          let replayedUpTo = -Infinity;
+          for (const item of replay) {
+            if (item.kind === 'event') replayedUpTo = item.sequenced.seq;
+            this.#send(subscriber, item, false);
+          }
+          // Live events stored while the store was read may be in the replay too.
+          for (const item of held) if (item.kind === 'missed' || item.sequenced.seq > replayedUpTo) this.#send(subscriber, item, true);
+        });
+      }
+    }
+    return { ready, unsubscribe };
   }
 
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
     this.#release(documentName);
   }
 
-  /** Drops the window of a document nobody watches; ids up to its last event count as lost. */
+  /** The items a resume from `lastSeq` gets from storage: the retained events after it, `missed` first if it must. */
+  async #replayFromStore(document: string, lastSeq: number): Promise<FeedItem[]> {
+    const { sequencer, store, retainedPerDocument: retained } = this.#options;
+    try {
+      const highest = await sequencer.storedSeq(document);
+      const windowStart = Math.max(0, highest - retained);
+      // An id never issued (a future one, another document's, garbage): tell and replay the whole window.
+      const unknown = lastSeq < 0 || lastSeq > highest;
+      const from = unknown ? windowStart : Math.max(lastSeq, windowStart);
+      const events = await store.read(document, from, retained);
+      // Older than the window, or its successors are gone (trimmed meanwhile, or the document was deleted).
+      const missed = unknown || lastSeq < windowStart || (events.length > 0 ? events[0]!.seq !== lastSeq + 1 : lastSeq < highest);
+      const items: FeedItem[] = missed ? [{ kind: 'missed', afterSeq: lastSeq }] : [];
+      for (const { seq, body } of events) items.push({ kind: 'event', sequenced: { seq, event: JSON.parse(body) as TandemEvent } });
+      return items;
+    } catch (error) {
+      // Recover: the subscriber is told it may have missed events (it reloads the document) and goes on live.
+      this.#options.log.warn({ err: error, doc: document, lastSeq }, 'stored change-feed events could not be read for a resume; it is told it missed events');
+      return [{ kind: 'missed', afterSeq: lastSeq }];
+    }
+  }
+
+  #send(subscriber: Subscriber, item: FeedItem, live: boolean): void {
+    if (live && subscriber.held) {
+      subscriber.held.push(item);
+      return;
+    }
+    if (item.kind === 'event') subscriber.lastSeq = item.sequenced.seq;
+    subscriber.deliver(item, live);
+  }
+
+  /** Drops the window of a document nobody watches. */
   #release(document: string): void {
     const feed = this.#documents.get(document);
     if (!feed || feed.subscribers.size > 0) return;
     this.#documents.delete(document);
     this.#total -= feed.events.length;
-    this.#lostThrough = Math.max(this.#lostThrough, feed.events.at(-1)?.seq ?? feed.lostThrough);
+    this.#options.sequencer.release(document);
   }
 
-  #newFeed(): DocumentFeed {
-    return { events: [], lostThrough: this.#lostThrough, subscribers: new Set() };
+  #newFeed(document: string): DocumentFeed {
+    const feed: DocumentFeed = { events: [], completeAfter: null, subscribers: new Set() };
+    this.#documents.set(document, feed);
+    this.#options.sequencer.hold(document);
+    return feed;
   }
 
   #dropOldest(feed: DocumentFeed): void {
     const dropped = feed.events.shift();
     if (!dropped) return;
-    feed.lostThrough = dropped.seq;
+    feed.completeAfter = dropped.seq;
     this.#total -= 1;
   }
 
@@ -140,11 +196,7 @@ export class ChangeFeed implements Extension {
     for (const [name, feed] of this.#documents) {
       if (feed.events.length === 0) continue;
       this.#dropOldest(feed);
-      if (feed.events.length === 0 && feed.subscribers.size === 0) {
-        // A document forgotten entirely: later feeds for it start out as "may have lost up to here".
-        this.#lostThrough = Math.max(this.#lostThrough, feed.lostThrough);
-        this.#documents.delete(name);
-      }
+      if (feed.events.length === 0 && feed.subscribers.size === 0) this.#release(name);
       return;
     }
   }

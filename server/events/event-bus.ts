@@ -24,13 +24,16 @@ export interface TandemEvent {
   data: Record<string, unknown>;
 }
 
-/** An event with its position in this server's stream: strictly increasing, also across restarts. */
+/**
+ * An event with its position in its document's stream: 1, 2, 3, … per document, continuing across restarts
+ * (numbered and stored by EventSequencer). The SSE `id:`.
+ */
 export interface SequencedEvent {
   seq: number;
   event: TandemEvent;
 }
 
-export type EventListener = (sequenced: SequencedEvent) => void;
+export type EventListener = (event: TandemEvent) => void;
 
 /** What other features (versions, auth) call to publish an event. */
 export interface EventEmitter {
@@ -43,24 +46,11 @@ export function isEventType(value: string): value is EventType {
 
 export class EventBus implements EventEmitter {
   #listeners = new Set<EventListener>();
-  #lastSeq: number;
 
-  /** `now` seeds the sequence: microseconds since the epoch stay ahead of a previous run's numbers. */
-  constructor(now: () => number = Date.now) {
-    this.#lastSeq = now() * 1000;
-  }
-
-  /** The sequence number of the newest event, or of the start of this run when there is none. */
-  get lastSeq(): number {
-    return this.#lastSeq;
-  }
-
-  /** Builds the envelope and delivers it synchronously to every listener; returns it. */
+  /** Builds the envelope and delivers it synchronously to every listener; returns it. Never waits on storage. */
   emitEvent(type: EventType, document: string, data: Record<string, unknown> = {}): TandemEvent {
     const event: TandemEvent = { id: `evt_${randomUUID()}`, type, ts: new Date().toISOString(), document, data };
-    this.#lastSeq += 1;
-    const sequenced = { seq: this.#lastSeq, event };
-    for (const listener of this.#listeners) listener(sequenced);
+    for (const listener of this.#listeners) listener(event);
     return event;
   }
 

@@ -67,9 +67,10 @@ function stream(
   });
 
   let dropped = false;
-  const { replay, unsubscribe } = feed.subscribe(document, lastSeq, (sequenced) => {
+  const { unsubscribe } = feed.subscribe(document, lastSeq, (item, live) => {
     if (dropped) return;
-    if (queue.length >= maxQueuedEvents) {
+    // A resume's replay is written whatever the queue holds: it is bounded by the retained window.
+    if (live && queue.length >= maxQueuedEvents) {
       // Never buffer without bound for a reader that stopped reading: it reconnects with Last-Event-ID.
       dropped = true;
       queue.length = 0;
@@ -77,9 +78,8 @@ function stream(
       response.destroy();
       return;
     }
-    send(formatItem({ kind: 'event', sequenced }));
+    send(formatItem(item));
   });
-  for (const item of replay) send(formatItem(item));
 
   const keepAlive = setInterval(() => send(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
   keepAlive.unref();

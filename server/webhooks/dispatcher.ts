@@ -1,6 +1,6 @@
 // Delivers outbox entries: signed POSTs, at least once, exponential backoff with jitter, then dead letters.
 import { AppError } from '../errors.ts';
-import { isEventType, type SequencedEvent } from '../events/event-bus.ts';
+import { isEventType, type TandemEvent } from '../events/event-bus.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import { retryDelayMs, type BackoffPolicy } from './backoff.ts';
@@ -56,7 +56,7 @@ export class WebhookDispatcher {
   }
 
   /** The event-bus listener: stores one delivery per target, then sends them. */
-  onEvent = ({ event }: SequencedEvent): void => {
+  onEvent = (event: TandemEvent): void => {
     const { targets } = this.#options;
     if (this.#closed || targets.length === 0 || (!this.#allTypes && !this.#types.has(event.type))) return;
     const body = JSON.stringify(event);
