@@ -3,17 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LevelDocumentStore } from '../../server/storage/leveldb/level-store.ts';
-import type { OutboxStore } from '../../server/storage/outbox-store.ts';
+import type { Store } from '../../server/storage/open-store.ts';
 import { PgDocumentStore } from '../../server/storage/postgres/pg-store.ts';
-import type { VersionStore } from '../../server/storage/version-store.ts';
+import pg from 'pg';
 import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 
-export interface OpenedStore {
-  versions: VersionStore;
-  outbox: OutboxStore;
-  deleteDocument(documentName: string): Promise<void>;
-  close(): Promise<void>;
-}
+/** The whole store, as the server gets it from openStore(). */
+export type OpenedStore = Store;
 
 export interface StoreOptions {
   versionsFullEvery?: number;
@@ -27,6 +23,11 @@ export interface Backend {
   place(): Promise<string>;
   /** Opens the store on `place`; the same place again after `close` reopens what was stored. */
   open(place: string, options?: StoreOptions): Promise<OpenedStore>;
+  /**
+   * Makes the storage at `place` refuse every later write for good, from outside the store (as a broken
+   * disk or a dropped table would); absent where that cannot be done without killing the process.
+   */
+  breakStorage?(place: string): Promise<void>;
   /** Deletes every place and stops what the backend started; for `after`. */
   dispose(): Promise<void>;
 }
@@ -42,12 +43,7 @@ function leveldb(): Backend {
     },
     async open(dataDir, options = {}) {
       const store = await LevelDocumentStore.open({ dataDir, fsync: false, versionsFullEvery: options.versionsFullEvery });
-      return {
-        versions: store.versions,
-        outbox: store.outbox,
-        deleteDocument: (name) => store.deleteDocument(name),
-        close: () => store.close(),
-      };
+      return store;
     },
     async dispose() {
       await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
@@ -67,12 +63,17 @@ function postgres(): Backend {
     },
     async open(url, options = {}) {
       const store = await PgDocumentStore.connect({ url, poolSize: 4, versionsFullEvery: options.versionsFullEvery });
-      return {
-        versions: store.versions,
-        outbox: store.outbox,
-        deleteDocument: (name) => store.deleteDocument(name),
-        close: () => store.close(),
-      };
+      return store;
+    },
+    async breakStorage(url) {
+      // A table gone is an error no retry can fix: the store must stop writing, not wait.
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        await client.query('ALTER TABLE tandem_log RENAME TO tandem_log_gone');
+      } finally {
+        await client.end();
+      }
     },
     async dispose() {
       const started = server;
