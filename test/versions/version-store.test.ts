@@ -74,3 +74,36 @@ test('version ids are never reused, also after the newest was deleted and a rest
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test('a copied version keeps its id and creation time; ids below the counter are refused; new ones follow it', async () => {
+  const dataDir = await makeTempDir('tandem-version-copy-');
+  try {
+    let store = await LevelDocumentStore.open({ dataDir, fsync: false, versionsFullEvery: 2 });
+    const doc = new Y.Doc();
+    const text = doc.getText('t');
+    const copied = async (id: number, label: string) => {
+      text.insert(text.length, `${label} `);
+      const createdAt = new Date(Date.UTC(2024, 0, id)).toISOString();
+      const meta = await store.versions.addCopied('d', { id, createdAt, label, author: 'ann', kind: 'auto' }, Y.encodeStateAsUpdate(doc));
+      assert.deepEqual({ id: meta.id, createdAt: meta.createdAt, label: meta.label, author: meta.author, kind: meta.kind }, { id, createdAt, label, author: 'ann', kind: 'auto' });
+      return text.toString();
+    };
+    const contents = new Map([[2, await copied(2, 'two')], [5, await copied(5, 'five')], [6, await copied(6, 'six')]]);
+    await assert.rejects(store.versions.addCopied('d', { id: 6, createdAt: new Date().toISOString(), label: '', author: null, kind: 'manual' }, Y.encodeStateAsUpdate(doc)), (error: { code?: string; message: string }) => {
+      assert.equal(error.code, 'bad-request');
+      assert.match(error.message, /version 6 of "d" cannot be copied in: its versions already reach id 6/);
+      return true;
+    });
+    await store.close();
+    store = await LevelDocumentStore.open({ dataDir, fsync: false, versionsFullEvery: 2 });
+    for (const [id, content] of contents) {
+      const read = new Y.Doc();
+      Y.applyUpdate(read, await store.versions.state('d', id));
+      assert.equal(read.getText('t').toString(), content, `version ${id}`);
+    }
+    assert.equal((await store.versions.add('d', doc, { kind: 'manual', label: '', author: null })).id, 7);
+    await store.close();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
