@@ -1,24 +1,27 @@
 // Opens a store for offline CLI work: a LevelDB data directory (its lock keeps a server out) or PostgreSQL.
 import { readdir } from 'node:fs/promises';
 import { AppError } from '../errors.ts';
-import type { DocumentStore } from '../storage/document-store.ts';
 import { LevelDocumentStore } from '../storage/leveldb/level-store.ts';
-import type { OutboxStore } from '../storage/outbox-store.ts';
-import type { VersionStore } from '../storage/version-store.ts';
-import { describeStore, type StoreSpec } from './store-spec.ts';
+import type { Store } from '../storage/open-store.ts';
+import { PgDocumentStore } from '../storage/postgres/pg-store.ts';
+import type { StoreSpec } from './store-spec.ts';
 
 /** Everything the store commands read and write: documents, their versions and the webhook outbox. */
-export interface OfflineStore extends DocumentStore {
-  readonly versions: VersionStore;
-  readonly outbox: OutboxStore;
-}
+export type OfflineStore = Store;
+
+// Statements of a copy can be long (a large document's snapshot); a server's timeout is for interactive work.
+const STATEMENT_TIMEOUT_MS = 10 * 60_000;
 
 /**
- * `source`: must exist already. `target`: a LevelDB directory is created, a PostgreSQL schema brought up to
- * date. LevelDB is opened with fsync on: a copy is only as good as its last write.
+ * `source`: must exist already, and is not changed (a PostgreSQL source's schema is not migrated). `target`: a
+ * LevelDB directory is created, a PostgreSQL schema brought up to date. LevelDB takes its lock, so a running
+ * server makes this fail with a message saying so; PostgreSQL has no such lock. A LevelDB target is written
+ * with fsync on: a copy is only as good as its last write.
  */
 export async function openOfflineStore(spec: StoreSpec, role: 'source' | 'target'): Promise<OfflineStore> {
-  if (spec.kind === 'postgres') throw new AppError('bad-request', `${describeStore(spec)}: PostgreSQL stores are not supported by this command yet`);
+  if (spec.kind === 'postgres') {
+    return PgDocumentStore.connect({ url: spec.url, poolSize: 4, statementTimeoutMs: STATEMENT_TIMEOUT_MS, migrate: role === 'target' });
+  }
   if (role === 'source') await assertDataDir(spec.dataDir);
   return LevelDocumentStore.open({ dataDir: spec.dataDir, fsync: role === 'target' });
 }
