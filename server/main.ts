@@ -21,7 +21,7 @@ async function main(): Promise<void> {
 
   const app = await createApp(config);
   const urls = await app.listen();
-  app.log.info({ ...urls, store: describeStore(config), fsync: config.fsync }, 'listening');
+  app.log.info({ ...urls, store: describeStore(config), ...(config.databaseUrl ? {} : { fsync: config.fsync }) }, 'listening');
   printBanner(process.stderr, urls, config);
 
   let stopping = false;

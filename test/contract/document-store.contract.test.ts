@@ -246,6 +246,32 @@ for (const backend of backends()) {
       await store.close();
     });
 
+    test('a damaged log record is refused with document-unavailable and left as it was; other documents load', async () => {
+      const place = await backend.place();
+      let store = await backend.open(place);
+      for (const name of ['damaged', 'healthy']) {
+        const { log } = await store.open(name);
+        const editor = new Editor(log);
+        editor.type(`${name} content`);
+        await editor.settled();
+        await log.close();
+      }
+      await store.close();
+      await backend.damageLog(place, 'damaged');
+      store = await backend.open(place);
+      const refused = (error: { code?: string; message?: string }) => {
+        assert.equal(error.code, 'document-unavailable');
+        assert.match(error.message ?? '', /checksum/);
+        return true;
+      };
+      await assert.rejects(store.open('damaged'), refused);
+      // Refused again: the failed load changed nothing, and nothing was written over the record.
+      await assert.rejects(store.open('damaged'), refused);
+      assert.equal((await storedText(store, 'healthy')).text, 'healthy content');
+      assert.equal((await store.getMeta('damaged'))?.logLength, 1, 'its metadata is still there for repair');
+      await store.close();
+    });
+
     // LevelDB's failure path is driven from inside (test/storage/level-store.test.ts): nothing outside the
     // process can break an open LevelDB without killing it.
     const breakStorage = backend.breakStorage;

@@ -2,6 +2,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { logRange } from '../../server/storage/leveldb/keys.ts';
+import { LevelDatabase } from '../../server/storage/leveldb/leveldb.ts';
 import { LevelDocumentStore } from '../../server/storage/leveldb/level-store.ts';
 import type { Store } from '../../server/storage/open-store.ts';
 import { PgDocumentStore } from '../../server/storage/postgres/pg-store.ts';
@@ -23,6 +25,8 @@ export interface Backend {
   place(): Promise<string>;
   /** Opens the store on `place`; the same place again after `close` reopens what was stored. */
   open(place: string, options?: StoreOptions): Promise<OpenedStore>;
+  /** Flips a byte inside the first stored log record of `documentName` (the store must be closed). */
+  damageLog(place: string, documentName: string): Promise<void>;
   /**
    * Makes the storage at `place` refuse every later write for good, from outside the store (as a broken
    * disk or a dropped table would); absent where that cannot be done without killing the process.
@@ -45,6 +49,19 @@ function leveldb(): Backend {
       const store = await LevelDocumentStore.open({ dataDir, fsync: false, versionsFullEvery: options.versionsFullEvery });
       return store;
     },
+    async damageLog(dataDir, documentName) {
+      const db = await LevelDatabase.open(dataDir);
+      try {
+        for await (const [key, value] of db.entries(logRange(documentName))) {
+          value[value.length - 1]! ^= 0xff;
+          await db.batch([{ type: 'put', key, value }], true);
+          return;
+        }
+        throw new Error(`"${documentName}" has no log record to damage`);
+      } finally {
+        await db.close();
+      }
+    },
     async dispose() {
       await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
     },
@@ -64,6 +81,20 @@ function postgres(): Backend {
     async open(url, options = {}) {
       const store = await PgDocumentStore.connect({ url, poolSize: 4, versionsFullEvery: options.versionsFullEvery });
       return store;
+    },
+    async damageLog(url, documentName) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const { rowCount } = await client.query(
+          `UPDATE tandem_log SET record = set_byte(record, length(record) - 1, get_byte(record, length(record) - 1) # 255)
+           WHERE (document, first_seq) = (SELECT document, min(first_seq) FROM tandem_log WHERE document = $1 GROUP BY document)`,
+          [documentName],
+        );
+        if (rowCount !== 1) throw new Error(`"${documentName}" has no log record to damage`);
+      } finally {
+        await client.end();
+      }
     },
     async breakStorage(url) {
       // A table gone is an error no retry can fix: the store must stop writing, not wait.
