@@ -19,16 +19,17 @@ function barProgress(label: string, total: number, stream: NodeJS.WriteStream): 
     {
       stream,
       format: `${label} [{bar}] {value}/{total} documents | {duration_formatted} elapsed, {eta_formatted} left | {document}`,
-      hideCursor: true,
-      // Document names are user input: keep them from wrapping the bar onto a second line.
-      linewrap: false,
+      // Left as the terminal has them: an interrupted copy (Ctrl-C) must not leave the cursor hidden or wrapping off.
+      hideCursor: null,
+      linewrap: null,
       etaBuffer: 50,
     },
     cliProgress.Presets.shades_classic,
   );
   bar.start(total, 0, { document: '' });
   return {
-    tick: (documentName) => bar.increment(1, { document: documentName }),
+    // Document names are user input, up to 200 characters: cut so the bar stays on one line.
+    tick: (documentName) => bar.increment(1, { document: documentName.length > 32 ? `${documentName.slice(0, 31)}…` : documentName }),
     stop: () => bar.stop(),
   };
 }
