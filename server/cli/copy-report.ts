@@ -30,7 +30,7 @@ export class CopyReport {
     }
   }
 
-  /** A source document that could not be read (a damaged record): the others are still copied. */
+  /** A document with a damaged record, in the source or the target: the others are still copied. */
   cannotRead(name: string, error: Error): void {
     this.unreadable.push({ name, reason: error.message });
   }
@@ -63,7 +63,7 @@ export class CopyReport {
       );
     }
     if (this.unreadable.length > 0) {
-      sections.push(`${this.unreadable.length} source document(s) could not be read and were not copied:\n${list(this.unreadable)}`);
+      sections.push(`${this.unreadable.length} document(s) have a damaged record and were not copied (or not verified):\n${list(this.unreadable)}`);
     }
     return sections.length === 0 ? null : new AppError('storage-failed', sections.join('\n'));
   }

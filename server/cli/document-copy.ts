@@ -89,7 +89,7 @@ function versionsConflict(source: SourceVersion[], target: VersionMeta[]): strin
     if (!from) return `it has a version ${version.id} the source does not`;
     if (!sameVersionMeta(from, version)) return `its version ${version.id} differs from the source’s (label, author, kind or time)`;
   }
-  // Imported ids only grow: a source version below the target's newest cannot be added any more.
+  // Copied ids only grow: a source version below the target's newest cannot be added any more.
   const newest = Math.max(0, ...target.map((version) => version.id));
   const present = new Set(target.map((version) => version.id));
   const missing = source.find((version) => version.meta.id < newest && !present.has(version.meta.id));

@@ -2,7 +2,7 @@
 import { isAppError } from '../errors.ts';
 import { CopyReport } from './copy-report.ts';
 import { countBackup, readBackup } from './backup-file.ts';
-import { copyDocument } from './document-copy.ts';
+import { copyDocument, type CopyOutcome } from './document-copy.ts';
 import { readDocumentState } from './document-state.ts';
 import type { OfflineStore } from './offline-store.ts';
 import { copyOutbox } from './outbox-copy.ts';
@@ -34,7 +34,7 @@ export async function restoreBackup(file: string, target: OfflineStore, progress
   const bar = progress(await countBackup(file));
   try {
     for await (const document of readBackup(file)) {
-      report.record(document.name, await copyDocument(target, document));
+      await copyReported(report, document.name, () => copyDocument(target, document));
       bar.tick(document.name);
     }
   } finally {
@@ -43,23 +43,29 @@ export async function restoreBackup(file: string, target: OfflineStore, progress
   return report;
 }
 
-async function copyNamed(source: OfflineStore, target: OfflineStore, name: string, report: CopyReport): Promise<void> {
-  try {
+function copyNamed(source: OfflineStore, target: OfflineStore, name: string, report: CopyReport): Promise<void> {
+  return copyReported(report, name, async () => {
     const state = await readDocumentState(source, name);
     // Listed but gone: deleted on a PostgreSQL source whose server is still running. Nothing to copy.
-    if (!state) return;
+    if (!state) return null;
     const versions = (await source.versions.list(name)).map((meta) => ({
       meta: { id: meta.id, createdAt: meta.createdAt, label: meta.label, author: meta.author, kind: meta.kind },
       state: () => source.versions.state(name, meta.id),
     }));
-    report.record(name, await copyDocument(target, { name, state, versions }));
+    return copyDocument(target, { name, state, versions });
+  });
+}
+
+/**
+ * Records what `copy` did to the document. A damaged record (of the document or a version, on either side) is
+ * reported by name and the other documents are still copied; storage failures stop the run (running it again resumes).
+ */
+async function copyReported(report: CopyReport, name: string, copy: () => Promise<CopyOutcome | null>): Promise<void> {
+  try {
+    const outcome = await copy();
+    if (outcome) report.record(name, outcome);
   } catch (error) {
-    // A damaged record (of the document or of a version) is reported by name and the other documents are still
-    // copied. Storage failures stop the run; running it again resumes.
-    if (isAppError(error) && error.code === 'document-unavailable') {
-      report.cannotRead(name, error);
-      return;
-    }
+    if (isAppError(error) && error.code === 'document-unavailable') return report.cannotRead(name, error);
     throw error;
   }
 }

@@ -5,6 +5,9 @@ import { after, test } from 'node:test';
 import * as Y from 'yjs';
 import { copyDocument, type SourceDocument } from '../../server/cli/document-copy.ts';
 import { copyOutbox } from '../../server/cli/outbox-copy.ts';
+import { migrateStore } from '../../server/cli/store-migration.ts';
+import { logRange } from '../../server/storage/leveldb/keys.ts';
+import { LevelDatabase } from '../../server/storage/leveldb/leveldb.ts';
 import { LevelDocumentStore } from '../../server/storage/leveldb/level-store.ts';
 import type { Delivery } from '../../server/storage/outbox-store.ts';
 import { makeTempDir } from '../helpers/server.ts';
@@ -12,9 +15,11 @@ import { makeTempDir } from '../helpers/server.ts';
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
 
-async function emptyStore(): Promise<LevelDocumentStore> {
-  const dataDir = await makeTempDir('tandem-copy-');
-  dirs.push(dataDir);
+async function emptyStore(dataDir?: string): Promise<LevelDocumentStore> {
+  if (!dataDir) {
+    dataDir = await makeTempDir('tandem-copy-');
+    dirs.push(dataDir);
+  }
   return LevelDocumentStore.open({ dataDir, fsync: false });
 }
 
@@ -120,4 +125,33 @@ test('the outbox: records copied under their numbers, a second run copies none, 
   await assert.rejects(copyOutbox(source.outbox, served.outbox), /the target's webhook outbox holds 1 record\(s\) the source does not \(sequence 3\)/);
   assert.deepEqual((await served.outbox.load()).pending.map((record) => record.body), ['{"another":"event"}']);
   await Promise.all([source.close(), target.close(), served.close()]);
+});
+
+test('a source document with a damaged log record is named and not copied; the others are copied and verified', async () => {
+  const sourceDir = await makeTempDir('tandem-copy-damaged-');
+  dirs.push(sourceDir);
+  let source = await emptyStore(sourceDir);
+  for (const name of ['a', 'b', 'c']) {
+    const doc = new Y.Doc();
+    doc.getText('t').insert(0, `text of ${name}`);
+    const { log } = await source.open(name);
+    await log.append(Y.encodeStateAsUpdate(doc));
+    await log.close();
+  }
+  await source.close();
+  const db = await LevelDatabase.open(sourceDir);
+  for await (const [key, value] of db.entries(logRange('b'))) {
+    value[value.length - 1]! ^= 0xff;
+    await db.batch([{ type: 'put', key, value }], false);
+  }
+  await db.close();
+
+  source = await emptyStore(sourceDir);
+  const target = await emptyStore();
+  const report = await migrateStore(source, target, () => ({ tick: () => undefined, stop: () => undefined }));
+  assert.equal(report.copied, 2);
+  assert.match(report.failure()?.message ?? '', /1 document\(s\) have a damaged record and were not copied \(or not verified\):\n {2}"b": document "b" cannot be loaded: log entry 0 of "b": checksum mismatch/);
+  assert.deepEqual((await target.listDocuments()).map((meta) => meta.name).sort(), ['a', 'c']);
+  assert.equal(await textOf(target, 'c'), 'text of c');
+  await Promise.all([source.close(), target.close()]);
 });
