@@ -1,13 +1,13 @@
-// The `tandem` command line: documents, versions, export and import against a running server; export and
-// backup straight on a stopped server's data directory.
+// The `tandem` command line: documents, versions, export and import against a running server; export, backup,
+// restore and migrate-store straight on a store.
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import type { Change, RestoreResult, VersionDiff, VersionMeta } from '../../common/api-types.ts';
 import { isAppError } from '../errors.ts';
 import { parseFormat, type Rendered } from '../versions/render.ts';
 import { AdminClient, documentPath } from './admin-client.ts';
-import { backupDataDir, exportFromDataDir, type BackupFormat } from './data-dir.ts';
-import { migrateDatabase } from './database.ts';
+import { exportFromDataDir } from './data-dir.ts';
+import { registerStoreCommands } from './store-commands.ts';
 import { registerTokenCommand } from './token-command.ts';
 
 interface GlobalOptions {
@@ -17,7 +17,7 @@ interface GlobalOptions {
 
 function createProgram(env: NodeJS.ProcessEnv): Command {
   const program = new Command('tandem')
-    .description('Tandem admin: documents, version history, export, import and backup')
+    .description('Tandem admin: documents, version history, export, import; backup, restore and migrate-store')
     .addOption(new Option('--server <url>', 'a running Tandem server').env('TANDEM_SERVER').default('http://127.0.0.1:1234'))
     .addOption(new Option('--admin-token <token>', 'admin token for /api').env('TANDEM_ADMIN_TOKEN'))
     .exitOverride();
@@ -131,25 +131,8 @@ function createProgram(env: NodeJS.ProcessEnv): Command {
       print(`imported ${file} into ${name} as version ${version.id}`);
     });
 
-  program
-    .command('backup')
-    .description('back up a stopped server’s data directory: a copy of it, or a JSON-lines dump')
-    .requiredOption('--data-dir <path>', 'the data directory (the server must be stopped)')
-    .requiredOption('--out <path>', 'a new directory (copy) or file (jsonl)')
-    .addOption(new Option('--format <format>', 'copy or jsonl').choices(['copy', 'jsonl']).default('copy'))
-    .action(async (options: { dataDir: string; out: string; format: BackupFormat }) => {
-      await backupDataDir(options.dataDir, options.out, options.format, (line) => process.stderr.write(`${line}\n`));
-      process.stderr.write(`backup written to ${options.out}\n`);
-    });
-
-  program
-    .command('migrate')
-    .description('apply pending PostgreSQL schema migrations, then exit (servers run them at start unless --database-migrate off)')
-    .addOption(new Option('--database-url <url>', 'the PostgreSQL database').env('TANDEM_DATABASE_URL').makeOptionMandatory())
-    .action(async (options: { databaseUrl: string }) => {
-      const { applied, current } = await migrateDatabase(options.databaseUrl);
-      print(applied.length === 0 ? `schema already at version ${current}; nothing to do` : `applied migrations ${applied.join(', ')}; schema at version ${current}`);
-    });
+  // migrate-store, backup, restore, migrate: straight on a store, without a running server.
+  registerStoreCommands(program);
 
   // `tandem token --user alice --doc 'team-*:write'`: development tokens signed with TANDEM_JWT_SECRET.
   registerTokenCommand(program, env);

@@ -3,6 +3,7 @@ import type { Extension } from '@hocuspocus/server';
 import type { Hono } from 'hono';
 import { metricsAuth } from '../auth/rest-auth.ts';
 import type { Config } from '../config.ts';
+import type { DocumentStore } from '../storage/document-store.ts';
 import type { DurabilitySource } from '../storage/store-events.ts';
 import { DurabilityMetrics } from './durability-metrics.ts';
 import { MetricsExtension } from './metrics-extension.ts';
@@ -22,11 +23,14 @@ export interface MetricsFeature {
   close(): Promise<void>;
 }
 
-export function createMetrics(config: Config, store: DurabilitySource): MetricsFeature {
+export function createMetrics(config: Config, store: DurabilitySource & Pick<DocumentStore, 'failure' | 'unavailable'>): MetricsFeature {
   const metrics = createMetricsRegistry({ documentLabels: config.metricsDocumentLabels });
   const durability = new DurabilityMetrics(metrics);
   const stopObserving = store.observeDurability(durability);
-  metrics.bindSources({ documentLogs: () => durability.openLogs() });
+  metrics.bindSources({
+    documentLogs: () => durability.openLogs(),
+    storageWritable: () => (store.failure || store.unavailable ? 0 : 1),
+  });
   return {
     metrics,
     extensions: [new MetricsExtension(metrics)],

@@ -9,6 +9,8 @@ export interface GaugeSources {
   documentLogs(): Array<{ document: string; logLength: number; logBytes: number; unpersistedBytes: number }>;
   webhookQueueDepth(): number;
   sseSubscribers(): number;
+  /** 1 while the store takes writes; 0 while it failed or cannot be reached (PostgreSQL restarting). */
+  storageWritable(): number;
 }
 
 /** Adds to a counter for one label set; cheap enough to call per message. */
@@ -70,6 +72,7 @@ export function createMetricsRegistry(options: MetricsOptions = {}): Metrics {
     documentLogs: () => [],
     webhookQueueDepth: () => 0,
     sseSubscribers: () => 0,
+    storageWritable: () => 1,
   };
 
   new Gauge({
@@ -124,6 +127,14 @@ export function createMetricsRegistry(options: MetricsOptions = {}): Metrics {
     registers,
     collect() {
       this.set(sources.webhookQueueDepth());
+    },
+  });
+  new Gauge({
+    name: 'tandem_storage_writable',
+    help: 'Whether the store takes writes (1), or failed or cannot be reached (0): edits then wait unacknowledged',
+    registers,
+    collect() {
+      this.set(sources.storageWritable());
     },
   });
   new Gauge({

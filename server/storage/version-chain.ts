@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
 import { CorruptRecordError } from './records.ts';
 import { decodeVersionData, encodeVersionData, publicVersionMeta, type StoredVersionMeta } from './version-records.ts';
-import type { NewVersion, VersionMeta, VersionStore } from './version-store.ts';
+import type { CopiedVersion, NewVersion, VersionMeta, VersionStore } from './version-store.ts';
 
 /** A full state at least every this many versions bounds the deltas applied to read one. */
 export const DEFAULT_FULL_EVERY = 10;
@@ -60,12 +60,24 @@ export class ChainedVersionStore implements VersionStore {
   }
 
   add(documentName: string, source: Y.Doc | Uint8Array, info: NewVersion): Promise<VersionMeta> {
+    return this.#append(documentName, source, info, null);
+  }
+
+  addCopied(documentName: string, version: CopiedVersion, state: Uint8Array): Promise<VersionMeta> {
+    return this.#append(documentName, state, version, version);
+  }
+
+  /** Appends a version: a new one (`kept` null), or a copied one keeping its id and creation time. */
+  #append(documentName: string, source: Y.Doc | Uint8Array, info: NewVersion, kept: CopiedVersion | null): Promise<VersionMeta> {
     return this.#serialized(documentName, async () => {
       const chain = await this.#chain(documentName);
       const { metas } = chain;
       const previous = metas.at(-1);
+      if (kept && kept.id < chain.nextId) {
+        throw new AppError('bad-request', `${where(documentName, kept.id)} cannot be copied in: its versions already reach id ${chain.nextId - 1}`);
+      }
       // Ids are never reused, also after the newest version was deleted: the counter is stored.
-      const id = chain.nextId;
+      const id = kept?.id ?? chain.nextId;
       const full = !previous || countSinceFull(metas) + 1 >= this.#fullEvery;
       // From a live doc, a delta is encoded directly (under a millisecond for a 300 KB document); only the
       // full states cost a whole encoding.
@@ -81,7 +93,7 @@ export class ChainedVersionStore implements VersionStore {
       const data = encodeVersionData({ encoding: full ? 'full' : 'delta', update });
       const meta: StoredVersionMeta = {
         id,
-        createdAt: new Date().toISOString(),
+        createdAt: kept?.createdAt ?? new Date().toISOString(),
         label: info.label,
         author: info.author,
         kind: info.kind,

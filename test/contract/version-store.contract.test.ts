@@ -139,6 +139,36 @@ for (const backend of backends()) {
       await again.close();
     });
 
+    test('a copied version keeps its id and creation time; ids below the counter are refused; new ones follow it', async () => {
+      const { store, place } = await open({ versionsFullEvery: 2 });
+      const writer = new Writer();
+      const copy = async (id: number) => {
+        writer.edit();
+        const version = { id, createdAt: new Date(Date.UTC(2024, 0, id, 12, 30, 15, 123)).toISOString(), label: `copied ${id}`, author: 'ann', kind: 'auto' as const };
+        const meta = await store.versions.addCopied('d', version, Y.encodeStateAsUpdate(writer.doc));
+        assert.deepEqual({ id: meta.id, createdAt: meta.createdAt, label: meta.label, author: meta.author, kind: meta.kind }, version);
+        writer.expected.set(id, writer.doc.getText('t').toString());
+      };
+      await copy(2);
+      await copy(5);
+      await copy(6);
+      await assert.rejects(
+        store.versions.addCopied('d', { id: 6, createdAt: new Date().toISOString(), ...info }, Y.encodeStateAsUpdate(writer.doc)),
+        (error: { code?: string; message: string }) => {
+          assert.equal(error.code, 'bad-request');
+          assert.match(error.message, /version 6 of "d" cannot be copied in: its versions already reach id 6/);
+          return true;
+        },
+      );
+      await store.close();
+      const reopened = await backend.open(place, { versionsFullEvery: 2 });
+      await assertContents(reopened.versions, 'd', writer.expected);
+      assert.deepEqual((await reopened.versions.list('d')).map((version) => version.createdAt), [2, 5, 6].map((id) => new Date(Date.UTC(2024, 0, id, 12, 30, 15, 123)).toISOString()));
+      writer.edit();
+      assert.equal(await writer.version(reopened.versions, 'd'), 7);
+      await reopened.close();
+    });
+
     test('deleting a version rewrites the delta stored on top of it; every other version reads as before', async () => {
       const { store, place } = await open({ versionsFullEvery: 4 });
       const writer = new Writer();

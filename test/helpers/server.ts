@@ -1,10 +1,29 @@
-// Starts the real Tandem server in-process on a free loopback port with a temp LevelDB dir.
+// Starts the real Tandem server in-process on a free loopback port with a temp LevelDB dir, or, when
+// TANDEM_TEST_STORE=postgres (`npm run test:postgres`), a fresh database on a PostgreSQL started for the file.
+import { after } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp, type App } from '../../server/app.ts';
 import { makeConfig, type Config } from '../../server/config.ts';
 import { createLogger } from '../../server/log.ts';
+import { startPostgres, type TestPostgres } from './postgres.ts';
+
+// One PostgreSQL per test file (each file runs in its own process), stopped when the file's tests are done.
+// The hook is registered as the file loads, so it belongs to the file, not to whichever test starts a server.
+let sharedPostgres: Promise<TestPostgres> | null = null;
+if (process.env.TANDEM_TEST_STORE === 'postgres') {
+  after(async () => {
+    if (sharedPostgres) await (await sharedPostgres).close();
+  });
+}
+
+/** The database the next server gets when the suite runs on PostgreSQL; undefined on LevelDB. */
+async function testDatabaseUrl(): Promise<string | undefined> {
+  if (process.env.TANDEM_TEST_STORE !== 'postgres') return undefined;
+  sharedPostgres ??= startPostgres();
+  return (await sharedPostgres).createDatabase('suite');
+}
 
 export interface TestServer {
   /** http://127.0.0.1:PORT */
@@ -31,6 +50,7 @@ export async function makeTempDir(prefix = 'tandem-test-'): Promise<string> {
 
 export async function startServer(overrides: Partial<Record<keyof Config, unknown>> = {}): Promise<TestServer> {
   const dataDir = (overrides.dataDir as string | undefined) ?? (await makeTempDir());
+  const databaseUrl = (overrides.databaseUrl as string | undefined) ?? (overrides.dataDir === undefined ? await testDatabaseUrl() : undefined);
   const raw: string[] = [];
   const logs: Array<Record<string, unknown>> = [];
   const destination = {
@@ -51,6 +71,7 @@ export async function startServer(overrides: Partial<Record<keyof Config, unknow
       ...overrides,
       port,
       dataDir,
+      databaseUrl,
     } as Parameters<typeof makeConfig>[0]);
     app = await createApp(config, { log: createLogger({ level: config.logLevel, destination }) });
     const urls = await app.listen();

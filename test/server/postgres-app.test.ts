@@ -26,6 +26,13 @@ describe('Tandem on PostgreSQL', { skip: postgresMissing() ?? undefined }, () =>
     return server;
   }
 
+  async function storageWritable(server: TestServer): Promise<number> {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const line = text.split('\n').find((candidate) => candidate.startsWith('tandem_storage_writable '));
+    assert.ok(line, 'the gauge is exported');
+    return Number(line.split(' ')[1]);
+  }
+
   async function client(server: TestServer, name: string): Promise<TestClient> {
     const connected = await connectClient(server.wsUrl, name);
     clients.push(connected);
@@ -75,10 +82,12 @@ describe('Tandem on PostgreSQL', { skip: postgresMissing() ?? undefined }, () =>
     const readiness = await fetch(`${server.url}/readyz`);
     assert.equal(readiness.status, 503);
     assert.match(await readiness.text(), /storage unreachable/);
+    assert.equal(await storageWritable(server), 0);
 
     await postgres.start();
     await waitForAllSaved(typist, 20_000);
     assert.equal((await fetch(`${server.url}/readyz`)).status, 200, 'ready again without a restart');
+    assert.equal(await storageWritable(server), 1);
     const expected = text.toString();
     typist.destroy();
     await server.restart();

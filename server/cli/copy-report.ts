@@ -1,0 +1,76 @@
+// What a copy command did to each document, summed up for the operator, and the error it ends with if any.
+import { AppError } from '../errors.ts';
+import type { CopyOutcome } from './document-copy.ts';
+import type { OutboxCopy } from './outbox-copy.ts';
+
+interface Problem {
+  name: string;
+  reason: string;
+}
+
+/** How many names a message lists before "and N more". */
+const NAMES_SHOWN = 20;
+
+export class CopyReport {
+  copied = 0;
+  completed = 0;
+  present = 0;
+  versionsCopied = 0;
+  outbox: OutboxCopy | null = null;
+  readonly conflicts: Problem[] = [];
+  readonly mismatches: Problem[] = [];
+  readonly unreadable: Problem[] = [];
+
+  record(name: string, outcome: CopyOutcome): void {
+    if (outcome.status === 'conflict') this.conflicts.push({ name, reason: outcome.reason });
+    else if (outcome.status === 'mismatch') this.mismatches.push({ name, reason: outcome.reason });
+    else {
+      this[outcome.status] += 1;
+      this.versionsCopied += outcome.versionsCopied;
+    }
+  }
+
+  /** A document with a damaged record, in the source or the target: the others are still copied. */
+  cannotRead(name: string, error: Error): void {
+    this.unreadable.push({ name, reason: error.message });
+  }
+
+  get verified(): number {
+    return this.copied + this.completed + this.present;
+  }
+
+  /** One line for stdout. */
+  summary(): string {
+    const parts = [
+      `${this.verified} document(s) verified: ${this.copied} copied, ${this.completed} completed, ${this.present} already there`,
+      `${this.versionsCopied} version(s) copied`,
+    ];
+    if (this.outbox) parts.push(`webhook outbox: ${this.outbox.pending} pending, ${this.outbox.deadLetters} dead (${this.outbox.copied} copied)`);
+    return parts.join('; ');
+  }
+
+  /** The error to exit with, naming every document not copied and verified, or null when all were. */
+  failure(): AppError | null {
+    const sections: string[] = [];
+    if (this.mismatches.length > 0) {
+      sections.push(`${this.mismatches.length} document(s) failed verification (the target does not read back what was copied):\n${list(this.mismatches)}`);
+    }
+    if (this.conflicts.length > 0) {
+      sections.push(
+        `${this.conflicts.length} document(s) exist in the target with content or versions of their own and were not copied:\n${list(this.conflicts)}\n` +
+          'They are not a copy of these documents (or were edited there since). Delete them from the target, or copy into an empty ' +
+          'store, and run the same command again: documents already copied are skipped.',
+      );
+    }
+    if (this.unreadable.length > 0) {
+      sections.push(`${this.unreadable.length} document(s) have a damaged record and were not copied (or not verified):\n${list(this.unreadable)}`);
+    }
+    return sections.length === 0 ? null : new AppError('storage-failed', sections.join('\n'));
+  }
+}
+
+function list(problems: Problem[]): string {
+  const shown = problems.slice(0, NAMES_SHOWN).map((problem) => `  ${JSON.stringify(problem.name)}: ${problem.reason}`);
+  if (problems.length > NAMES_SHOWN) shown.push(`  … and ${problems.length - NAMES_SHOWN} more`);
+  return shown.join('\n');
+}
