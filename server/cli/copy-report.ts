@@ -1,6 +1,7 @@
 // What a copy command did to each document, summed up for the operator, and the error it ends with if any.
 import { AppError } from '../errors.ts';
 import type { CopyOutcome } from './document-copy.ts';
+import type { EventsCopy } from './events-copy.ts';
 import type { OutboxCopy } from './outbox-copy.ts';
 
 interface Problem {
@@ -17,6 +18,8 @@ export class CopyReport {
   present = 0;
   versionsCopied = 0;
   outbox: OutboxCopy | null = null;
+  /** Change-feed events written (store to store only), and documents whose target kept events of its own. */
+  events: { copied: number; kept: number } | null = null;
   readonly conflicts: Problem[] = [];
   readonly mismatches: Problem[] = [];
   readonly unreadable: Problem[] = [];
@@ -28,6 +31,12 @@ export class CopyReport {
       this[outcome.status] += 1;
       this.versionsCopied += outcome.versionsCopied;
     }
+  }
+
+  recordEvents(copy: EventsCopy): void {
+    this.events ??= { copied: 0, kept: 0 };
+    if (copy.status === 'kept') this.events.kept += 1;
+    else this.events.copied += copy.events;
   }
 
   /** A document with a damaged record, in the source or the target: the others are still copied. */
@@ -46,6 +55,10 @@ export class CopyReport {
       `${this.versionsCopied} version(s) copied`,
     ];
     if (this.outbox) parts.push(`webhook outbox: ${this.outbox.pending} pending, ${this.outbox.deadLetters} dead (${this.outbox.copied} copied)`);
+    if (this.events) {
+      const kept = this.events.kept > 0 ? `, ${this.events.kept} document(s) kept the target's own` : '';
+      parts.push(`change-feed events: ${this.events.copied} copied${kept}`);
+    }
     return parts.join('; ');
   }
 

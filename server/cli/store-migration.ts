@@ -1,9 +1,11 @@
-// `tandem migrate-store` and `tandem restore`: documents with their versions copied into a store and verified.
+// `tandem migrate-store` and `tandem restore`: documents with their versions (and, store to store, their retained
+// change-feed events) copied into a store and verified.
 import { isAppError } from '../errors.ts';
 import { CopyReport } from './copy-report.ts';
 import { countBackup, readBackup } from './backup-file.ts';
 import { copyDocument, type CopyOutcome } from './document-copy.ts';
 import { readDocumentState } from './document-state.ts';
+import { copyEvents } from './events-copy.ts';
 import type { OfflineStore } from './offline-store.ts';
 import { copyOutbox } from './outbox-copy.ts';
 import type { Progress } from './progress.ts';
@@ -28,7 +30,7 @@ export async function migrateStore(source: OfflineStore, target: OfflineStore, p
   return report;
 }
 
-/** Copies every document of a JSON-lines backup into `target`, like migrate-store (the outbox is not in backups). */
+/** Copies every document of a JSON-lines backup into `target`, like migrate-store (the outbox and events are not in backups). */
 export async function restoreBackup(file: string, target: OfflineStore, progress: (total: number) => Progress): Promise<CopyReport> {
   const report = new CopyReport();
   const bar = progress(await countBackup(file));
@@ -52,7 +54,10 @@ function copyNamed(source: OfflineStore, target: OfflineStore, name: string, rep
       meta: { id: meta.id, createdAt: meta.createdAt, label: meta.label, author: meta.author, kind: meta.kind },
       state: () => source.versions.state(name, meta.id),
     }));
-    return copyDocument(target, { name, state, versions });
+    const outcome = await copyDocument(target, { name, state, versions });
+    // Only beside a copy of the document itself: a document refused as another one keeps its own events.
+    if (outcome.status !== 'conflict' && outcome.status !== 'mismatch') report.recordEvents(await copyEvents(source.events, target.events, name));
+    return outcome;
   });
 }
 

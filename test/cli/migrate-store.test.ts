@@ -13,9 +13,10 @@ import type { Store } from '../../server/storage/open-store.ts';
 import { PgDocumentStore } from '../../server/storage/postgres/pg-store.ts';
 import { encodeVersionData } from '../../server/storage/version-records.ts';
 import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
-import { connectClient } from '../helpers/providers.ts';
+import { connectClient, waitFor } from '../helpers/providers.ts';
 import { readContents, SEEDED_NAMES, seedStore } from '../helpers/seed-store.ts';
 import { makeTempDir, startServer } from '../helpers/server.ts';
+import { openEventStream } from '../helpers/sse.ts';
 
 const TANDEM = fileURLToPath(new URL('../../bin/tandem.js', import.meta.url));
 // bin/tandem.js runs this in a child of its own: a signal meant for the copy must reach this one.
@@ -92,15 +93,21 @@ describe('store commands on LevelDB and PostgreSQL', { skip: postgresMissing() ?
     assert.deepEqual(source.documents.find((doc) => doc.name === 'versions')?.versions.map((version) => version.id), [1, 3, 4, 5]);
 
     const first = succeeded(await tandem(['migrate-store', '--from', `leveldb:${dataDir}`, '--to', databaseUrl]));
-    assert.match(first.stdout, /6 document\(s\) verified: 6 copied, 0 completed, 0 already there; 4 version\(s\) copied; webhook outbox: 2 pending, 1 dead \(3 copied\)/);
+    assert.match(first.stdout, /6 document\(s\) verified: 6 copied, 0 completed, 0 already there; 4 version\(s\) copied; webhook outbox: 2 pending, 1 dead \(3 copied\); change-feed events: 20 copied$/m);
     assert.match(first.stderr, /migrate-store: 6\/6 documents/);
     assert.deepEqual(await contentsOf(postgresStore(databaseUrl)), source);
 
     const second = succeeded(await tandem(['migrate-store', '--from', dataDir, '--to', databaseUrl]));
-    assert.match(second.stdout, /6 document\(s\) verified: 0 copied, 0 completed, 6 already there; 0 version\(s\) copied; webhook outbox: 2 pending, 1 dead \(0 copied\)/);
+    assert.match(second.stdout, /6 document\(s\) verified: 0 copied, 0 completed, 6 already there; 0 version\(s\) copied; webhook outbox: 2 pending, 1 dead \(0 copied\); change-feed events: 0 copied$/m);
 
     const server = await startServer({ databaseUrl, autoVersions: false });
     try {
+      // The copied events resume a client, and the document's numbers go on above them.
+      const feed = await openEventStream(`${server.url}/api/documents/${encodeURIComponent('log only')}/events`, { 'last-event-id': '3' });
+      server.app.events.emitEvent('version.created', 'log only', {});
+      await waitFor(() => feed.messages.length === 2, 5_000, 'the copied event and a new one');
+      feed.close();
+      assert.deepEqual(feed.messages.map((message) => [message.id, message.event]), [['4', 'client.connected'], ['5', 'version.created']]);
       for (const expected of source.documents) {
         const reader = await connectClient(server.wsUrl, expected.name);
         assert.equal(reader.doc.getXmlFragment('default').toString(), expected.content, expected.name);

@@ -1,5 +1,6 @@
 // Fills a real store, through its own interfaces, with what a store copy must carry; reads any store back for comparing.
 import * as Y from 'yjs';
+import type { LoggedEvent } from '../../server/storage/event-log-store.ts';
 import type { Store } from '../../server/storage/open-store.ts';
 
 /** Document names that a copy has to get right: a prefix of another, spaces and non-ASCII. */
@@ -24,7 +25,8 @@ class Editor {
 
 /**
  * Documents with a snapshot and a log tail, with a log only, with deletions; versions in a delta chain (full
- * every 3) with one deleted from its middle; pending webhook deliveries and a dead letter. The store is
+ * every 3) with one deleted from its middle; retained change-feed events, trimmed in one document (so they do
+ * not start at 1) and with numbers past 2^32 in another; pending webhook deliveries and a dead letter. The store is
  * expected to be opened with versionsFullEvery 3 where it has that option.
  */
 export async function seedStore(store: Store, names: readonly string[] = SEEDED_NAMES): Promise<void> {
@@ -53,6 +55,13 @@ export async function seedStore(store: Store, names: readonly string[] = SEEDED_
     editor.doc.destroy();
     // Version 2 sits between full version 1 and delta version 3: deleting it rewrites 3.
     if (type === 'versions') await store.versions.delete(name, 2);
+    const first = type === 'deletions' ? 2 ** 32 - 1 : 1;
+    const events = Array.from({ length: 4 }, (_, i) => ({
+      seq: first + i,
+      body: JSON.stringify({ id: `evt_${i}`, type: 'client.connected', document: name, data: { socketId: `s${i}`, note: 'ünïcode ✓' } }),
+    }));
+    await store.events.append(name, events);
+    if (type === 'compacted') await store.events.trim(name, 2);
   }
   const delivery = (seq: number) => ({
     seq,
@@ -78,11 +87,14 @@ export interface StoreContents {
     versions: Array<{ id: number; createdAt: string; label: string; author: string | null; kind: string; content: string; stateVector: string }>;
   }>;
   outbox: { pending: unknown[]; dead: unknown[] };
+  /** Each document's retained change-feed events (not part of backups, as the outbox is not). */
+  events: Record<string, LoggedEvent[]>;
 }
 
 /** Everything a copy must carry, read through the store's interfaces, in a form deepEqual compares. */
 export async function readContents(store: Store): Promise<StoreContents> {
   const documents: StoreContents['documents'] = [];
+  const events: StoreContents['events'] = {};
   for (const { name } of (await store.listDocuments()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const { log, snapshot, updates } = await store.open(name);
     const doc = new Y.Doc();
@@ -102,11 +114,12 @@ export async function readContents(store: Store): Promise<StoreContents> {
       });
     }
     documents.push({ name, ...describe(Y.encodeStateAsUpdate(doc)), versions });
+    events[name] = await store.events.read(name, 0, 1_000);
     doc.destroy();
   }
   const pending = (await store.outbox.load()).pending;
   const dead = await store.outbox.deadLetters(1_000);
-  return { documents, outbox: { pending, dead } };
+  return { documents, outbox: { pending, dead }, events };
 }
 
 function describe(state: Uint8Array): { content: string; stateVector: string } {
