@@ -10,10 +10,13 @@ import { createLogger } from '../../server/log.ts';
 import { startPostgres, type TestPostgres } from './postgres.ts';
 
 // One PostgreSQL per test file (each file runs in its own process), stopped when the file's tests are done.
-// The hook is registered as the file loads, so it belongs to the file, not to whichever test starts a server.
+// The hook is registered as the file loads, so it belongs to the file, not to whichever test starts a server;
+// it runs before the file's own `after` hooks, so it first stops the servers still using the database.
 let sharedPostgres: Promise<TestPostgres> | null = null;
+const runningServers = new Set<TestServer>();
 if (process.env.TANDEM_TEST_STORE === 'postgres') {
   after(async () => {
+    for (const server of runningServers) await server.stop();
     if (sharedPostgres) await (await sharedPostgres).close();
   });
 }
@@ -100,10 +103,12 @@ export async function startServer(overrides: Partial<Record<keyof Config, unknow
     async restart() {
       await server.stop();
       await boot();
+      runningServers.add(server);
     },
     async stop() {
       if (!running || !app) return;
       running = false;
+      runningServers.delete(server);
       await app.close();
     },
     async close() {
@@ -111,5 +116,6 @@ export async function startServer(overrides: Partial<Record<keyof Config, unknow
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+  runningServers.add(server);
   return server;
 }
