@@ -131,7 +131,11 @@ test('resuming from before the retained window says that events were missed, the
   server.app.events.emitEvent('version.created', 'window', { n: 0 });
   await waitFor(() => versionsOf(first.messages).length === 1, 5_000, 'the first event');
   first.close();
+  // Events reach streams once stored: a watcher shows when all 25 are, so the resume comes after them.
+  const watcher = await openEventStream(feedUrl('window'));
   for (let n = 1; n <= 25; n += 1) server.app.events.emitEvent('version.created', 'window', { n });
+  await waitFor(() => versionsOf(watcher.messages).length === 25, 5_000, 'the 25 events to be stored');
+  watcher.close();
 
   const resumed = await openEventStream(feedUrl('window'), { 'last-event-id': versionsOf(first.messages)[0]?.id as string });
   try {
@@ -170,7 +174,9 @@ test('a reader that stops reading is dropped once its queue is full; the feed ke
   for (; emitted < 2_000; emitted += 1) {
     server.app.events.emitEvent('version.created', 'slow', { big });
     if (emitted % 10 === 9) {
-      // Let the socket write what it can, as a real stream of events would.
+      // Events go out once stored: wait for these ten (else a slower store, PostgreSQL, lets the loop run
+      // far ahead of what the socket was offered), then let the socket write what it can.
+      while ((await server.app.store.events.highestSeq('slow')) < emitted + 1) await new Promise((resolve) => setTimeout(resolve, 1));
       await new Promise((resolve) => setImmediate(resolve));
       const dropped = (await server.app.metrics.sseDropped.get()).values[0]?.value ?? 0;
       if (dropped > 0) break;
