@@ -20,6 +20,8 @@ export interface TestPostgres {
   start(): Promise<void>;
   /** Stops and deletes the data. */
   close(): Promise<void>;
+  /** What the PostgreSQL server wrote to its log since it was last started. */
+  serverLog(): string;
 }
 
 /** The bin directory of the newest installed PostgreSQL, or null when none is installed. */
@@ -139,6 +141,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     },
     stop,
     start,
+    serverLog: () => output,
     async close() {
       await stop();
       await rm(root, { recursive: true, force: true });
