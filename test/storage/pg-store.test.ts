@@ -98,6 +98,49 @@ describe('PostgreSQL store', { skip: postgresMissing() ?? undefined }, () => {
     await reopened.close();
   });
 
+  test('a connection lost mid-transaction (its backend terminated) is retried, not an uncaught error', async () => {
+    const url = await postgres.createDatabase();
+    const events: string[] = [];
+    const store = await PgDocumentStore.connect({ url, writerEvents: { retrying: (error) => events.push(`retrying: ${(error as Error).message}`) } });
+    const { log } = await store.open('doc');
+    const doc = new Y.Doc();
+    const writes: Array<Promise<void>> = [];
+    doc.on('update', (update: Uint8Array) => writes.push(log.append(update)));
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      // The metadata table locked: the writer's transaction stops at its upsert, with the log row inserted.
+      await admin.query('BEGIN');
+      await admin.query('LOCK TABLE tandem_documents IN EXCLUSIVE MODE');
+      doc.getText('t').insert(0, 'kept');
+      let pid: number | undefined;
+      for (const deadline = Date.now() + 10_000; pid === undefined; ) {
+        const { rows } = await admin.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE application_name = 'tandem' AND wait_event_type = 'Lock'",
+        );
+        pid = rows[0]?.pid;
+        if (Date.now() > deadline) assert.fail('the writer never waited for the lock');
+      }
+      // What a DBA's pg_terminate_backend, a failover or a proxy dropping the connection does mid-transaction.
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      await admin.query('ROLLBACK');
+      await Promise.all(writes);
+    } finally {
+      await admin.end();
+    }
+    assert.ok(events.length > 0, 'the batch was retried');
+    await log.close();
+    await store.close();
+
+    const reopened = await PgDocumentStore.connect({ url });
+    const loaded = await reopened.open('doc');
+    const copy = new Y.Doc();
+    for (const update of loaded.updates) Y.applyUpdate(copy, update);
+    assert.equal(copy.getText('t').toString(), 'kept');
+    await loaded.log.close();
+    await reopened.close();
+  });
+
   test('the log leaves no rows behind a compaction, and metadata stays one row per document', async () => {
     const url = await postgres.createDatabase();
     const store = await PgDocumentStore.connect({ url });

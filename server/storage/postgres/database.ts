@@ -55,18 +55,27 @@ export class PgDatabase {
   async transaction<T>(work: (client: pg.PoolClient) => Promise<T>, mode = 'BEGIN'): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // A checked-out client has no pool listener, and `pg` emits a lost connection (PostgreSQL restarting, the
+    // backend terminated) as an 'error' event besides failing the statement in flight: unheard, that event
+    // would crash the process. The failed statement is what reports it; here it only marks the connection.
+    const markBroken = () => {
+      broken = true;
+    };
+    client.on('error', markBroken);
     try {
       await client.query(mode);
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      broken = isConnectionError(error);
-      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+      if (isConnectionError(error)) broken = true;
+      if (!broken) await client.query('ROLLBACK').catch(markBroken);
       throw error;
     } finally {
       // A connection that failed mid-transaction is discarded, not handed to the next query.
       client.release(broken ? true : undefined);
+      // After release: the pool's own listener is back on the client (or the client is gone).
+      client.off('error', markBroken);
     }
   }
 
