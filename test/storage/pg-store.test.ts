@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import * as Y from 'yjs';
+import type { AppError } from '../../server/errors.ts';
 import { PgDatabase } from '../../server/storage/postgres/database.ts';
 import { MIGRATIONS, migrate } from '../../server/storage/postgres/migrations.ts';
 import { PgDocumentStore } from '../../server/storage/postgres/pg-store.ts';
@@ -96,6 +97,54 @@ describe('PostgreSQL store', { skip: postgresMissing() ?? undefined }, () => {
     assert.equal(copy.getText('t').toString(), 'before during the outage');
     await loaded.log.close();
     await reopened.close();
+  });
+
+  test('a document opened while PostgreSQL restarts loads once it is back, instead of being refused', async () => {
+    const url = await postgres.createDatabase();
+    const first = await PgDocumentStore.connect({ url });
+    const { log } = await first.open('doc');
+    const doc = new Y.Doc();
+    doc.on('update', (update: Uint8Array) => void log.append(update));
+    doc.getText('t').insert(0, 'stored before');
+    await log.whenDurable();
+    await log.close();
+
+    const store = await PgDocumentStore.connect({ url });
+    try {
+      await postgres.stop();
+      // Both questions a load asks (Tandem's document events ask for the metadata first), asked mid-outage.
+      const meta = store.getMeta('doc');
+      const opened = store.open('doc');
+      let settled = false;
+      void Promise.allSettled([meta, opened]).then(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      assert.equal(settled, false, 'the load waits while PostgreSQL is down');
+      await postgres.start();
+      assert.equal((await meta)?.name, 'doc');
+      const loaded = await opened;
+      const copy = new Y.Doc();
+      for (const update of loaded.updates) Y.applyUpdate(copy, update);
+      assert.equal(copy.getText('t').toString(), 'stored before');
+      await loaded.log.close();
+    } finally {
+      await store.close();
+      await first.close();
+    }
+  });
+
+  test('a load gives up once PostgreSQL stayed unreachable for longer than its patience', async () => {
+    const url = await postgres.createDatabase();
+    const store = await PgDocumentStore.connect({ url, loadWaitMs: 500 });
+    await postgres.stop();
+    try {
+      const started = performance.now();
+      await assert.rejects(store.open('doc'), (error: AppError) => error.code === 'storage-failed');
+      const waited = performance.now() - started;
+      assert.ok(waited >= 500 && waited < 10_000, `gave up after ${Math.round(waited)} ms`);
+    } finally {
+      await postgres.start();
+      await store.close();
+    }
   });
 
   test('a connection lost mid-transaction (its backend terminated) is retried, not an uncaught error', async () => {

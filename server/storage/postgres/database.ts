@@ -121,6 +121,30 @@ export function isRetryable(error: unknown): boolean {
   return typeof code === 'string' && RETRYABLE_CODES.has(code);
 }
 
+/** The wait before retry `attempt` (counting from 1): 50 ms doubling to 2 s, quick after a blip, gentle on a restarting database. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(2_000, 50 * 2 ** Math.min(attempt - 1, 6));
+}
+
+/**
+ * Runs `read` again while its error says PostgreSQL is unreachable or restarting (isRetryable), for at most
+ * `waitMs` in all: a document opened during a short outage loads once PostgreSQL is back, as waiting writes
+ * are stored then. Any other error, or the last one once `waitMs` is spent, is thrown.
+ */
+export async function retryWhileUnreachable<T>(read: () => Promise<T>, waitMs: number): Promise<T> {
+  const giveUpAt = performance.now() + waitMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await read();
+    } catch (error) {
+      const left = giveUpAt - performance.now();
+      if (!isRetryable(error) || left <= 0) throw error;
+      // The last attempt comes when the time is up, not a whole backoff step early.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(retryDelayMs(attempt), left)));
+    }
+  }
+}
+
 /** The URL without its password, for logs and error messages. */
 export function redactUrl(url: string): string {
   try {
