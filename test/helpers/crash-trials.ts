@@ -74,6 +74,7 @@ export async function runCrashTrials(options: CrashTrialsOptions): Promise<Crash
   const dataDir = await makeTempDir('tandem-crash-');
   const clients: TestClient[] = [];
   let server: ServerProcess | undefined;
+  let typists: Typist[] = [];
   try {
     let threshold = prng.oneOf(random, [...thresholds]);
     server = await startServerProcess({ dataDir, args: serverArgs(threshold) });
@@ -90,7 +91,7 @@ export async function runCrashTrials(options: CrashTrialsOptions): Promise<Crash
         clients.push(client);
         await waitForAllSaved(client);
       }
-      const typists = clients.map((client, c) =>
+      typists = clients.map((client, c) =>
         startTypist(client, documents[c % documents.length]!, { name: `t${trial}c${c}`, random: prng.create(seed + trial * clientCount + c + 1) }),
       );
 
@@ -149,6 +150,8 @@ export async function runCrashTrials(options: CrashTrialsOptions): Promise<Crash
     log(`${result.acknowledged} of ${result.sent} edits acknowledged before ${result.trials} kills on ${store}; none lost`);
     return result;
   } finally {
+    // Also after a failure mid-trial: a typist left typing would keep the test process alive.
+    for (const typist of typists) typist.stop();
     for (const client of clients) client.destroy();
     await killAndWait(server);
     await rm(dataDir, { recursive: true, force: true });
