@@ -62,7 +62,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+export interface StartPostgresOptions {
+  /** Server settings passed as `-c name=value`, e.g. `{ autovacuum_naptime: '1s' }`. */
+  settings?: Record<string, string>;
+}
+
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<TestPostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql)');
   const user = runAs();
@@ -95,6 +100,7 @@ export async function startPostgres(): Promise<TestPostgres> {
         '-c', 'synchronous_commit=on',
         '-c', 'max_connections=200',
         '-c', 'shared_buffers=64MB',
+        ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ],
       { ...user, stdio: ['ignore', 'pipe', 'pipe'] },
     );
