@@ -2,7 +2,7 @@
 // when the tests run as root (PostgreSQL refuses to run as root), and stops it after.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +16,17 @@ export interface TestPostgres {
   createDatabase(prefix?: string): Promise<string>;
   /** Fast shutdown (clients disconnected), keeping the data. */
   stop(): Promise<void>;
+  /**
+   * A crash, not a shutdown: SIGKILL to the postmaster and every process under it at once, keeping the data.
+   * Connections drop without a word and `start()` runs crash recovery.
+   */
+  kill(): Promise<void>;
   /** Starts again on the same port and data. */
   start(): Promise<void>;
   /** Stops and deletes the data. */
   close(): Promise<void>;
+  /** What the PostgreSQL server wrote to its log since it was last started. */
+  serverLog(): string;
 }
 
 /** The bin directory of the newest installed PostgreSQL, or null when none is installed. */
@@ -55,7 +62,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+export interface StartPostgresOptions {
+  /** Server settings passed as `-c name=value`, e.g. `{ autovacuum_naptime: '1s' }`. */
+  settings?: Record<string, string>;
+}
+
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<TestPostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql)');
   const user = runAs();
@@ -88,6 +100,7 @@ export async function startPostgres(): Promise<TestPostgres> {
         '-c', 'synchronous_commit=on',
         '-c', 'max_connections=200',
         '-c', 'shared_buffers=64MB',
+        ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ],
       { ...user, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -119,6 +132,20 @@ export async function startPostgres(): Promise<TestPostgres> {
     await exited;
   };
 
+  const kill = async () => {
+    const running = child;
+    child = null;
+    if (!running?.pid || running.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    // Frozen first, so the postmaster neither starts new backends nor reacts to its children dying.
+    process.kill(running.pid, 'SIGSTOP');
+    const children = childrenOf(running.pid);
+    for (const pid of children) process.kill(pid, 'SIGKILL');
+    process.kill(running.pid, 'SIGKILL');
+    await exited;
+    await waitUntilGone(children);
+  };
+
   await start();
   let databases = 0;
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
@@ -138,10 +165,48 @@ export async function startPostgres(): Promise<TestPostgres> {
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
     },
     stop,
+    kill,
     start,
+    serverLog: () => output,
     async close() {
       await stop();
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+function parentOf(pid: string): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the parenthesized command name: state, then the parent's pid.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    // The process ended while the list was read: it has no parent to report.
+    return null;
+  }
+}
+
+/** The pids whose parent is `pid`, from /proc (PostgreSQL's backends, checkpointer, WAL writer, …). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && parentOf(entry) === pid)
+    .map(Number);
+}
+
+/** Resolves once none of `pids` runs any more (gone, or a zombie waiting for init to reap it). */
+async function waitUntilGone(pids: readonly number[]): Promise<void> {
+  const running = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    } catch {
+      // No /proc entry: the process is gone.
+      return false;
+    }
+  };
+  const deadline = Date.now() + 10_000;
+  while (pids.some(running)) {
+    if (Date.now() > deadline) throw new Error(`PostgreSQL processes ${pids.filter(running).join(', ')} outlived a SIGKILL by 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -1,7 +1,14 @@
-// The "saved never lies" soak: loops every scenario of test/saved (and a long one-socket replay), then a summary.
+// The soak: loops the "saved never lies" scenarios of test/saved (and a long one-socket replay) and the
+// PostgreSQL fault scenarios (Tandem SIGKILLed, kills inside compactions, PostgreSQL restarted or killed under
+// Tandem, disk space under compaction), then a summary.
 //
-//   npm run soak -- [--runs 5] [--until-fail] [--only burst,restart] [--trace automerge-paper] [--seed N]
+//   npm run soak -- [--runs 5] [--until-fail] [--only burst,restart,crash-pg] [--trace automerge-paper] [--seed N]
 import { parseArgs } from 'node:util';
+import { runCrashTrials } from '../helpers/crash-trials.ts';
+import { CompactionWatch, growDocument } from '../helpers/pg-compactions.ts';
+import { postgresOutageScenario } from '../helpers/pg-outage.ts';
+import { assertSpaceReused, compactionCycles, describeSample } from '../helpers/pg-space.ts';
+import { postgresMissing, startPostgres, type StartPostgresOptions, type TestPostgres } from '../helpers/postgres.ts';
 import {
   burstScenario,
   contentionScenario,
@@ -17,6 +24,8 @@ interface Scenario {
   name: string;
   /** One run; resolves with an extra note for the summary, rejects on a lie or a dropped socket. */
   run(seed: number, log: Log): Promise<string | void>;
+  /** Why the scenario cannot run on this machine, or null. */
+  missing?: () => string | null;
 }
 
 const { values } = parseArgs({
@@ -65,10 +74,90 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+/** Runs `work` against a PostgreSQL of its own (one per run: a run's faults stay its own), then removes it. */
+async function withPostgres<T>(work: (postgres: TestPostgres) => Promise<T>, options?: StartPostgresOptions): Promise<T> {
+  const postgres = await startPostgres(options);
+  try {
+    return await work(postgres);
+  } finally {
+    await postgres.close();
+  }
+}
+
+const PG_SCENARIOS: Scenario[] = [
+  {
+    name: 'crash-pg',
+    // Tandem SIGKILLed at random moments while five providers type; PostgreSQL keeps running.
+    run: (seed, log) =>
+      withPostgres(async (postgres) => {
+        const databaseUrl = await postgres.createDatabase('crash');
+        const watch = await CompactionWatch.connect(databaseUrl);
+        try {
+          const result = await runCrashTrials({ seed, trials: 3, databaseUrl, log, checkStored: (name) => watch.assertNoGap(name) });
+          return `${result.trials} kills, ${result.acknowledged} of ${result.sent} edits acknowledged, none lost`;
+        } finally {
+          await watch.close();
+        }
+      }),
+  },
+  {
+    name: 'compaction-kill-pg',
+    // Kills aimed at an open compaction transaction of a 1 MB document; at least one must land inside.
+    run: (seed, log) =>
+      withPostgres(async (postgres) => {
+        const databaseUrl = await postgres.createDatabase('compaction_kill');
+        const watch = await CompactionWatch.connect(databaseUrl);
+        try {
+          const result = await runCrashTrials({
+            seed,
+            trials: 3,
+            databaseUrl,
+            documents: ['big', 'small'],
+            compactAfterUpdates: [20],
+            prepare: (server) => growDocument(server, 'big', 1024 * 1024, seed),
+            killMoment: () => watch.moment(),
+            checkStored: (name) => watch.assertNoGap(name),
+            log,
+          });
+          if (result.hits === 0) throw new Error(`none of ${result.trials} kills landed inside a compaction transaction`);
+          return `${result.hits} of ${result.trials} kills inside a compaction transaction, ${result.acknowledged} edits acknowledged, none lost`;
+        } finally {
+          await watch.close();
+        }
+      }),
+  },
+  { name: 'pg-restart', run: (seed, log) => withPostgres((postgres) => postgresOutageScenario({ seed, log, postgres, how: 'restart' })) },
+  { name: 'pg-kill', run: (seed, log) => withPostgres((postgres) => postgresOutageScenario({ seed, log, postgres, how: 'kill' })) },
+  {
+    name: 'pg-space',
+    run: (seed, log) =>
+      withPostgres(
+        async (postgres) => {
+          const samples = await compactionCycles({ url: await postgres.createDatabase('space'), seed, cycles: 4_000, sampleEvery: 250 });
+          for (const sample of samples) log(describeSample(sample));
+          assertSpaceReused(samples);
+          const end = samples.at(-1)!.tables;
+          return `after 4,000 cycles: log ${Math.round(end.tandem_log.bytes / 1024)} KiB, snapshots ${Math.round(end.tandem_snapshots.bytes / 1024)} KiB`;
+        },
+        // Time compressed, as in test/storage/pg-space.test.ts: autovacuum every second, not every minute.
+        { settings: { autovacuum_naptime: '1s' } },
+      ),
+  },
+];
+
+SCENARIOS.push(...PG_SCENARIOS.map((scenario) => ({ ...scenario, missing: postgresMissing })));
+
 const only = values.only?.split(',').map((name) => name.trim());
 const unknown = only?.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name)) ?? [];
 if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
-const selected = SCENARIOS.filter((scenario) => !only || only.includes(scenario.name));
+const unable = SCENARIOS.filter((scenario) => only?.includes(scenario.name) && scenario.missing?.());
+if (unable.length) throw new Error(`cannot run ${unable.map((s) => s.name).join(', ')}: ${unable[0]!.missing!()}`);
+const selected = SCENARIOS.filter((scenario) => {
+  if (only && !only.includes(scenario.name)) return false;
+  const missing = scenario.missing?.();
+  if (missing) process.stdout.write(`soak: skipping ${scenario.name}: ${missing}\n`);
+  return !missing;
+});
 
 interface Outcome {
   scenario: string;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import * as Y from 'yjs';
+import type { AppError } from '../../server/errors.ts';
 import { PgDatabase } from '../../server/storage/postgres/database.ts';
 import { MIGRATIONS, migrate } from '../../server/storage/postgres/migrations.ts';
 import { PgDocumentStore } from '../../server/storage/postgres/pg-store.ts';
@@ -94,6 +95,97 @@ describe('PostgreSQL store', { skip: postgresMissing() ?? undefined }, () => {
     const copy = new Y.Doc();
     for (const update of loaded.updates) Y.applyUpdate(copy, update);
     assert.equal(copy.getText('t').toString(), 'before during the outage');
+    await loaded.log.close();
+    await reopened.close();
+  });
+
+  test('a document opened while PostgreSQL restarts loads once it is back, instead of being refused', async () => {
+    const url = await postgres.createDatabase();
+    const first = await PgDocumentStore.connect({ url });
+    const { log } = await first.open('doc');
+    const doc = new Y.Doc();
+    doc.on('update', (update: Uint8Array) => void log.append(update));
+    doc.getText('t').insert(0, 'stored before');
+    await log.whenDurable();
+    await log.close();
+
+    const store = await PgDocumentStore.connect({ url });
+    try {
+      await postgres.stop();
+      // Both questions a load asks (Tandem's document events ask for the metadata first), asked mid-outage.
+      const meta = store.getMeta('doc');
+      const opened = store.open('doc');
+      let settled = false;
+      void Promise.allSettled([meta, opened]).then(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      assert.equal(settled, false, 'the load waits while PostgreSQL is down');
+      await postgres.start();
+      assert.equal((await meta)?.name, 'doc');
+      const loaded = await opened;
+      const copy = new Y.Doc();
+      for (const update of loaded.updates) Y.applyUpdate(copy, update);
+      assert.equal(copy.getText('t').toString(), 'stored before');
+      await loaded.log.close();
+    } finally {
+      await store.close();
+      await first.close();
+    }
+  });
+
+  test('a load gives up once PostgreSQL stayed unreachable for longer than its patience', async () => {
+    const url = await postgres.createDatabase();
+    const store = await PgDocumentStore.connect({ url, loadWaitMs: 500 });
+    await postgres.stop();
+    try {
+      const started = performance.now();
+      await assert.rejects(store.open('doc'), (error: AppError) => error.code === 'storage-failed');
+      const waited = performance.now() - started;
+      assert.ok(waited >= 500 && waited < 10_000, `gave up after ${Math.round(waited)} ms`);
+    } finally {
+      await postgres.start();
+      await store.close();
+    }
+  });
+
+  test('a connection lost mid-transaction (its backend terminated) is retried, not an uncaught error', async () => {
+    const url = await postgres.createDatabase();
+    const events: string[] = [];
+    const store = await PgDocumentStore.connect({ url, writerEvents: { retrying: (error) => events.push(`retrying: ${(error as Error).message}`) } });
+    const { log } = await store.open('doc');
+    const doc = new Y.Doc();
+    const writes: Array<Promise<void>> = [];
+    doc.on('update', (update: Uint8Array) => writes.push(log.append(update)));
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      // The metadata table locked: the writer's transaction stops at its upsert, with the log row inserted.
+      await admin.query('BEGIN');
+      await admin.query('LOCK TABLE tandem_documents IN EXCLUSIVE MODE');
+      doc.getText('t').insert(0, 'kept');
+      let pid: number | undefined;
+      for (const deadline = Date.now() + 10_000; pid === undefined; ) {
+        const { rows } = await admin.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE application_name = 'tandem' AND wait_event_type = 'Lock'",
+        );
+        pid = rows[0]?.pid;
+        if (Date.now() > deadline) assert.fail('the writer never waited for the lock');
+      }
+      // What a DBA's pg_terminate_backend, a failover or a proxy dropping the connection does mid-transaction.
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      await admin.query('ROLLBACK');
+      await Promise.all(writes);
+    } finally {
+      await admin.end();
+    }
+    assert.ok(events.length > 0, 'the batch was retried');
+    await log.close();
+    await store.close();
+
+    const reopened = await PgDocumentStore.connect({ url });
+    const loaded = await reopened.open('doc');
+    const copy = new Y.Doc();
+    for (const update of loaded.updates) Y.applyUpdate(copy, update);
+    assert.equal(copy.getText('t').toString(), 'kept');
     await loaded.log.close();
     await reopened.close();
   });

@@ -55,18 +55,27 @@ export class PgDatabase {
   async transaction<T>(work: (client: pg.PoolClient) => Promise<T>, mode = 'BEGIN'): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // A checked-out client has no pool listener, and `pg` emits a lost connection (PostgreSQL restarting, the
+    // backend terminated) as an 'error' event besides failing the statement in flight: unheard, that event
+    // would crash the process. The failed statement is what reports it; here it only marks the connection.
+    const markBroken = () => {
+      broken = true;
+    };
+    client.on('error', markBroken);
     try {
       await client.query(mode);
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      broken = isConnectionError(error);
-      if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
+      if (isConnectionError(error)) broken = true;
+      if (!broken) await client.query('ROLLBACK').catch(markBroken);
       throw error;
     } finally {
       // A connection that failed mid-transaction is discarded, not handed to the next query.
       client.release(broken ? true : undefined);
+      // After release: the pool's own listener is back on the client (or the client is gone).
+      client.off('error', markBroken);
     }
   }
 
@@ -110,6 +119,30 @@ export function isRetryable(error: unknown): boolean {
   if (isConnectionError(error)) return true;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && RETRYABLE_CODES.has(code);
+}
+
+/** The wait before retry `attempt` (counting from 1): 50 ms doubling to 2 s, quick after a blip, gentle on a restarting database. */
+export function retryDelayMs(attempt: number): number {
+  return Math.min(2_000, 50 * 2 ** Math.min(attempt - 1, 6));
+}
+
+/**
+ * Runs `read` again while its error says PostgreSQL is unreachable or restarting (isRetryable), for at most
+ * `waitMs` in all: a document opened during a short outage loads once PostgreSQL is back, as waiting writes
+ * are stored then. Any other error, or the last one once `waitMs` is spent, is thrown.
+ */
+export async function retryWhileUnreachable<T>(read: () => Promise<T>, waitMs: number): Promise<T> {
+  const giveUpAt = performance.now() + waitMs;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await read();
+    } catch (error) {
+      const left = giveUpAt - performance.now();
+      if (!isRetryable(error) || left <= 0) throw error;
+      // The last attempt comes when the time is up, not a whole backoff step early.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(retryDelayMs(attempt), left)));
+    }
+  }
 }
 
 /** The URL without its password, for logs and error messages. */

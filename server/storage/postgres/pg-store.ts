@@ -6,7 +6,7 @@ import type { DocumentMeta, DocumentStore, LoadedDocument } from '../document-st
 import { CorruptRecordError, decodeLogRecord } from '../records.ts';
 import { DurabilityListeners, type DurabilityEvents, type DurabilitySource } from '../store-events.ts';
 import { ChainedVersionStore } from '../version-chain.ts';
-import { PgDatabase, redactUrl, type Statement } from './database.ts';
+import { PgDatabase, redactUrl, retryWhileUnreachable, type Statement } from './database.ts';
 import { migrate } from './migrations.ts';
 import { PgEventLogStore } from './pg-event-log.ts';
 import { PgOutboxStore } from './pg-outbox.ts';
@@ -24,7 +24,11 @@ export interface PgStoreOptions {
   onIdleError?: (error: Error) => void;
   /** A version is stored whole once every this many versions, as a delta otherwise (tests lower it). */
   versionsFullEvery?: number;
+  /** How long a load waits for an unreachable PostgreSQL before it is refused (20 s). */
+  loadWaitMs?: number;
 }
+
+const DEFAULT_LOAD_WAIT_MS = 20_000;
 
 const META_COLUMNS = 'name, created_at, updated_at, bytes, snapshot_bytes, log_bytes, log_length, next_seq';
 
@@ -104,9 +108,13 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
   /** Retained change-feed events, in the same database and written through the same group commit. */
   readonly events: PgEventLogStore;
 
-  protected constructor(database: PgDatabase, writer: PgWriter, versionsFullEvery?: number) {
+  #loadWaitMs: number;
+
+  protected constructor(database: PgDatabase, writer: PgWriter, options: Pick<PgStoreOptions, 'versionsFullEvery' | 'loadWaitMs'>) {
+    const { versionsFullEvery, loadWaitMs = DEFAULT_LOAD_WAIT_MS } = options;
     this.database = database;
     this.writer = writer;
+    this.#loadWaitMs = loadWaitMs;
     this.#versionRecords = new PgVersionRecords(database, writer);
     this.versions = new ChainedVersionStore(this.#versionRecords, { fullEvery: versionsFullEvery });
     this.outbox = new PgOutboxStore(database, writer);
@@ -117,14 +125,14 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
   static async connect(options: PgStoreOptions): Promise<PgDocumentStore> {
     const database = openDatabase(options);
     await prepareSchema(database, options);
-    return new PgDocumentStore(database, new PgWriter(database, bulkStatements, options.writerEvents), options.versionsFullEvery);
+    return new PgDocumentStore(database, new PgWriter(database, bulkStatements, options.writerEvents), options);
   }
 
   get failure(): Error | null {
     return this.writer.failure;
   }
 
-  /** While PostgreSQL cannot be reached: writes wait (and are retried), loads fail. */
+  /** While PostgreSQL cannot be reached: writes wait (and are retried), loads wait up to `loadWaitMs`, listings fail. */
   get unavailable(): Error | null {
     return this.writer.unavailable;
   }
@@ -144,7 +152,9 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
     }
     if (this.failure) throw storageFailed(this.failure);
     try {
-      const loaded = await this.#read(documentName);
+      // A load during a PostgreSQL restart waits for it, as writes do: refused, the client would take it
+      // for a lasting refusal (Hocuspocus reports a failed load as "permission-denied").
+      const loaded = await retryWhileUnreachable(() => this.#read(documentName), this.#loadWaitMs);
       this.#openLogs.set(documentName, loaded.log as PgDocumentLog);
       this.#durability.opened(loaded.log);
       return loaded;
@@ -229,11 +239,21 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
   async getMeta(documentName: string): Promise<DocumentMeta | undefined> {
     const open = this.#openLogs.get(documentName);
     if (open) return open.meta;
-    const rows = await this.database.query<MetaRow & Record<string, unknown>>({
-      name: 'tandem-meta-get',
-      text: `SELECT ${META_COLUMNS} FROM tandem_documents WHERE name = $1`,
-      values: [documentName],
-    });
+    // Asked on the way to loading (document events want to know whether it was ever stored): it waits too.
+    let rows: Array<MetaRow & Record<string, unknown>>;
+    try {
+      rows = await retryWhileUnreachable(
+        () =>
+          this.database.query<MetaRow & Record<string, unknown>>({
+            name: 'tandem-meta-get',
+            text: `SELECT ${META_COLUMNS} FROM tandem_documents WHERE name = $1`,
+            values: [documentName],
+          }),
+        this.#loadWaitMs,
+      );
+    } catch (error) {
+      throw new AppError('storage-failed', `the metadata of "${documentName}" cannot be read from PostgreSQL`, { cause: error });
+    }
     return rows[0] ? metaFromRow(rows[0]) : undefined;
   }
 

@@ -7,7 +7,7 @@
 // statement is therefore idempotent (upserts, deletes by key), so a batch whose COMMIT landed but whose reply
 // was lost can run twice. Any other error stops writing for good, as on LevelDB.
 import type { DocumentMeta } from '../document-store.ts';
-import { isRetryable, type PgDatabase, type Statement } from './database.ts';
+import { isRetryable, retryDelayMs, type PgDatabase, type Statement } from './database.ts';
 
 /** Contributes last-moment statements (a document's log record and metadata) to the batch it joined. */
 export interface PgBatchParticipant {
@@ -145,8 +145,7 @@ export class PgWriter {
       } catch (error) {
         if (!isRetryable(error) || this.#closing) throw error;
         this.#unavailable = error instanceof Error ? error : new Error(String(error));
-        // 50 ms doubling to 2 s: quick after a blip, gentle on a database that is restarting.
-        const delayMs = Math.min(2_000, 50 * 2 ** Math.min(attempt - 1, 6));
+        const delayMs = retryDelayMs(attempt);
         this.#events.retrying?.(error, attempt, delayMs);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delayMs);
