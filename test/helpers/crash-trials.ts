@@ -6,7 +6,8 @@ import * as prng from 'lib0/prng';
 import { connectClient, waitFor, waitForAllSaved, type TestClient } from './providers.ts';
 import { killAndWait, startServerProcess, type ExitStatus, type ServerProcess } from './server-process.ts';
 import { makeTempDir } from './server.ts';
-import { garbledTokens, startTypist, tokensIn, TYPED_TEXT, type Typist } from './typists.ts';
+import { readFromServer } from './saved.ts';
+import { garbledTokens, startTypist, tokensIn, type Typist } from './typists.ts';
 
 export type Log = (line: string) => void;
 
@@ -129,7 +130,7 @@ export async function runCrashTrials(options: CrashTrialsOptions): Promise<Crash
       server = await startServerProcess({ dataDir, port, args: serverArgs(nextThreshold) });
       for (const documentName of documents) {
         await options.checkStored?.(documentName);
-        const text = await readText(server, documentName);
+        const text = await readFromServer(server.wsUrl, documentName);
         assert.deepEqual(garbledTokens(text).slice(0, 5), [], `trial ${trial}: "${documentName}" holds garbled text; ${hint}`);
         const present = tokensIn(text);
         const lost = acknowledged.get(documentName)!.filter((token) => !present.has(token));
@@ -166,13 +167,4 @@ function tally(typists: readonly Typist[], acknowledged: Map<string, string[]>):
     count += typist.acknowledged;
   }
   return count;
-}
-
-async function readText(server: ServerProcess, documentName: string): Promise<string> {
-  const fresh = await connectClient(server.wsUrl, documentName);
-  try {
-    return fresh.doc.getText(TYPED_TEXT).toString();
-  } finally {
-    fresh.destroy();
-  }
 }

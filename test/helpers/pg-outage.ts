@@ -9,7 +9,8 @@ import type { TestPostgres } from './postgres.ts';
 import { connectClient, waitFor, waitForAllSaved, type TestClient } from './providers.ts';
 import { killAndWait, startServerProcess, type ServerProcess } from './server-process.ts';
 import { makeTempDir } from './server.ts';
-import { garbledTokens, startTypist, tokensIn, TYPED_TEXT, type Typist } from './typists.ts';
+import { readFromServer, TEXT } from './saved.ts';
+import { garbledTokens, startTypist, tokensIn, type Typist } from './typists.ts';
 
 export interface OutageOptions {
   seed: number;
@@ -28,7 +29,7 @@ const RECOVER_MS = 45_000;
 /** Well below the 30 s after which a provider's silent socket reconnects by itself. */
 const LOAD_MS = 15_000;
 
-/** One run; resolves with a line for the summary, throws an AssertionError naming the seed on any failure. */
+/** One run; resolves with a short note for a summary, throws an AssertionError naming the seed on any failure. */
 export async function postgresOutageScenario(options: OutageOptions): Promise<string> {
   const { seed, log, postgres, how, documents = 3, clientsPerDocument = 2 } = options;
   const hint = `seed ${seed} (replay with TANDEM_TEST_SEED=${seed})`;
@@ -107,15 +108,15 @@ export async function postgresOutageScenario(options: OutageOptions): Promise<st
     const expected = new Map<string, string>();
     for (const name of names) {
       const own = typists.filter((typist) => typist.documentName === name);
-      const text = own[0]!.client.doc.getText(TYPED_TEXT).toString();
+      const text = own[0]!.client.doc.getText(TEXT).toString();
       for (const typist of own) {
-        assert.equal(typist.client.doc.getText(TYPED_TEXT).toString(), text, `clients of "${name}" converge; ${hint}`);
+        assert.equal(typist.client.doc.getText(TEXT).toString(), text, `clients of "${name}" converge; ${hint}`);
         assert.equal(typist.acknowledged, typist.tokens.length, 'every edit acknowledged once saved');
       }
       assertHoldsAll(text, own, `"${name}" after the outage; ${hint}`);
       expected.set(name, text);
     }
-    latecomer.doc.getText(TYPED_TEXT).insert(0, 'late0-0;');
+    latecomer.doc.getText(TEXT).insert(0, 'late0-0;');
     await waitForAllSaved(latecomer, RECOVER_MS);
 
     // Only what PostgreSQL holds: kill Tandem, start a new one, read with fresh providers.
@@ -125,16 +126,18 @@ export async function postgresOutageScenario(options: OutageOptions): Promise<st
     await server.waitForExit();
     server = await startServerProcess({ dataDir, port: server.port, args });
     for (const name of names) {
-      assert.equal(await readText(server, name), expected.get(name), `"${name}" as stored in PostgreSQL; ${hint}`);
+      assert.equal(await readFromServer(server.wsUrl, name), expected.get(name), `"${name}" as stored in PostgreSQL; ${hint}`);
     }
-    assert.equal(await readText(server, 'outage-latecomer'), 'late0-0;', `the document opened during the outage; ${hint}`);
+    assert.equal(await readFromServer(server.wsUrl, 'outage-latecomer'), 'late0-0;', `the document opened during the outage; ${hint}`);
 
     const sent = typists.reduce((sum, typist) => sum + typist.tokens.length, 0);
-    const note =
+    log(
       `${how}: /readyz 503 ${ms(noticedMs)} after PostgreSQL went down, 200 ${ms(readyMs)} after it was back, ` +
-      `a document opened meanwhile loaded after ${ms(loadedMs)}; ` +
-      `${acknowledgedBefore} edits acknowledged before, ${typedDuring} typed during the outage, ${sent} in all, none lost`;
-    log(note);
+        `a document opened meanwhile loaded after ${ms(loadedMs)}; ` +
+        `${acknowledgedBefore} edits acknowledged before, ${typedDuring} typed during the outage, ${sent} in all, none lost`,
+    );
+    // Short, for the soak's summary table.
+    const note = `503 after ${ms(noticedMs)}, 200 ${ms(readyMs)} after restart, ${typedDuring}/${sent} typed during, none lost`;
     return note;
   } catch (error) {
     // A Tandem that died on its own is the finding: say how, with its last words.
@@ -176,14 +179,6 @@ async function pollReadiness(server: ServerProcess, status: number, timeoutMs: n
   }
 }
 
-async function readText(server: ServerProcess, documentName: string): Promise<string> {
-  const fresh = await connectClient(server.wsUrl, documentName);
-  try {
-    return fresh.doc.getText(TYPED_TEXT).toString();
-  } finally {
-    fresh.destroy();
-  }
-}
 
 function ms(milliseconds: number): string {
   return `${Math.round(milliseconds)} ms`;

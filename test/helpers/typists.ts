@@ -1,9 +1,7 @@
 // Seeded typists for fault tests: providers inserting unique tokens, and which of them the server acknowledged.
 import * as prng from 'lib0/prng';
 import type { TestClient } from './providers.ts';
-
-/** The shared text every typist writes to. */
-export const TYPED_TEXT = 't';
+import { TEXT } from './saved.ts';
 
 /** One editing client and what the server told it was saved. */
 export interface Typist {
@@ -36,7 +34,7 @@ export const TOKEN = /^[a-z]+\d+(?:[a-z]+\d+)*-\d+;$/;
  */
 export function startTypist(client: TestClient, documentName: string, options: TypistOptions): Typist {
   const { name, random, pauseChance = 0.05, maxPauseMs = 300 } = options;
-  const text = client.doc.getText(TYPED_TEXT);
+  const text = client.doc.getText(TEXT);
   const typist: Typist = { client, documentName, tokens: [], acknowledged: 0, stop };
   const onUnsynced = ({ number }: { number: number }) => {
     // A count of 0 means the server acknowledged every update this provider sent: all are stored.
