@@ -94,4 +94,29 @@ describe('Tandem on PostgreSQL', { skip: postgresMissing() ?? undefined }, () =>
     const check = await client(server, 'outage');
     assert.equal(check.doc.getText('t').toString(), expected);
   });
+
+  test('with nobody typing, /readyz still turns 503 while PostgreSQL is down, and 200 once it is back', async () => {
+    const databaseUrl = await postgres.createDatabase();
+    const server = await serve(databaseUrl);
+    assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+    await postgres.stop();
+    try {
+      // The store asks PostgreSQL every 5 s when nothing is written.
+      await waitForStatus(server, 503, 12_000);
+      assert.equal(await storageWritable(server), 0);
+    } finally {
+      await postgres.start();
+    }
+    await waitForStatus(server, 200, 12_000);
+  });
+
+  async function waitForStatus(server: TestServer, status: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const last = (await fetch(`${server.url}/readyz`)).status;
+      if (last === status) return;
+      if (Date.now() > deadline) assert.fail(`/readyz answered ${last}, not ${status}, for ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 });

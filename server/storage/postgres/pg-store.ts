@@ -7,6 +7,7 @@ import { CorruptRecordError, decodeLogRecord } from '../records.ts';
 import { DurabilityListeners, type DurabilityEvents, type DurabilitySource } from '../store-events.ts';
 import { ChainedVersionStore } from '../version-chain.ts';
 import { PgDatabase, redactUrl, retryWhileUnreachable, type Statement } from './database.ts';
+import { HealthProbe } from './health-probe.ts';
 import { migrate } from './migrations.ts';
 import { PgEventLogStore } from './pg-event-log.ts';
 import { PgOutboxStore } from './pg-outbox.ts';
@@ -26,6 +27,8 @@ export interface PgStoreOptions {
   versionsFullEvery?: number;
   /** How long a load waits for an unreachable PostgreSQL before it is refused (20 s). */
   loadWaitMs?: number;
+  /** How often PostgreSQL is asked whether it answers while nothing is written (for /readyz). */
+  healthProbeMs?: number;
 }
 
 const DEFAULT_LOAD_WAIT_MS = 20_000;
@@ -109,12 +112,15 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
   readonly events: PgEventLogStore;
 
   #loadWaitMs: number;
+  #health: HealthProbe;
 
-  protected constructor(database: PgDatabase, writer: PgWriter, options: Pick<PgStoreOptions, 'versionsFullEvery' | 'loadWaitMs'>) {
-    const { versionsFullEvery, loadWaitMs = DEFAULT_LOAD_WAIT_MS } = options;
+  protected constructor(database: PgDatabase, writer: PgWriter, options: Pick<PgStoreOptions, 'versionsFullEvery' | 'loadWaitMs' | 'healthProbeMs'>) {
+    const { versionsFullEvery, loadWaitMs = DEFAULT_LOAD_WAIT_MS, healthProbeMs = 5_000 } = options;
     this.database = database;
     this.writer = writer;
     this.#loadWaitMs = loadWaitMs;
+    this.#health = new HealthProbe(database, healthProbeMs);
+    this.#health.start();
     this.#versionRecords = new PgVersionRecords(database, writer);
     this.versions = new ChainedVersionStore(this.#versionRecords, { fullEvery: versionsFullEvery });
     this.outbox = new PgOutboxStore(database, writer);
@@ -134,7 +140,8 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
 
   /** While PostgreSQL cannot be reached: writes wait (and are retried), loads wait up to `loadWaitMs`, listings fail. */
   get unavailable(): Error | null {
-    return this.writer.unavailable;
+    // The writer knows first while edits flow; the probe tells while nobody writes.
+    return this.writer.unavailable ?? this.#health.error;
   }
 
   get isOpen(): boolean {
@@ -284,6 +291,7 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
 
   async close(): Promise<void> {
     if (!this.database.isOpen) return;
+    this.#health.stop();
     // Bounded: a database that stays unreachable must not keep the process from exiting; unacknowledged
     // edits are still with their clients.
     const giveUp = setTimeout(() => this.writer.abandonRetries(), 10_000);
