@@ -55,7 +55,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+export interface StartPostgresOptions {
+  /** More `-c name=value` settings (the bench adds pg_stat_statements and I/O timing). */
+  settings?: Record<string, string>;
+}
+
+export async function startPostgres(options: StartPostgresOptions = {}): Promise<TestPostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql)');
   const user = runAs();
@@ -88,6 +93,7 @@ export async function startPostgres(): Promise<TestPostgres> {
         '-c', 'synchronous_commit=on',
         '-c', 'max_connections=200',
         '-c', 'shared_buffers=64MB',
+        ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ],
       { ...user, stdio: ['ignore', 'pipe', 'pipe'] },
     );
