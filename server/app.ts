@@ -26,8 +26,7 @@ import { createRoutes } from './http/routes.ts';
 import { createLogger, moduleLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import type { Metrics } from './metrics/registry.ts';
-import type { DocumentStore } from './storage/document-store.ts';
-import { LevelDocumentStore } from './storage/leveldb/level-store.ts';
+import { openStore, type Store } from './storage/open-store.ts';
 import { AutoVersions } from './versions/auto-versions.ts';
 import { Versions } from './versions/versions.ts';
 import { createWebhooks } from './webhooks/webhooks.ts';
@@ -43,7 +42,7 @@ export interface AppUrls {
 export interface App {
   readonly config: Config;
   readonly log: Logger;
-  readonly store: DocumentStore;
+  readonly store: Store;
   /** Owns Hocuspocus and its extensions; versions and deletion reach documents through it. */
   readonly hub: Hub;
   /** `hub.hocuspocus`, for tests and tools that inspect loaded documents. */
@@ -58,7 +57,7 @@ export interface App {
   readonly metrics: Metrics;
   /** Starts listening; resolves with the URLs actually bound (port 0 picks a free port). */
   listen(): Promise<AppUrls>;
-  /** Graceful shutdown: refuse new work, close clients with 1001, store and compact, close LevelDB. */
+  /** Graceful shutdown: refuse new work, close clients with 1001, store and compact, close the store. */
   close(): Promise<void>;
 }
 
@@ -75,7 +74,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   const policy = requestPolicy(config);
 
   // Storage.
-  const store = await LevelDocumentStore.open({ dataDir: config.dataDir, fsync: config.fsync });
+  const store = await openStore(config, moduleLogger(log, 'storage'));
   let draining = false;
 
   const clientDist = config.serveClient ? await buildClient(config, moduleLogger(log, 'client')) : null;
@@ -155,6 +154,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       if (draining) return { ready: false, reason: 'shutting down' };
       if (!store.isOpen) return { ready: false, reason: 'storage closed' };
       if (store.failure) return { ready: false, reason: 'storage failed' };
+      if (store.unavailable) return { ready: false, reason: 'storage unreachable; edits wait and are retried' };
       return { ready: true, reason: 'storage open' };
     },
     mounted: features.flatMap((feature) => feature.routes),

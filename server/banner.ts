@@ -1,6 +1,7 @@
 // The human start-up banner: where to open the editor and where providers connect.
 import { isLoopback, type AppUrls } from './app.ts';
 import type { Config } from './config.ts';
+import { describeStore } from './storage/open-store.ts';
 
 export function printBanner(out: NodeJS.WritableStream, urls: AppUrls, config: Config): void {
   const lines = [
@@ -10,7 +11,7 @@ export function printBanner(out: NodeJS.WritableStream, urls: AppUrls, config: C
     config.serveClient ? `  Editor      ${urls.editor}` : '  Editor      (not served: --serve-client off)',
     `  WebSocket   ${urls.websocket}   (@hocuspocus/provider url)`,
     `  Health      ${urls.http}/healthz   ${urls.http}/readyz`,
-    `  Data        ${config.dataDir}   (fsync ${config.fsync ? 'on' : 'off'})`,
+    dataLine(config),
     `  Auth        ${config.auth === 'jwt' ? 'jwt (tokens required)' : 'none (development: every client may edit every document)'}`,
     '',
     isLoopback(config.host)
@@ -27,4 +28,11 @@ export function printBanner(out: NodeJS.WritableStream, urls: AppUrls, config: C
     '',
   ];
   out.write(`${lines.join('\n')}\n`);
+}
+
+function dataLine(config: Config): string {
+  const { kind, location } = describeStore(config);
+  return kind === 'postgres'
+    ? `  Data        PostgreSQL ${location}   (acknowledged after COMMIT)`
+    : `  Data        LevelDB ${location}   (fsync ${config.fsync ? 'on' : 'off'})`;
 }

@@ -40,6 +40,10 @@ const configSchema = z.object({
   host: z.string().min(1),
   dataDir: z.string().min(1),
   fsync: boolFromString,
+  databaseUrl: z.string().trim().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  databasePoolSize: z.coerce.number().int().min(2).max(1000),
+  databaseStatementTimeoutMs: positiveInt,
+  databaseMigrate: boolFromString,
   compactAfterUpdates: positiveInt,
   compactAfterBytes: positiveInt,
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -116,6 +120,9 @@ export const defaultConfig: Config = Object.freeze({
   host: '127.0.0.1',
   dataDir: './data',
   fsync: false,
+  databasePoolSize: 10,
+  databaseStatementTimeoutMs: 30_000,
+  databaseMigrate: true,
   compactAfterUpdates: 10_000,
   compactAfterBytes: 4 * MiB,
   logLevel: 'info',
@@ -155,8 +162,12 @@ export const defaultConfig: Config = Object.freeze({
 export const settings: readonly SettingSpec[] = [
   { key: 'port', flag: '--port <number>', env: 'TANDEM_PORT', help: 'TCP port for HTTP and WebSocket (0 picks a free port)' },
   { key: 'host', flag: '--host <address>', env: 'TANDEM_HOST', help: 'interface to listen on (0.0.0.0 for all)' },
-  { key: 'dataDir', flag: '--data-dir <path>', env: 'TANDEM_DATA_DIR', help: 'LevelDB directory, created if missing' },
-  { key: 'fsync', flag: '--fsync <on|off>', env: 'TANDEM_FSYNC', help: 'fsync each write group: survive power loss, not only a crash' },
+  { key: 'dataDir', flag: '--data-dir <path>', env: 'TANDEM_DATA_DIR', help: 'LevelDB directory, created if missing (unused with --database-url)' },
+  { key: 'fsync', flag: '--fsync <on|off>', env: 'TANDEM_FSYNC', help: 'LevelDB: fsync each write group: survive power loss, not only a crash' },
+  { key: 'databaseUrl', flag: '--database-url <url>', env: 'TANDEM_DATABASE_URL', help: 'store everything in PostgreSQL (postgres://user:password@host/db) instead of LevelDB', secret: true },
+  { key: 'databasePoolSize', flag: '--database-pool-size <count>', env: 'TANDEM_DATABASE_POOL_SIZE', help: 'PostgreSQL connections at most (one writes, the rest read)' },
+  { key: 'databaseStatementTimeoutMs', flag: '--database-statement-timeout-ms <ms>', env: 'TANDEM_DATABASE_STATEMENT_TIMEOUT_MS', help: 'PostgreSQL cancels a statement running longer (a write is then retried)' },
+  { key: 'databaseMigrate', flag: '--database-migrate <on|off>', env: 'TANDEM_DATABASE_MIGRATE', help: 'apply pending schema migrations at start; off when `tandem migrate` runs them' },
   { key: 'compactAfterUpdates', flag: '--compact-after-updates <count>', env: 'TANDEM_COMPACT_AFTER_UPDATES', help: 'compact a document once its log holds this many updates' },
   { key: 'compactAfterBytes', flag: '--compact-after-bytes <bytes>', env: 'TANDEM_COMPACT_AFTER_BYTES', help: 'compact a document once its log holds this many bytes' },
   { key: 'logLevel', flag: '--log-level <level>', env: 'TANDEM_LOG_LEVEL', help: 'fatal, error, warn, info, debug, trace or silent' },
@@ -218,7 +229,7 @@ export function makeConfig(overrides: Partial<ConfigInput> = {}): Config {
 /** Builds the command-line parser; `--help` lists every setting with its variable and default. */
 export function createCommand(): Command {
   const command = new Command('tandem-server')
-    .description('Tandem: collaborative-editing server (Hocuspocus + durable LevelDB storage)')
+    .description('Tandem: collaborative-editing server (Hocuspocus + durable LevelDB or PostgreSQL storage)')
     .allowExcessArguments(false)
     .exitOverride();
   for (const spec of settings) {

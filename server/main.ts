@@ -4,6 +4,7 @@ import { createApp } from './app.ts';
 import { printBanner } from './banner.ts';
 import { loadConfig, type Config } from './config.ts';
 import { isAppError } from './errors.ts';
+import { describeStore } from './storage/open-store.ts';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
 
   const app = await createApp(config);
   const urls = await app.listen();
-  app.log.info({ ...urls, dataDir: config.dataDir, fsync: config.fsync }, 'listening');
+  app.log.info({ ...urls, store: describeStore(config), fsync: config.fsync }, 'listening');
   printBanner(process.stderr, urls, config);
 
   let stopping = false;

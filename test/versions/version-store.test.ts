@@ -54,23 +54,3 @@ test('a damaged version record is refused with document-unavailable; deleting th
     await rm(dataDir, { recursive: true, force: true });
   }
 });
-
-test('version ids are never reused, also after the newest was deleted and a restart', async () => {
-  const dataDir = await makeTempDir('tandem-version-ids-');
-  try {
-    let store = await LevelDocumentStore.open({ dataDir, fsync: false });
-    const doc = new Y.Doc();
-    doc.getText('t').insert(0, 'x');
-    const info = { kind: 'manual' as const, label: '', author: null };
-    assert.equal((await store.versions.add('d', doc, info)).id, 1);
-    assert.equal((await store.versions.add('d', doc, info)).id, 2);
-    await store.versions.delete('d', 2);
-    await store.close();
-    store = await LevelDocumentStore.open({ dataDir, fsync: false });
-    assert.deepEqual((await store.versions.list('d')).map((v) => v.id), [1]);
-    assert.equal((await store.versions.add('d', doc, info)).id, 3);
-    await store.close();
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
-});

@@ -7,7 +7,7 @@ import type { DocumentMeta, DocumentStore, LoadedDocument } from '../document-st
 import { allMetaRange, documentNameFromMetaKey, logKeySpan, logRange, logRecordKey, logSpanKey, metaKey, snapshotKey, snapshotRange, type LogSpan } from './keys.ts';
 import { LevelDatabase, type BatchOp } from './leveldb.ts';
 import { LevelOutboxStore } from './level-outbox.ts';
-import { LevelVersionStore } from './level-versions.ts';
+import { LevelVersionRecords } from './level-versions.ts';
 import {
   CorruptRecordError,
   decodeLogEntry,
@@ -18,6 +18,7 @@ import {
   encodeSnapshot,
 } from '../records.ts';
 import { DurabilityListeners, type DurabilityEvents, type DurabilitySource } from '../store-events.ts';
+import { ChainedVersionStore } from '../version-chain.ts';
 
 export interface LevelStoreOptions {
   dataDir: string;
@@ -32,15 +33,17 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
   #writer: BatchWriter;
   #openLogs = new Map<string, LevelDocumentLog>();
   #durability = new DurabilityListeners();
+  #versionRecords: LevelVersionRecords;
   /** Named versions, in the same database and written through the same group commit. */
-  readonly versions: LevelVersionStore;
+  readonly versions: ChainedVersionStore;
   /** The webhook outbox, in the same database and written through the same group commit. */
   readonly outbox: LevelOutboxStore;
 
   private constructor(db: LevelDatabase, writer: BatchWriter, versionsFullEvery?: number) {
     this.#db = db;
     this.#writer = writer;
-    this.versions = new LevelVersionStore(db, writer, { fullEvery: versionsFullEvery });
+    this.#versionRecords = new LevelVersionRecords(db, writer);
+    this.versions = new ChainedVersionStore(this.#versionRecords, { fullEvery: versionsFullEvery });
     this.outbox = new LevelOutboxStore(db, writer);
   }
 
@@ -165,8 +168,11 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
       { type: 'del', key: snapshotKey(documentName) },
     ];
     for await (const [key] of this.#db.entries(logRange(documentName))) ops.push({ type: 'del', key });
-    ops.push(...(await this.versions.deleteAllOps(documentName)));
-    await this.#writer.write(ops);
+    // The versions go in the same batch, listed with their chain held so no version slips in meanwhile.
+    await this.versions.deleteDocument(documentName, async () => {
+      ops.push(...(await this.#versionRecords.deleteAllOps(documentName)));
+      await this.#writer.write(ops);
+    });
   }
 
   async close(): Promise<void> {

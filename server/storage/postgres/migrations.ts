@@ -49,6 +49,45 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITH (autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_threshold = 200);
     `,
   },
+  {
+    version: 2,
+    name: 'named versions',
+    sql: `
+      -- One row per version (storage/version-chain.ts): the metadata as version-records.ts encodes it, kept
+      -- verbatim (json, not jsonb, which refuses the escaped NUL or lone surrogate a label may hold), and the
+      -- content record, a full state or a delta against the previous version. Listing reads metadata alone.
+      CREATE TABLE tandem_versions (
+        document  text NOT NULL,
+        id        bigint NOT NULL,
+        meta      json NOT NULL,
+        data      bytea NOT NULL,
+        PRIMARY KEY (document, id)
+      );
+
+      -- The id a document's next version gets: ids are never reused, also after the newest was deleted.
+      CREATE TABLE tandem_version_counters (
+        document  text PRIMARY KEY,
+        next_id   bigint NOT NULL
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: 'webhook outbox',
+    sql: `
+      -- Pending webhook deliveries and the dead letters, by sequence number (storage/outbox-store.ts). The
+      -- records are json (kept verbatim) for the same reason as version metadata: a body may hold any string.
+      CREATE TABLE tandem_outbox (
+        seq       bigint PRIMARY KEY,
+        delivery  json NOT NULL
+      );
+
+      CREATE TABLE tandem_dead_letters (
+        seq     bigint PRIMARY KEY,
+        letter  json NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Keeps Tandem's migrations from racing each other (any constant; this one reads "tandem" in ASCII). */

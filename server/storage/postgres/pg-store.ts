@@ -5,8 +5,11 @@ import { BatchedDocumentLog, storageFailed } from '../batched-log.ts';
 import type { DocumentMeta, DocumentStore, LoadedDocument } from '../document-store.ts';
 import { CorruptRecordError, decodeLogRecord } from '../records.ts';
 import { DurabilityListeners, type DurabilityEvents, type DurabilitySource } from '../store-events.ts';
+import { ChainedVersionStore } from '../version-chain.ts';
 import { PgDatabase, redactUrl, type Statement } from './database.ts';
 import { migrate } from './migrations.ts';
+import { PgOutboxStore } from './pg-outbox.ts';
+import { PgVersionRecords } from './pg-versions.ts';
 import { PgWriter, type PgBatch, type PgWriterEvents } from './pg-writer.ts';
 
 export interface PgStoreOptions {
@@ -18,6 +21,8 @@ export interface PgStoreOptions {
   /** Told when a batch waits for PostgreSQL, and when it went through. */
   writerEvents?: PgWriterEvents;
   onIdleError?: (error: Error) => void;
+  /** A version is stored whole once every this many versions, as a delta otherwise (tests lower it). */
+  versionsFullEvery?: number;
 }
 
 const META_COLUMNS = 'name, created_at, updated_at, bytes, snapshot_bytes, log_bytes, log_length, next_seq';
@@ -90,17 +95,25 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
   readonly writer: PgWriter;
   #openLogs = new Map<string, PgDocumentLog>();
   #durability = new DurabilityListeners();
+  #versionRecords: PgVersionRecords;
+  /** Named versions, in the same database and written through the same group commit. */
+  readonly versions: ChainedVersionStore;
+  /** The webhook outbox, in the same database and written through the same group commit. */
+  readonly outbox: PgOutboxStore;
 
-  protected constructor(database: PgDatabase, writer: PgWriter) {
+  protected constructor(database: PgDatabase, writer: PgWriter, versionsFullEvery?: number) {
     this.database = database;
     this.writer = writer;
+    this.#versionRecords = new PgVersionRecords(database, writer);
+    this.versions = new ChainedVersionStore(this.#versionRecords, { fullEvery: versionsFullEvery });
+    this.outbox = new PgOutboxStore(database, writer);
   }
 
   /** Connects, brings the schema up to date (unless told not to) and checks that it is. */
   static async connect(options: PgStoreOptions): Promise<PgDocumentStore> {
     const database = openDatabase(options);
     await prepareSchema(database, options);
-    return new PgDocumentStore(database, new PgWriter(database, bulkStatements, options.writerEvents));
+    return new PgDocumentStore(database, new PgWriter(database, bulkStatements, options.writerEvents), options.versionsFullEvery);
   }
 
   get failure(): Error | null {
@@ -228,12 +241,16 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
     }));
   }
 
+  /** Deletes the document with its versions in one transaction, and `alsoDelete` with them. */
   async deleteDocument(documentName: string, alsoDelete: Statement[] = []): Promise<void> {
     // Callers unload the document first; its log may still be finishing its last writes.
     for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {
       await previous.closed;
     }
-    await this.writer.write([...this.deleteStatements(documentName), ...alsoDelete]);
+    // Through the version chain: no version is added or deleted meanwhile, and its cached list goes too.
+    await this.versions.deleteDocument(documentName, () =>
+      this.writer.write([...this.deleteStatements(documentName), ...this.#versionRecords.deleteAllStatements(documentName), ...alsoDelete]),
+    );
   }
 
   async close(): Promise<void> {
