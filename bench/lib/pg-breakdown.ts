@@ -4,7 +4,8 @@ import type { PgActivity, StatementStats } from './postgres.ts';
 
 /** Statement groups, by what Tandem's SQL touches (the text pg_stat_statements keeps, parameters normalised). */
 const GROUPS: readonly { name: string; match: RegExp }[] = [
-  { name: 'log record INSERT', match: /INSERT INTO tandem_log\b/i },
+  // Also the one statement that inserts the log rows and upserts the metadata (a data-modifying WITH).
+  { name: 'log record INSERT (+ metadata upsert)', match: /INSERT INTO tandem_log\b/i },
   { name: 'metadata upsert', match: /INSERT INTO tandem_documents\b/i },
   { name: 'compaction (snapshot upsert, log DELETE)', match: /tandem_snapshots|DELETE FROM tandem_log\b/i },
   { name: 'versions', match: /version/i },
@@ -15,7 +16,7 @@ export const OTHER_GROUP = 'other statements';
 export const STATEMENT_GROUPS = [...GROUPS.map((g) => g.name), OTHER_GROUP];
 
 export interface PgIngestFigures {
-  /** Group commits: COMMITs Tandem sent during the span. */
+  /** Group commits that carried updates: the statements inserting log rows (one per batch). */
   transactions: number;
   updatesPerTransaction: number;
   /** Every statement is a round trip (BEGIN, each statement, COMMIT). */
@@ -41,8 +42,10 @@ export function groupOf(statement: StatementStats): string {
 
 /** `updates` were acknowledged over `spanMs`; `activity` is what PostgreSQL counted over the same span. */
 export function pgIngestFigures(activity: PgActivity, updates: number, spanMs: number): PgIngestFigures {
-  const commits = activity.statements.filter((s) => /^\s*COMMIT\b/i.test(s.query)).reduce((sum, s) => sum + s.calls, 0);
-  const transactions = Math.max(commits, 1);
+  // Every batch with updates inserts its log rows in one statement, in one transaction (with or without
+  // BEGIN/COMMIT: a batch of one statement is sent alone); compactions and versions join those batches.
+  const batches = activity.statements.filter((s) => GROUPS[0]!.match.test(s.query)).reduce((sum, s) => sum + s.calls, 0);
+  const transactions = Math.max(batches, 1);
   const exec = new Map<string, number>(STATEMENT_GROUPS.map((name) => [name, 0]));
   let calls = 0;
   let logRows = 0;
@@ -59,7 +62,7 @@ export function pgIngestFigures(activity: PgActivity, updates: number, spanMs: n
   const walWriteMsPerTransaction = activity.wal.writeMs / transactions;
   const walSyncMsPerTransaction = activity.wal.syncMs / transactions;
   return {
-    transactions: commits,
+    transactions: batches,
     updatesPerTransaction: updates / transactions,
     statementsPerTransaction: calls / transactions,
     wallMsPerTransaction,

@@ -287,9 +287,9 @@ function breakdown(results: Map<string, IngestRun[]>, figure: (key: string) => n
     ],
     row('ack latency, mean (ms)', (run) => ms(run.persist?.mean), "append → stored, Tandem's tandem_persist_seconds"),
     row('ack latency, p99 at most (ms)', (run) => ms(run.persist?.quantileAtMost(0.99)), 'upper bound of its histogram bucket'),
-    pgRow('transactions (group commits)', (f) => f.transactions, 'COMMITs over the span'),
+    pgRow('transactions (group commits)', (f) => f.transactions, 'batches that stored updates, one transaction each'),
     pgRow('updates per transaction', (f) => f.updatesPerTransaction, 'mean batch size; one log row per document per batch'),
-    pgRow('statements per transaction', (f) => f.statementsPerTransaction, 'each one a round trip: BEGIN, INSERT log, upsert metadata, COMMIT (+ compaction, versions)'),
+    pgRow('statements per transaction', (f) => f.statementsPerTransaction, 'each a round trip, BEGIN and COMMIT included (compactions and versions add theirs)'),
     pgRow('wall time per transaction (ms)', (f) => f.wallMsPerTransaction, 'span ÷ transactions: one transaction in flight at a time'),
     ...STATEMENT_GROUPS.map((group) =>
       pgRow(`  executing: ${group} (ms)`, (f) => f.execMsPerTransaction.get(group) ?? 0, 'per transaction, inside PostgreSQL (pg_stat_statements)'),
