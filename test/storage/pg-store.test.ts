@@ -125,4 +125,47 @@ describe('PostgreSQL store', { skip: postgresMissing() ?? undefined }, () => {
       await store.close();
     }
   });
+  test('a batch of appends is one statement sent alone (one round trip), stored by the time it is acknowledged', async () => {
+    const url = await postgres.createDatabase();
+    const store = await PgDocumentStore.connect({ url });
+    const { log } = await store.open('doc');
+    const calls: string[] = [];
+    const database = store.database;
+    const query = database.query.bind(database);
+    const transaction = database.transaction.bind(database);
+    database.query = ((statement) => {
+      calls.push('query');
+      return query(statement);
+    }) as typeof database.query;
+    database.transaction = ((work, mode) => {
+      calls.push('transaction');
+      return transaction(work, mode);
+    }) as typeof database.transaction;
+    const observer = new pg.Client({ connectionString: url });
+    await observer.connect();
+    try {
+      const doc = new Y.Doc();
+      const writes: Array<Promise<void>> = [];
+      doc.on('update', (update: Uint8Array) => writes.push(log.append(update)));
+      for (const word of ['one ', 'two ', 'three']) doc.getText('t').insert(doc.getText('t').length, word);
+      await Promise.all(writes);
+      assert.deepEqual(calls, ['query'], 'log rows and metadata in one statement, without BEGIN and COMMIT');
+      // Acknowledged means committed: another connection sees the row and the metadata.
+      const { rows } = await observer.query<{ count: number; log_length: number }>(
+        'SELECT l.count, d.log_length FROM tandem_log l JOIN tandem_documents d ON d.name = l.document',
+      );
+      assert.deepEqual(rows, [{ count: 3, log_length: 3 }]);
+
+      // A batch with more than the bulk statements (here a compaction) is still one transaction.
+      calls.length = 0;
+      doc.getText('t').insert(0, '>');
+      await log.compact(Y.encodeStateAsUpdate(doc));
+      await Promise.all(writes);
+      assert.deepEqual(calls, ['transaction']);
+    } finally {
+      await observer.end();
+      await log.close();
+      await store.close();
+    }
+  });
 });
