@@ -324,8 +324,8 @@ async function report(context: BenchContext, plan: Plan, servers: ServerSetup[],
       ...(postgres
         ? [
             'Tandem on PostgreSQL: a local PostgreSQL 15 the bench starts (fsync and synchronous_commit on), a fresh database per ' +
-              'server start. Closed-loop editing makes every edit its own transaction (BEGIN, log INSERT, metadata upsert, ' +
-              'COMMIT with its WAL fsync); readers get the edit when it is applied, before it is stored, so storage reaches ' +
+              'server start. Closed-loop editing makes every edit its own transaction (one statement: log INSERT and metadata ' +
+              'upsert, committed with a WAL fsync); readers get the edit when it is applied, before it is stored, so storage reaches ' +
               'their latency only through the CPU it takes on the shared cores. PostgreSQL CPU µs/edit: every PostgreSQL ' +
               "process (/proc, 10 ms ticks); \"CPU with store\" adds it to Tandem's own (LevelDB works inside Tandem's process).",
           ]
