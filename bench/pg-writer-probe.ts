@@ -4,10 +4,11 @@
 // the batches, the acknowledgement latency and the time until every update is stored.
 //
 //   node bench/pg-writer-probe.ts --database-url postgres://… [--updates 100000] [--per-turn 1000] [--busy-us 25]
-//        [--server-dir OTHER/server]
+//        [--compact-every 10000] [--server-dir OTHER/server]
 // Each round trip to PostgreSQL waits for the next turn of the event loop; so a batch costs (round trips × the
 // turn's length) on a busy server, and the probe shows how that grows with the round trips per transaction.
-// --server-dir runs another checkout's store (A/B). Prints {"msg":"result", batches, ackMeanMs, allStoredMs, ...}.
+// --compact-every N compacts whenever the log holds N updates, as the server does (its default: 10,000; 0 never), so
+// some batches also carry a snapshot and a log deletion. --server-dir runs another checkout's store (A/B). Prints {"msg":"result", batches, ackMeanMs, allStoredMs, ...}.
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import * as Y from 'yjs';
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     updates: { type: 'string', default: '100000' },
     'per-turn': { type: 'string', default: '1000' },
     'busy-us': { type: 'string', default: '25' },
+    'compact-every': { type: 'string', default: '10000' },
     'server-dir': { type: 'string', default: new URL('../server/', import.meta.url).pathname },
   },
 });
@@ -29,13 +31,19 @@ if (!values['database-url']) throw new Error('--database-url is required');
 const total = Number(values.updates);
 const perTurn = Number(values['per-turn']);
 const busyUs = Number(values['busy-us']);
+const compactEvery = Number(values['compact-every']);
 
 // The updates are made first, so the timed loop only appends and burns the stated CPU.
 const trace = loadTrace('automerge-paper');
 const doc = new Y.Doc();
 const text = doc.getText('text');
 const updates: Uint8Array[] = [];
-doc.on('update', (update: Uint8Array) => updates.push(update));
+// The state after each update whose append triggers a compaction: what the server would encode then.
+const states = new Map<number, Uint8Array>();
+doc.on('update', (update: Uint8Array) => {
+  updates.push(update);
+  if (compactEvery > 0 && updates.length % compactEvery === 0) states.set(updates.length - 1, Y.encodeStateAsUpdate(doc));
+});
 for (const [position, deleteCount, insert] of trace.ops.slice(0, total)) {
   doc.transact(() => {
     if (deleteCount > 0) text.delete(position, deleteCount);
@@ -50,6 +58,7 @@ const { log } = await store.open(values.doc);
 const batches: { written: Promise<void>; appendedAt: number[] }[] = [];
 let ackSumMs = 0;
 let ackMaxMs = 0;
+let compactions = 0;
 const started = performance.now();
 for (let index = 0; index < updates.length; ) {
   const turnStart = index;
@@ -69,6 +78,11 @@ for (let index = 0; index < updates.length; ) {
         }
       });
     }
+    const state = states.get(index);
+    if (state) {
+      void log.compact(state);
+      compactions += 1;
+    }
   }
   // What applying this turn's updates costs the server, on the same thread.
   const busyUntil = performance.now() + ((turnEnd - turnStart) * busyUs) / 1000;
@@ -86,6 +100,7 @@ await report({
   perTurn,
   busyUs,
   batches: batches.length,
+  compactions,
   updatesPerBatch: Math.round(updates.length / batches.length),
   appendedMs: Math.round(appendedMs),
   allStoredMs: Math.round(allStoredMs),
