@@ -125,22 +125,17 @@ describe('PostgreSQL store', { skip: postgresMissing() ?? undefined }, () => {
       await store.close();
     }
   });
-  test('a batch of appends is one statement sent alone (one round trip), stored by the time it is acknowledged', async () => {
+  test('a batch of appends is one statement, stored by the time it is acknowledged', async () => {
     const url = await postgres.createDatabase();
     const store = await PgDocumentStore.connect({ url });
     const { log } = await store.open('doc');
-    const calls: string[] = [];
+    const commits: number[] = [];
     const database = store.database;
-    const query = database.query.bind(database);
-    const transaction = database.transaction.bind(database);
-    database.query = ((statement) => {
-      calls.push('query');
-      return query(statement);
-    }) as typeof database.query;
-    database.transaction = ((work, mode) => {
-      calls.push('transaction');
-      return transaction(work, mode);
-    }) as typeof database.transaction;
+    const commit = database.commit.bind(database);
+    database.commit = (statements) => {
+      commits.push(statements.length);
+      return commit(statements);
+    };
     const observer = new pg.Client({ connectionString: url });
     await observer.connect();
     try {
@@ -149,22 +144,34 @@ describe('PostgreSQL store', { skip: postgresMissing() ?? undefined }, () => {
       doc.on('update', (update: Uint8Array) => writes.push(log.append(update)));
       for (const word of ['one ', 'two ', 'three']) doc.getText('t').insert(doc.getText('t').length, word);
       await Promise.all(writes);
-      assert.deepEqual(calls, ['query'], 'log rows and metadata in one statement, without BEGIN and COMMIT');
+      assert.deepEqual(commits, [1], 'log rows and metadata in one statement, committed by itself');
       // Acknowledged means committed: another connection sees the row and the metadata.
       const { rows } = await observer.query<{ count: number; log_length: number }>(
         'SELECT l.count, d.log_length FROM tandem_log l JOIN tandem_documents d ON d.name = l.document',
       );
       assert.deepEqual(rows, [{ count: 3, log_length: 3 }]);
-
-      // A batch with more than the bulk statements (here a compaction) is still one transaction.
-      calls.length = 0;
-      doc.getText('t').insert(0, '>');
-      await log.compact(Y.encodeStateAsUpdate(doc));
-      await Promise.all(writes);
-      assert.deepEqual(calls, ['transaction']);
     } finally {
       await observer.end();
       await log.close();
+      await store.close();
+    }
+  });
+
+  test('a batch of several statements, written together, is all or nothing: the first error is its error', async () => {
+    const url = await postgres.createDatabase();
+    const store = await PgDocumentStore.connect({ url });
+    try {
+      const statements = [
+        { text: 'CREATE TABLE probe (id integer PRIMARY KEY)', values: [] },
+        { text: 'INSERT INTO probe VALUES ($1)', values: [1] },
+        { text: 'SELECT 1 / $1::integer', values: [0] },
+        { text: 'INSERT INTO probe VALUES ($1)', values: [2] },
+      ];
+      await assert.rejects(store.writer.write(statements), (error: Error & { code?: string }) => error.code === '22012');
+      const rows = await store.database.query({ text: "SELECT to_regclass('probe') AS probe", values: [] });
+      assert.deepEqual(rows, [{ probe: null }], 'nothing before the failed statement was committed');
+      assert.equal((store.failure as (Error & { code?: string }) | null)?.code, '22012', 'a statement that is wrong stops writing');
+    } finally {
       await store.close();
     }
   });

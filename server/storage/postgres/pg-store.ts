@@ -67,7 +67,7 @@ const metaUpsert = (first: number) => `INSERT INTO tandem_documents (${META_COLU
  * The bulk statements of a batch: every document's log record in one INSERT, every metadata row in one upsert.
  * When a batch has both (every batch of appends), they are one statement, the INSERT in a data-modifying WITH:
  * PostgreSQL runs it to completion whether or not the upsert reads it. A batch of nothing else is then a
- * single statement, which the writer sends without BEGIN and COMMIT: one round trip instead of four.
+ * single statement, which is committed by itself, without BEGIN and COMMIT around it.
  */
 function bulkStatements(batch: PgBatch): Statement[] {
   const rows = batch.logRows;

@@ -136,15 +136,7 @@ export class PgWriter {
   async #commitWithRetries(statements: Statement[]): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        if (statements.length === 1) {
-          // One statement is a transaction by itself: its reply comes after its COMMIT (and WAL flush), in one
-          // round trip instead of BEGIN, the statement and COMMIT in three.
-          await this.#db.query(statements[0]!);
-        } else {
-          await this.#db.transaction(async (client) => {
-            for (const statement of statements) await client.query(statement);
-          });
-        }
+        await this.#db.commit(statements);
         if (attempt > 1) this.#events.recovered?.(attempt);
         this.#unavailable = null;
         return;
