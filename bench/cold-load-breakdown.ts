@@ -1,6 +1,8 @@
 // Where Tandem's cold load goes: storage read vs applying the state, into a plain Y.Doc or Hocuspocus' Document.
 //
 //   node bench/cold-load-breakdown.ts --data-dir DIR [--doc automerge-paper] [--into plain|document|document-quiet]
+//   node bench/cold-load-breakdown.ts --database-url postgres://… …   (Tandem's PostgreSQL store; connecting and
+//        checking the schema come first and are not timed, as a server does them at start-up)
 // Does what Persistence.onLoadDocument does, step by step, as the first work of a fresh process (like a
 // server that just started) and prints {"msg":"result", openMs, applyMs, ...}. `document` applies into
 // Hocuspocus' Document as Tandem does; `document-quiet` detaches its 'update' listeners while applying
@@ -9,23 +11,28 @@
 import { parseArgs } from 'node:util';
 import { Document } from '@hocuspocus/server';
 import * as Y from 'yjs';
+import type { DocumentStore } from '../server/storage/document-store.ts';
 import { LevelDocumentStore } from '../server/storage/leveldb/level-store.ts';
+import { PgDocumentStore } from '../server/storage/postgres/pg-store.ts';
 import { report } from './lib/provider.ts';
 import { elapsedMs } from './lib/stats.ts';
 
 const { values } = parseArgs({
   options: {
     'data-dir': { type: 'string' },
+    'database-url': { type: 'string' },
     doc: { type: 'string', default: 'automerge-paper' },
     into: { type: 'string', default: 'document' },
   },
 });
-if (!values['data-dir']) throw new Error('--data-dir is required');
+if (!values['data-dir'] && !values['database-url']) throw new Error('--data-dir or --database-url is required');
 if (!['plain', 'document', 'document-quiet'].includes(values.into)) {
   throw new Error('--into must be plain, document or document-quiet');
 }
 
-const store = await LevelDocumentStore.open({ dataDir: values['data-dir'], fsync: false });
+const store: DocumentStore = values['database-url']
+  ? await PgDocumentStore.connect({ url: values['database-url'] })
+  : await LevelDocumentStore.open({ dataDir: values['data-dir']!, fsync: false });
 let started = performance.now();
 const { log, snapshot, updates } = await store.open(values.doc);
 const openMs = elapsedMs(started);

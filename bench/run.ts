@@ -8,6 +8,8 @@
 //                                                   its <!-- bench:ID --> markers) and its charts in docs/charts/
 //   npm run bench -- --tandem-main ../patched/server/main.ts   A/B: Tandem from another checkout
 //   npm run bench -- --profile /tmp/prof            V8 CPU profile of every server process
+//   npm run bench -- --store postgres               ingest, fan-out and cold load with Tandem on PostgreSQL beside
+//                                                   Tandem on LevelDB (--fsync on and off) and the references
 //
 // Every server runs in its own child process and every load generator in others, all on loopback.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,7 +17,8 @@ import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderMarkdownSection, renderTextSection, replaceSection, type RunInfo, type SectionTiming } from './lib/report.ts';
-import type { BenchContext, Scenario, ScenarioResult } from './lib/scenario.ts';
+import { BenchPostgres } from './lib/postgres.ts';
+import type { BenchContext, Scenario, ScenarioResult, StoreKind } from './lib/scenario.ts';
 import { REPO_ROOT, SERVER_SETUPS } from './lib/servers.ts';
 import { coldLoad } from './scenarios/cold-load.ts';
 import { connections } from './scenarios/connections.ts';
@@ -34,6 +37,7 @@ const { values } = parseArgs({
     servers: { type: 'string' },
     profile: { type: 'string' },
     'tandem-main': { type: 'string' },
+    store: { type: 'string', default: 'leveldb' },
     'write-docs': { type: 'boolean', default: false },
     json: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -50,6 +54,8 @@ if (values.help) {
       `  --write-docs        put each scenario's results in docs/benchmarks.md and its charts in docs/charts/\n` +
       `  --tandem-main FILE  Tandem's server/main.ts from another checkout (A/B)\n` +
       `  --profile DIR       V8 CPU profiles of the server processes\n` +
+      `  --store postgres    ${SCENARIOS.filter((s) => s.comparesStores).map((s) => s.id).join(', ')} with Tandem on PostgreSQL (a local\n` +
+      `                      server the bench starts) beside Tandem on LevelDB, --fsync on and off; default leveldb\n` +
       `  --json FILE         every result as JSON\n` +
       `Environment: BENCH_SCALE_SECONDS (default 600) sets how long the full scale scenario loads Tandem.\n`,
   );
@@ -59,10 +65,16 @@ if (values.help) {
 const quick = values.quick;
 const runs = Number(values.runs ?? (quick ? 1 : 3));
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
+if (values.store !== 'leveldb' && values.store !== 'postgres') throw new Error('--store must be leveldb or postgres');
+const store: StoreKind = values.store;
+// With PostgreSQL, the scenarios that compare stores; the others measure Tandem on LevelDB only.
+const storeScenarios = store === 'postgres' ? SCENARIOS.filter((s) => s.comparesStores) : SCENARIOS;
 const onlyIds = values.only?.split(',').map((id) => id.trim()).filter(Boolean);
-const unknownScenario = onlyIds?.find((id) => !SCENARIOS.some((s) => s.id === id));
-if (unknownScenario) throw new Error(`--only: unknown scenario "${unknownScenario}"; known: ${SCENARIOS.map((s) => s.id).join(', ')}`);
-const selectedScenarios = onlyIds ? SCENARIOS.filter((s) => onlyIds.includes(s.id)) : SCENARIOS;
+const unknownScenario = onlyIds?.find((id) => !storeScenarios.some((s) => s.id === id));
+if (unknownScenario) {
+  throw new Error(`--only: unknown scenario "${unknownScenario}"${store === 'postgres' ? ' with --store postgres' : ''}; known: ${storeScenarios.map((s) => s.id).join(', ')}`);
+}
+const selectedScenarios = onlyIds ? storeScenarios.filter((s) => onlyIds.includes(s.id)) : storeScenarios;
 const serverKeys = values.servers?.split(',').map((key) => key.trim()).filter(Boolean);
 const unknownServer = serverKeys?.find((key) => !SERVER_SETUPS.some((s) => s.key === key));
 if (unknownServer) throw new Error(`--servers: unknown server "${unknownServer}"; known: ${SERVER_SETUPS.map((s) => s.key).join(', ')}`);
@@ -77,7 +89,7 @@ const machine = {
 };
 const loadAtStart = loadavg()[0]!;
 progress(
-  `Tandem benchmark suite${quick ? ' (--quick)' : ''}: ${selectedScenarios.map((s) => s.id).join(', ')}; median of ${runs} run(s); ` +
+  `Tandem benchmark suite${quick ? ' (--quick)' : ''}${store === 'postgres' ? ', --store postgres' : ''}: ${selectedScenarios.map((s) => s.id).join(', ')}; median of ${runs} run(s); ` +
     `node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB`,
 );
 if (loadAtStart > 0.5) progress(`warning: 1-minute load average is ${loadAtStart.toFixed(2)}; other processes will skew the figures`);
@@ -88,7 +100,12 @@ await mkdir(chartsDir, { recursive: true });
 const results: { scenario: Scenario; result: ScenarioResult; timing: SectionTiming }[] = [];
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 const run: RunInfo = { command, machine, runs, quick };
+let postgres: BenchPostgres | undefined;
 try {
+  if (store === 'postgres') {
+    postgres = await BenchPostgres.start();
+    progress(`PostgreSQL started for the run (${postgres.url}; fsync and synchronous_commit on; pg_stat_statements)`);
+  }
   for (const scenario of selectedScenarios) {
     const workDir = join(workRoot, scenario.id);
     await mkdir(workDir, { recursive: true });
@@ -100,6 +117,8 @@ try {
       chartsDir,
       profileDir: values.profile,
       tandemMain: values['tandem-main'] ? resolve(values['tandem-main']) : undefined,
+      store,
+      postgres,
       progress: (message) => progress(`${scenario.id}: ${message}`),
     };
     const started = performance.now();
@@ -109,7 +128,7 @@ try {
     const result = await scenario.run(context);
     const timing: SectionTiming = { startedAt, seconds: (performance.now() - started) / 1000, loadAverage: [loadBefore, loadavg()[0]!] };
     results.push({ scenario, result, timing });
-    process.stdout.write(`\n${renderTextSection(scenario, result)}\n`);
+    process.stdout.write(`\n${renderTextSection(shownAs(scenario), result)}\n`);
     // Written as each scenario ends, so a later failure in an hour-long run keeps what was measured.
     if (values['write-docs']) await writeDocsSection(scenario, result, timing);
     await rm(workDir, { recursive: true, force: true });
@@ -129,13 +148,20 @@ try {
     await writeFile(values.json, `${JSON.stringify(json, null, 2)}\n`);
   }
 } finally {
+  await postgres?.close();
   await rm(workRoot, { recursive: true, force: true });
+}
+
+/** With --store postgres a scenario's section is its own (docs marker bench:ID-postgres), beside the LevelDB one. */
+function shownAs(scenario: Scenario): Scenario {
+  return store === 'postgres' ? { ...scenario, id: `${scenario.id}-postgres`, title: `${scenario.title}: PostgreSQL beside LevelDB` } : scenario;
 }
 
 async function writeDocsSection(scenario: Scenario, result: ScenarioResult, timing: SectionTiming): Promise<void> {
   const file = join(REPO_ROOT, 'docs/benchmarks.md');
   const document = await readFile(file, 'utf8');
-  await writeFile(file, replaceSection(document, scenario.id, renderMarkdownSection(run, scenario, result, timing)));
+  const section = shownAs(scenario);
+  await writeFile(file, replaceSection(document, section.id, renderMarkdownSection(run, section, result, timing)));
   progress(`${scenario.id}: results written into ${file}${result.charts.length > 0 ? `, charts into ${chartsDir}` : ''}`);
 }
 

@@ -1,8 +1,10 @@
-// Writes a document straight through Tandem's storage module (LevelDocumentStore), as the server's persistence
-// would, without a server or sockets: how the cold-load scenario gets long logs in seconds instead of minutes.
+// Writes a document straight through Tandem's storage module (LevelDocumentStore, or PgDocumentStore with
+// --database-url), as the server's persistence would, without a server or sockets: how the cold-load scenario
+// gets long logs in seconds instead of minutes.
 //
 //   node bench/tandem-log-generator.ts --data-dir DIR --doc NAME [--trace automerge-paper] [--updates N]
 //        [--compact-every N] [--final compact|none] [--state-file FILE] [--server-dir OTHER/server]
+//   node bench/tandem-log-generator.ts --database-url postgres://… --doc NAME …   (the same, into PostgreSQL)
 //   node bench/tandem-log-generator.ts --data-dir DIR --doc NAME --compact-existing
 // The trace is replayed op by op into a Y.Doc, each op its own transaction, and every update appended to the
 // document's log (one LevelDB entry each, in group-commit batches). With --updates above the trace's length the
@@ -18,14 +20,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import type { defaultConfig as DefaultConfig } from '../server/config.ts';
-import type { DocumentLog } from '../server/storage/document-store.ts';
+import type { DocumentLog, DocumentStore } from '../server/storage/document-store.ts';
 import type { LevelDocumentStore as Store } from '../server/storage/leveldb/level-store.ts';
+import type { PgDocumentStore as PgStore } from '../server/storage/postgres/pg-store.ts';
 import { loadTrace, TRACE_NAMES } from '../test/helpers/traces.ts';
 import { report } from './lib/provider.ts';
 
 const { values } = parseArgs({
   options: {
     'data-dir': { type: 'string' },
+    'database-url': { type: 'string' },
     doc: { type: 'string' },
     trace: { type: 'string', default: 'automerge-paper' },
     updates: { type: 'string' },
@@ -38,14 +42,12 @@ const { values } = parseArgs({
   },
 });
 const serverDir = values['server-dir'];
-// Older checkouts keep the LevelDB store directly in storage/.
-const storeModule = existsSync(join(serverDir, 'storage/leveldb/level-store.ts')) ? 'storage/leveldb/level-store.ts' : 'storage/level-store.ts';
-const { LevelDocumentStore } = (await import(join(serverDir, storeModule))) as { LevelDocumentStore: typeof Store };
 const { defaultConfig } = (await import(join(serverDir, 'config.ts'))) as { defaultConfig: typeof DefaultConfig };
-if (!values['data-dir'] || !values.doc) throw new Error('--data-dir and --doc are required');
+if (!(values['data-dir'] || values['database-url']) || !values.doc) throw new Error('--data-dir or --database-url, and --doc, are required');
 const documentName = values.doc;
+const where = values['database-url'] ?? values['data-dir']!;
 const started = performance.now();
-const store = await LevelDocumentStore.open({ dataDir: values['data-dir'], fsync: false });
+const store = await openStore();
 const { log, snapshot, updates: stored } = await store.open(documentName);
 const doc = new Y.Doc();
 const text = doc.getText('text');
@@ -60,7 +62,7 @@ if (values['compact-existing']) {
   await compact(log);
   await reclaimSpace(log);
 } else {
-  if (snapshot || stored.length > 0) throw new Error(`document "${documentName}" is not empty in ${values['data-dir']}`);
+  if (snapshot || stored.length > 0) throw new Error(`document "${documentName}" is not empty in ${where}`);
   const traceName = TRACE_NAMES.find((name) => name === values.trace);
   if (!traceName) throw new Error(`--trace must be one of ${TRACE_NAMES.join(', ')}`);
   const trace = loadTrace(traceName);
@@ -112,6 +114,17 @@ await report({
   seconds: Math.round((performance.now() - started) / 100) / 10,
 });
 process.exit(0);
+
+async function openStore(): Promise<DocumentStore> {
+  if (values['database-url']) {
+    const { PgDocumentStore } = (await import(join(serverDir, 'storage/postgres/pg-store.ts'))) as { PgDocumentStore: typeof PgStore };
+    return PgDocumentStore.connect({ url: values['database-url'] });
+  }
+  // Older checkouts keep the LevelDB store directly in storage/.
+  const storeModule = existsSync(join(serverDir, 'storage/leveldb/level-store.ts')) ? 'storage/leveldb/level-store.ts' : 'storage/level-store.ts';
+  const { LevelDocumentStore } = (await import(join(serverDir, storeModule))) as { LevelDocumentStore: typeof Store };
+  return LevelDocumentStore.open({ dataDir: values['data-dir']!, fsync: false });
+}
 
 /** What the server does after a document's last compaction (unload, shutdown); absent in older checkouts. */
 async function reclaimSpace(documentLog: DocumentLog): Promise<void> {

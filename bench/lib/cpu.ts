@@ -4,6 +4,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 let ticksPerSecond: number | undefined;
 
+/** The unit of /proc/<pid>/stat's CPU times (USER_HZ, 100 on Linux). */
+export function clockTicksPerSecond(): number {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  return ticksPerSecond;
+}
+
 /** User + system CPU milliseconds `pid` has used so far; null where /proc is not available. */
 export function processCpuMs(pid: number | undefined): number | null {
   if (pid === undefined) return null;
@@ -12,8 +18,7 @@ export function processCpuMs(pid: number | undefined): number | null {
     // Fields after the command name (which may contain spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
-    ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    return (ticks / ticksPerSecond) * 1000;
+    return (ticks / clockTicksPerSecond()) * 1000;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;

@@ -38,6 +38,14 @@ export interface ReplayOptions {
    * only), and a reader checks the text afterwards. Default true.
    */
   follow?: boolean;
+  /** Told when the measured span starts (before the first op) and ends (with the server's CPU reading). */
+  probe?: ReplayProbe;
+}
+
+/** Something measured over the same span as the server's CPU (e.g. PostgreSQL's activity). */
+export interface ReplayProbe {
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 export async function runReplay(server: RunningServer, options: ReplayOptions): Promise<ReplayRun> {
@@ -63,6 +71,7 @@ export async function runReplay(server: RunningServer, options: ReplayOptions): 
     await writer.waitForLine((line) => line.msg === 'ready', 60_000, 'the writer to sync');
 
     const pids = [server.child, writer].map((child) => child.process.pid);
+    await options.probe?.start();
     const cpuBefore = pids.map(processCpuMs);
     writer.process.kill('SIGUSR2');
     // The server must not die mid-run (the clients' waits would only time out); the writer's and the
@@ -81,6 +90,7 @@ export async function runReplay(server: RunningServer, options: ReplayOptions): 
     const readerDone = following ? waitForText(following.reader, options.timeoutMs) : null;
     await Promise.race([Promise.all([writerDone, readerDone]), serverDied]);
     const cpuAfter = pids.map(processCpuMs);
+    await options.probe?.stop();
     // Without a follower, a fresh reader checks the stored text (while the writer is still connected: stock
     // Hocuspocus forgets a document once its last client leaves).
     const checked = following ? null : await startReader();

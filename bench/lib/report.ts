@@ -22,6 +22,9 @@ function verdict(target: Target): string {
 
 export function renderTextSection(scenario: Scenario, result: ScenarioResult): string {
   const lines = [`== ${scenario.title}`, result.method, '', formatTable(result.header, result.rows)];
+  for (const table of result.tables ?? []) {
+    lines.push('', `-- ${table.title}`, formatTable(table.header, table.rows), ...(table.notes ?? []).map((note) => `  note: ${note}`));
+  }
   if (result.targets.length > 0) {
     lines.push('', 'Targets:', ...result.targets.map((t) => `  ${t.met === null ? 'n/a   ' : t.met ? 'met   ' : 'MISSED'}  ${t.text}`));
   }
@@ -48,6 +51,10 @@ export function renderMarkdownSection(run: RunInfo, scenario: Scenario, result: 
   ];
   if (result.targets.length > 0) out.push('', ...result.targets.map((t) => `- ${t.text}: ${verdict(t)}`));
   if (result.notes.length > 0) out.push('', ...result.notes.map((note) => `- ${note}`));
+  for (const table of result.tables ?? []) {
+    out.push('', `#### ${table.title}`, '', formatMarkdownTable(table.header, table.rows));
+    if (table.notes && table.notes.length > 0) out.push('', ...table.notes.map((note) => `- ${note}`));
+  }
   for (const chart of result.charts) out.push('', `![${chart.title}](charts/${chart.file})`);
   return out.join('\n');
 }

@@ -1,6 +1,7 @@
 // The servers under test, each in its own child process: Tandem and the reference servers.
 import { join } from 'node:path';
 import { spawnNode, type NodeChild } from './child.ts';
+import type { BenchPostgres } from './postgres.ts';
 
 export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -13,6 +14,8 @@ export interface RunningServer {
   wsUrl: string;
   protocol: Protocol;
   child: NodeChild;
+  /** Tandem on PostgreSQL: the server's own database (fresh for each start). */
+  databaseUrl?: string;
   /** Graceful stop (SIGTERM); resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -34,6 +37,8 @@ export interface TandemOptions extends ProfileOption {
   entry?: string;
   dataDir: string;
   fsync: boolean;
+  /** Store everything in this PostgreSQL database instead of LevelDB (`--database-url`). */
+  databaseUrl?: string;
   logLevel: 'warn' | 'info' | 'debug';
   /** Which of Tandem's endpoints clients use (default: the Hocuspocus one). */
   protocol?: Protocol;
@@ -57,6 +62,7 @@ export async function startTandem(options: TandemOptions): Promise<RunningServer
     '--serve-client', 'off',
     '--log-level', options.logLevel,
     '--fsync', options.fsync ? 'on' : 'off',
+    ...(options.databaseUrl ? ['--database-url', options.databaseUrl] : []),
   ];
   const entry = options.entry ?? join(REPO_ROOT, 'server/main.ts');
   const child = spawnNode(entry, args, {
@@ -69,7 +75,7 @@ export async function startTandem(options: TandemOptions): Promise<RunningServer
   const protocol = options.protocol ?? 'hocuspocus';
   // Tandem serves stock y-websocket clients on /y/<document>.
   const url = protocol === 'y-websocket' ? `${wsUrl.replace(/\/$/, '')}/y` : wsUrl;
-  return { label: options.label, wsUrl: url, protocol, child, stop: () => child.stop('SIGTERM', 60_000) };
+  return { label: options.label, wsUrl: url, protocol, child, databaseUrl: options.databaseUrl, stop: () => child.stop('SIGTERM', 60_000) };
 }
 
 export interface HocuspocusOptions extends ProfileOption {
@@ -113,7 +119,14 @@ export interface ServerSetup {
   /** Keeps documents on disk (so a cold load and bytes on disk mean something). */
   persistent: boolean;
   /** `dataDir` is a fresh directory the server may use for its files. */
-  start(dataDir: string, options: ProfileOption & { tandemMain?: string }): Promise<RunningServer>;
+  start(dataDir: string, options: StartOptions): Promise<RunningServer>;
+}
+
+export interface StartOptions extends ProfileOption {
+  /** Tandem's server/main.ts from another checkout (A/B). */
+  tandemMain?: string;
+  /** The run's PostgreSQL (`--store postgres`): servers that store in it get a fresh database. */
+  postgres?: BenchPostgres;
 }
 
 /** Every server the suite knows, in report order; scenarios pick theirs by key. */
@@ -160,7 +173,7 @@ export const SERVER_SETUPS: readonly ServerSetup[] = [
   },
   {
     key: 'tandem',
-    name: 'Tandem, fsync off (default)',
+    name: 'Tandem on LevelDB, fsync off (default)',
     protocol: 'hocuspocus',
     tandem: true,
     persistent: true,
@@ -168,11 +181,23 @@ export const SERVER_SETUPS: readonly ServerSetup[] = [
   },
   {
     key: 'tandem-fsync',
-    name: 'Tandem, --fsync on',
+    name: 'Tandem on LevelDB, --fsync on',
     protocol: 'hocuspocus',
     tandem: true,
     persistent: true,
     start: (dir, options) => startTandem({ label: 'tandem-fsync', entry: options.tandemMain, dataDir: dir, fsync: true, logLevel: 'warn', profileDir: options.profileDir }),
+  },
+  {
+    key: 'tandem-postgres',
+    name: 'Tandem on PostgreSQL (fsync, synchronous_commit on)',
+    protocol: 'hocuspocus',
+    tandem: true,
+    persistent: true,
+    async start(dir, options) {
+      if (!options.postgres) throw new Error('tandem-postgres runs only with --store postgres');
+      const databaseUrl = await options.postgres.createDatabase('tandem');
+      return startTandem({ label: 'tandem-postgres', entry: options.tandemMain, dataDir: dir, fsync: false, databaseUrl, logLevel: 'warn', profileDir: options.profileDir });
+    },
   },
 ];
 

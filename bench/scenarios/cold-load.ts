@@ -42,7 +42,9 @@ interface Decode {
 export const coldLoad: Scenario = {
   id: 'cold-load',
   title: 'Cold load',
+  comparesStores: true,
   async run(context) {
+    const postgres = context.store === 'postgres' ? context.postgres : undefined;
     const trace = loadTrace('automerge-paper');
     const expected = expectedAfter(trace, trace.ops.length);
     const stateFile = join(context.workDir, 'automerge-paper.state');
@@ -67,6 +69,16 @@ export const coldLoad: Scenario = {
       await generate(context, ['--data-dir', dir, '--doc', DOCUMENT]);
       dirs.set('tandem', dir);
       diskAfterWrite.set('tandem', await directoryBytes(dir));
+    }
+    // --store postgres: the same document written the same way through PgDocumentStore into a fresh database.
+    let pgDatabase: string | undefined;
+    if (postgres && tandem) {
+      pgDatabase = await postgres.createDatabase('cold_load');
+      context.progress("writing automerge-paper through Tandem's PostgreSQL store (one append per update, compaction as the server does it)");
+      await generate(context, ['--database-url', pgDatabase, '--doc', DOCUMENT]);
+      // What autovacuum would do soon after: dead log rows and replaced snapshots become free space.
+      await postgres.query(pgDatabase, 'VACUUM (ANALYZE) tandem_log, tandem_snapshots');
+      dirs.set('tandem-postgres', pgDatabase);
     }
     // A reference that fails is reported as not measured; the rest of the scenario goes on.
     const referenceFailed = (key: string, error: unknown) => {
@@ -105,6 +117,11 @@ export const coldLoad: Scenario = {
     for (let run = 1; run <= runs; run += 1) {
       decodes.push(await decode(stateFile));
       if (tandem) loads.get('tandem')!.push(await tandemColdStart(context, dirs.get('tandem')!, DOCUMENT, expected, false));
+      if (pgDatabase) {
+        const scratch = join(context.workDir, `tandem-postgres-${run}`);
+        loads.get('tandem-postgres')!.push(await tandemColdStart(context, scratch, DOCUMENT, expected, false, pgDatabase));
+        await rm(scratch, { recursive: true, force: true });
+      }
       if (sqlite) {
         try {
           loads.get('hocuspocus-sqlite')!.push(await referenceColdStart(context, sqlite, dirs.get('hocuspocus-sqlite')!, expected));
@@ -132,6 +149,7 @@ export const coldLoad: Scenario = {
       context.progress(
         `run ${run}/${runs}: Yjs decode ${decodes.at(-1)!.firstMs} ms fresh / ${decodes.at(-1)!.warmMs} ms warm` +
           (last('tandem') ? `; Tandem loaded in ${last('tandem')!.serverLoadMs} ms, synced ${last('tandem')!.syncMs} ms` : '') +
+          (last('tandem-postgres') ? `; on PostgreSQL loaded in ${last('tandem-postgres')!.serverLoadMs} ms, synced ${last('tandem-postgres')!.syncMs} ms` : '') +
           (last('hocuspocus-sqlite') ? `; hocuspocus-sqlite synced ${last('hocuspocus-sqlite')!.syncMs} ms` : '') +
           (last('y-websocket-leveldb') ? `; y-leveldb first load synced ${last('y-websocket-leveldb')!.syncMs} ms, then ${last('y-websocket-leveldb-compacted')!.syncMs} ms` : ''),
       );
@@ -148,9 +166,25 @@ export const coldLoad: Scenario = {
     rows.push([DOCUMENT, 'Yjs alone: first decode in a fresh process', yjsFirst, 'ms', '1.00×', ratio(yjsFirst, yjsWarm), decodes.map((d) => formatNumber(d.firstMs)).join(' / '), 'applyUpdate(new Doc, state): what a server that just started pays']);
     rows.push([DOCUMENT, 'Yjs alone: JIT-warm decode', yjsWarm, 'ms', ratio(yjsWarm, yjsFirst), '1.00×', decodes.map((d) => formatNumber(d.warmMs)).join(' / '), 'median of 7 decodes after the first, per process']);
     let tandemLoad = Number.NaN;
+    let tandemSync = Number.NaN;
     if (tandem) {
       tandemLoad = loadRow("Tandem: server-side load ('document loaded')", 'tandem', (r) => r.serverLoadMs, `LevelDB read + applying it (${loads.get('tandem')?.[0]?.stored ?? '?'})`);
-      loadRow('Tandem: client connect → synced', 'tandem', (r) => r.syncMs, 'fresh client process; adds socket, state encode, transfer, client decode');
+      tandemSync = loadRow('Tandem: client connect → synced', 'tandem', (r) => r.syncMs, 'fresh client process; adds socket, state encode, transfer, client decode');
+    }
+    if (pgDatabase) {
+      const pgLoad = loadRow(
+        "Tandem on PostgreSQL: server-side load ('document loaded')",
+        'tandem-postgres',
+        (r) => r.serverLoadMs,
+        `PostgreSQL read (one REPEATABLE READ transaction: metadata, snapshot, log rows) + applying it (${loads.get('tandem-postgres')?.[0]?.stored ?? '?'}); ${ratio(median((loads.get('tandem-postgres') ?? []).map((r) => r.serverLoadMs ?? Number.NaN)), tandemLoad)} of LevelDB's`,
+      );
+      const pgSync = loadRow('Tandem on PostgreSQL: client connect → synced', 'tandem-postgres', (r) => r.syncMs, `${ratio(median((loads.get('tandem-postgres') ?? []).map((r) => r.syncMs)), tandemSync)} of LevelDB's`);
+      const measured = Number.isFinite(pgLoad) && Number.isFinite(tandemLoad);
+      targets.push({
+        text: `(issue 14) Tandem on PostgreSQL cold load (automerge-paper, server-side load) ≤ 2× Tandem on LevelDB's → ${measured ? `${formatNumber(pgLoad)} ms vs ${formatNumber(tandemLoad)} ms = ${ratio(pgLoad, tandemLoad)}` : 'not measured'}`,
+        met: measured ? pgLoad <= 2 * tandemLoad : null,
+      });
+      notes.push(`Client connect → synced on PostgreSQL: ${ratio(pgSync, tandemSync)} of LevelDB's.`);
     }
     if (sqlite) loadRow('hocuspocus-sqlite: client connect → synced', 'hocuspocus-sqlite', (r) => r.syncMs, 'SQLite read of the stored state + apply');
     if (leveldb) {
@@ -169,11 +203,34 @@ export const coldLoad: Scenario = {
       sizeRow('size: y-leveldb after ingest + stop', diskAfterWrite.get('y-websocket-leveldb')!, 'every update stored; y-leveldb merges only on load');
       sizeRow('size: y-leveldb after its first load', leveldbDiskAfterLoad ?? Number.NaN, 'its compaction: the log merged into one update');
     }
+    if (postgres && pgDatabase) {
+      const [snapshot] = await postgres.query<{ stored: number; raw: number }>(
+        pgDatabase,
+        'SELECT pg_column_size(state) AS stored, octet_length(state) AS raw FROM tandem_snapshots WHERE document = $1',
+        [DOCUMENT],
+      );
+      const [tables] = await postgres.query<{ bytes: string }>(
+        pgDatabase,
+        "SELECT sum(pg_total_relation_size(oid))::bigint AS bytes FROM pg_class WHERE relkind = 'r' AND relname IN ('tandem_documents', 'tandem_snapshots', 'tandem_log')",
+      );
+      if (snapshot) sizeRow('size: PostgreSQL snapshot value (pg_column_size)', snapshot.stored, `the state as stored: TOAST ${snapshot.stored < snapshot.raw ? 'compressed' : 'uncompressed'}, ${formatNumber(snapshot.raw)} B raw`);
+      sizeRow(
+        'size: PostgreSQL tables (documents, snapshots, log)',
+        Number(tables?.bytes ?? Number.NaN),
+        "pg_total_relation_size (heap, TOAST, indexes; 8 kB pages) after a VACUUM: the files keep the space the log and the replaced snapshots took, for reuse",
+      );
+    }
     const tandemDisk = diskAfterWrite.get('tandem') ?? Number.NaN;
-    targets.push(...coldLoadTargets('automerge-paper', tandemLoad, yjsFirst, yjsWarm), diskTarget('automerge-paper', tandemDisk, stateBytes));
+    // --store postgres measures issue 14's target; the LevelDB run (the default) holds the others.
+    if (!postgres) targets.push(...coldLoadTargets('automerge-paper', tandemLoad, yjsFirst, yjsWarm), diskTarget('automerge-paper', tandemDisk, stateBytes));
+    if (postgres) {
+      notes.push(
+        "Tandem on PostgreSQL: the document was written by bench/tandem-log-generator.ts through PgDocumentStore (one append per update, group-commit batches, compaction every 10,000 updates and at the end), into a fresh database of the run's PostgreSQL, which keeps running across the cold starts, as a database server would across Tandem restarts (its buffer cache is warm; LevelDB's files are in the OS page cache the same way). Each cold start is a new Tandem process; its connection pool opens at start-up (migrations), so the load does not pay for a connection. The long-log part of this scenario runs without --store postgres.",
+      );
+    }
 
-    // ---- a long log (about a million updates), Tandem only
-    if (tandem) {
+    // ---- a long log (about a million updates), Tandem on LevelDB only (not with --store postgres)
+    if (tandem && !postgres) {
       const updates = context.quick ? QUICK_LONG_UPDATES : LONG_REPEATS * trace.ops.length;
       const uncompacted = join(context.workDir, 'long-uncompacted');
       const compacted = join(context.workDir, 'long-compacted');
@@ -286,8 +343,23 @@ async function readBack(url: string, protocol: string, documentName: string, exp
   return Number(seen.textMs);
 }
 
-async function tandemColdStart(context: BenchContext, dataDir: string, documentName: string, expected: Expected, kill: boolean): Promise<LoadRun> {
-  const server = await startTandem({ label: 'tandem-cold-load', entry: context.tandemMain, dataDir, fsync: false, logLevel: 'debug', profileDir: context.profileDir });
+async function tandemColdStart(
+  context: BenchContext,
+  dataDir: string,
+  documentName: string,
+  expected: Expected,
+  kill: boolean,
+  databaseUrl?: string,
+): Promise<LoadRun> {
+  const server = await startTandem({
+    label: databaseUrl ? 'tandem-postgres-cold-load' : 'tandem-cold-load',
+    entry: context.tandemMain,
+    dataDir,
+    fsync: false,
+    databaseUrl,
+    logLevel: 'debug',
+    profileDir: context.profileDir,
+  });
   // Killed, or stopped gracefully (and then it must exit cleanly).
   const stop = () => (kill ? server.child.stop('SIGKILL') : server.stop());
   const loaded = await (async () => {

@@ -11,7 +11,10 @@ import { ratio, type Cell } from '../lib/table.ts';
 import { Generator, split } from '../load/generator.ts';
 
 const SERVER_KEYS = ['tandem', 'hocuspocus-default', 'hocuspocus-no-batching', 'y-websocket'];
+// --store postgres: Tandem on PostgreSQL beside Tandem on LevelDB, --fsync on (as durable) and off (the default).
+const PG_SERVER_KEYS = [...SERVER_KEYS, 'tandem-fsync', 'tandem-postgres'];
 const REFERENCE = 'hocuspocus-default';
+const FSYNC_REFERENCE = 'tandem-fsync';
 const READER_GENERATORS = 2;
 
 interface Plan {
@@ -45,6 +48,8 @@ interface Measure {
   max: number;
   /** Server CPU (user + system, all threads) per edit, in µs. */
   cpuMicrosPerEdit: number;
+  /** Tandem on PostgreSQL: CPU of every PostgreSQL process per edit, in µs; NaN for other servers. */
+  storeCpuMicrosPerEdit: number;
   editsPerSecond: number;
 }
 
@@ -53,9 +58,10 @@ type Case = number | 'docs';
 export const fanOut: Scenario = {
   id: 'fan-out',
   title: 'Fan-out',
+  comparesStores: true,
   async run(context) {
     const plan = context.quick ? QUICK : FULL;
-    const servers = context.servers(SERVER_KEYS);
+    const servers = context.servers(context.store === 'postgres' ? PG_SERVER_KEYS : SERVER_KEYS);
     const script = join(REPO_ROOT, 'bench/load/fan-out-worker.ts');
     const readerGenerators = Array.from({ length: READER_GENERATORS }, (_, i) => new Generator(`fan-out reader generator ${i}`, script));
     const writerGenerator = new Generator('fan-out writer', script);
@@ -69,14 +75,21 @@ export const fanOut: Scenario = {
         // Interleaved: each run starts with the next server, so drift on a shared machine spreads over all.
         const order = servers.map((_, i) => servers[(i + run) % servers.length]!);
         for (const setup of order) {
-          const server = await setup.start(join(context.workDir, `${setup.key}-${run}`), { profileDir: context.profileDir, tandemMain: context.tandemMain });
+          const server = await setup.start(join(context.workDir, `${setup.key}-${run}`), {
+            profileDir: context.profileDir,
+            tandemMain: context.tandemMain,
+            postgres: context.postgres,
+          });
+          // PostgreSQL's processes work for Tandem on PostgreSQL; their CPU is counted beside the server's.
+          const postgres = context.postgres;
+          const storeCpu = server.databaseUrl && postgres ? () => postgres.cpuMs() : () => null;
           try {
             for (const readers of plan.readers) {
-              const measure = await singleDocument(server, setup, readerGenerators, writerGenerator, readers, `fan-out-${readers}-${run}`, plan);
+              const measure = await singleDocument(server, setup, readerGenerators, writerGenerator, readers, `fan-out-${readers}-${run}`, plan, storeCpu);
               record(setup.key, readers, measure);
               context.progress(`run ${run + 1}/${context.runs} ${setup.key}, ${readers} reader(s): p50 ${measure.p50.toFixed(2)} ms, p99 ${measure.p99.toFixed(2)} ms, ${measure.cpuMicrosPerEdit.toFixed(0)} µs CPU/edit`);
             }
-            const measure = await manyDocuments(server, setup, readerGenerators, `fan-out-docs-${run}`, plan);
+            const measure = await manyDocuments(server, setup, readerGenerators, `fan-out-docs-${run}`, plan, storeCpu);
             record(setup.key, 'docs', measure);
             context.progress(`run ${run + 1}/${context.runs} ${setup.key}, ${plan.docs.count} docs × ${plan.docs.clientsPerDoc}: p99 ${measure.p99.toFixed(2)} ms, ${measure.editsPerSecond.toFixed(0)} edits/s`);
           } finally {
@@ -99,6 +112,7 @@ async function singleDocument(
   readers: number,
   doc: string,
   plan: Plan,
+  storeCpu: () => number | null,
 ): Promise<Measure> {
   const target = { protocol: setup.protocol, url: server.wsUrl, doc };
   const parts = split(readers, readerGenerators.length).map(([start, end]) => end - start);
@@ -134,6 +148,7 @@ async function singleDocument(
     await Promise.all(active.map((generator) => generator.request('reset')));
     const pid = server.child.process.pid;
     const cpuBefore = processCpuPreciseMs(pid);
+    const storeCpuBefore = storeCpu();
     const started = performance.now();
     let edits = 0;
     while (edits < plan.edits && performance.now() - started < plan.maxSeconds * 1000) {
@@ -142,6 +157,7 @@ async function singleDocument(
     }
     const seconds = (performance.now() - started) / 1000;
     const cpuMs = (processCpuPreciseMs(pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
+    const storeCpuMs = (storeCpu() ?? Number.NaN) - (storeCpuBefore ?? Number.NaN);
     const collected = await Promise.all(active.map((generator) => generator.request('collect')));
     const histogram = Histogram.from(collected.map((line) => line.histogram as HistogramData));
     const dropped = collected.reduce((sum, line) => sum + Number(line.dropped), 0);
@@ -152,6 +168,7 @@ async function singleDocument(
       p99: histogram.quantile(0.99),
       max: histogram.max,
       cpuMicrosPerEdit: (cpuMs * 1000) / edits,
+      storeCpuMicrosPerEdit: (storeCpuMs * 1000) / edits,
       editsPerSecond: edits / seconds,
     };
   } finally {
@@ -160,7 +177,14 @@ async function singleDocument(
   }
 }
 
-async function manyDocuments(server: RunningServer, setup: ServerSetup, generators: Generator[], prefix: string, plan: Plan): Promise<Measure> {
+async function manyDocuments(
+  server: RunningServer,
+  setup: ServerSetup,
+  generators: Generator[],
+  prefix: string,
+  plan: Plan,
+  storeCpu: () => number | null,
+): Promise<Measure> {
   const { count, clientsPerDoc, seconds, warmupSeconds } = plan.docs;
   await Promise.all(
     split(count, generators.length).map(([start, end], i) =>
@@ -175,8 +199,10 @@ async function manyDocuments(server: RunningServer, setup: ServerSetup, generato
   try {
     const pid = server.child.process.pid;
     const cpuBefore = processCpuPreciseMs(pid);
+    const storeCpuBefore = storeCpu();
     const results = await Promise.all(generators.map((generator) => generator.request('run-docs', { seconds, warmupSeconds }, (seconds + 60) * 1000)));
     const cpuMs = (processCpuPreciseMs(pid) ?? Number.NaN) - (cpuBefore ?? Number.NaN);
+    const storeCpuMs = (storeCpu() ?? Number.NaN) - (storeCpuBefore ?? Number.NaN);
     const dropped = results.reduce((sum, line) => sum + Number(line.dropped), 0);
     if (dropped > 0) throw new Error(`${setup.key}: ${dropped} client(s) lost their connection`);
     const histogram = Histogram.from(results.map((line) => line.histogram as HistogramData));
@@ -188,6 +214,7 @@ async function manyDocuments(server: RunningServer, setup: ServerSetup, generato
       max: histogram.max,
       // Over the whole run, warm-up included: CPU is read from outside and cannot split at the warm-up's end.
       cpuMicrosPerEdit: (cpuMs * 1000) / edits,
+      storeCpuMicrosPerEdit: (storeCpuMs * 1000) / edits,
       editsPerSecond: measuredEdits / (seconds - warmupSeconds),
     };
   } finally {
@@ -199,10 +226,17 @@ async function report(context: BenchContext, plan: Plan, servers: ServerSetup[],
   const figure = (key: string, which: Case, field: keyof Measure) => median((results.get(`${key}/${which}`) ?? []).map((m) => m[field]));
   const cases: Case[] = [...plan.readers, 'docs'];
   const docsLabel = `${plan.docs.count} docs × ${plan.docs.clientsPerDoc}`;
+  const postgres = context.store === 'postgres';
+  // Tandem on PostgreSQL's CPU includes PostgreSQL's processes; LevelDB runs inside Tandem's.
+  const totalCpu = (key: string, which: Case) => {
+    const store = figure(key, which, 'storeCpuMicrosPerEdit');
+    return figure(key, which, 'cpuMicrosPerEdit') + (Number.isFinite(store) ? store : 0);
+  };
   const rows: Cell[][] = [];
   for (const which of cases) {
     for (const setup of servers) {
       const p99 = figure(setup.key, which, 'p99');
+      const store = figure(setup.key, which, 'storeCpuMicrosPerEdit');
       rows.push([
         setup.name,
         which === 'docs' ? docsLabel : which,
@@ -210,8 +244,14 @@ async function report(context: BenchContext, plan: Plan, servers: ServerSetup[],
         p99,
         figure(setup.key, which, 'max'),
         figure(setup.key, which, 'cpuMicrosPerEdit'),
+        ...(postgres ? [Number.isFinite(store) ? store : '–'] : []),
         figure(setup.key, which, 'editsPerSecond'),
         setup.key === REFERENCE ? '1.00× (reference)' : ratio(p99, figure(REFERENCE, which, 'p99')),
+        ...(postgres
+          ? setup.key === FSYNC_REFERENCE
+            ? ['1.00× (reference)', '1.00× (reference)']
+            : [ratio(p99, figure(FSYNC_REFERENCE, which, 'p99')), ratio(totalCpu(setup.key, which), totalCpu(FSYNC_REFERENCE, which))]
+          : []),
       ]);
     }
   }
@@ -222,7 +262,7 @@ async function report(context: BenchContext, plan: Plan, servers: ServerSetup[],
   const tandemCpu = figure('tandem', targetReaders, 'cpuMicrosPerEdit');
   const yWebsocketCpu = figure('y-websocket', targetReaders, 'cpuMicrosPerEdit');
   const measured = (...values: number[]) => values.every(Number.isFinite);
-  const targets: Target[] = [
+  const targets: Target[] = postgres ? [] : [
     {
       text:
         `Tandem reader p99 with ${targetReaders} readers ≤ 0.75× stock Hocuspocus (defaults, flushDelay 0) → ` +
@@ -236,6 +276,8 @@ async function report(context: BenchContext, plan: Plan, servers: ServerSetup[],
       met: measured(tandemCpu, yWebsocketCpu) ? tandemCpu <= yWebsocketCpu : null,
     },
   ];
+  // --store postgres keeps the LevelDB run's charts (docs/charts/fan-out-*.svg) and writes its own.
+  const chartPrefix = postgres ? 'fan-out-postgres' : 'fan-out';
 
   const charts: Chart[] = [];
   const chart = async (file: string, title: string, field: keyof Measure, yLabel: string, logY: boolean) => {
@@ -252,9 +294,9 @@ async function report(context: BenchContext, plan: Plan, servers: ServerSetup[],
     await writeFile(join(context.chartsDir, file), svg);
     charts.push({ file, title });
   };
-  await chart('fan-out-p99.svg', 'Fan-out: reader latency p99 (edit sent → reader has it)', 'p99', 'p99 latency (ms)', true);
-  await chart('fan-out-p50.svg', 'Fan-out: reader latency p50 (edit sent → reader has it)', 'p50', 'p50 latency (ms)', true);
-  await chart('fan-out-cpu.svg', 'Fan-out: server CPU per edit', 'cpuMicrosPerEdit', 'server CPU per edit (µs, all threads)', true);
+  await chart(`${chartPrefix}-p99.svg`, 'Fan-out: reader latency p99 (edit sent → reader has it)', 'p99', 'p99 latency (ms)', true);
+  await chart(`${chartPrefix}-p50.svg`, 'Fan-out: reader latency p50 (edit sent → reader has it)', 'p50', 'p50 latency (ms)', true);
+  await chart(`${chartPrefix}-cpu.svg`, 'Fan-out: server CPU per edit', 'cpuMicrosPerEdit', 'server CPU per edit (µs, all threads; PostgreSQL not included)', true);
 
   return {
     method:
@@ -263,11 +305,31 @@ async function report(context: BenchContext, plan: Plan, servers: ServerSetup[],
       `(or ${plan.maxSeconds} s) after ${plan.warmupEdits} warm-up edits. Then ${docsLabel} clients (one closed-loop writer per ` +
       `document, its readers in the same generator) for ${plan.docs.seconds} s. Latency: writer's clock before the edit → ` +
       `reader's Y.Map observer, one host clock (timeOrigin + now). Median of ${context.runs} run(s), servers interleaved.`,
-    header: ['server', 'readers', 'p50 ms', 'p99 ms', 'max ms', 'server CPU µs/edit', 'edits/s', 'p99 vs Hocuspocus defaults'],
+    header: [
+      'server',
+      'readers',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'server CPU µs/edit',
+      ...(postgres ? ['PostgreSQL CPU µs/edit'] : []),
+      'edits/s',
+      'p99 vs Hocuspocus defaults',
+      ...(postgres ? ['p99 vs LevelDB --fsync on', 'CPU with store vs LevelDB --fsync on'] : []),
+    ],
     rows,
     targets,
     charts,
     notes: [
+      ...(postgres
+        ? [
+            'Tandem on PostgreSQL: a local PostgreSQL 15 the bench starts (fsync and synchronous_commit on), a fresh database per ' +
+              'server start. Closed-loop editing makes every edit its own transaction (one statement: log INSERT and metadata ' +
+              'upsert, committed with a WAL fsync); readers get the edit when it is applied, before it is stored, so storage reaches ' +
+              'their latency only through the CPU it takes on the shared cores. PostgreSQL CPU µs/edit: every PostgreSQL ' +
+              "process (/proc, 10 ms ticks); \"CPU with store\" adds it to Tandem's own (LevelDB works inside Tandem's process).",
+          ]
+        : []),
       'Every edit inserts one character and stamps {seq, time} in a Y.Map, one transaction, one update message; each reader is a real provider (Hocuspocus protocol, or the stock y-websocket provider for the y-websocket server).',
       'Latency includes the readers\' own work: a generator process handles its readers\' messages one after another, so with hundreds of readers the last reader of a process waits for the others. Same clients for every server.',
       'Server CPU is the on-CPU time of all the server process\'s threads (/proc/<pid>/task/*/schedstat, ns resolution) during the measured edits, divided by edits; with many documents it spans the warm-up too.',

@@ -63,7 +63,7 @@ export async function freePort(): Promise<number> {
 }
 
 export interface StartPostgresOptions {
-  /** Server settings passed as `-c name=value`, e.g. `{ autovacuum_naptime: '1s' }`. */
+  /** More `-c name=value` settings, e.g. `{ autovacuum_naptime: '1s' }` (the bench adds pg_stat_statements). */
   settings?: Record<string, string>;
 }
 

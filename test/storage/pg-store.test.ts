@@ -217,4 +217,54 @@ describe('PostgreSQL store', { skip: postgresMissing() ?? undefined }, () => {
       await store.close();
     }
   });
+  test('a batch of appends is one statement, stored by the time it is acknowledged', async () => {
+    const url = await postgres.createDatabase();
+    const store = await PgDocumentStore.connect({ url });
+    const { log } = await store.open('doc');
+    const commits: number[] = [];
+    const database = store.database;
+    const commit = database.commit.bind(database);
+    database.commit = (statements) => {
+      commits.push(statements.length);
+      return commit(statements);
+    };
+    const observer = new pg.Client({ connectionString: url });
+    await observer.connect();
+    try {
+      const doc = new Y.Doc();
+      const writes: Array<Promise<void>> = [];
+      doc.on('update', (update: Uint8Array) => writes.push(log.append(update)));
+      for (const word of ['one ', 'two ', 'three']) doc.getText('t').insert(doc.getText('t').length, word);
+      await Promise.all(writes);
+      assert.deepEqual(commits, [1], 'log rows and metadata in one statement, committed by itself');
+      // Acknowledged means committed: another connection sees the row and the metadata.
+      const { rows } = await observer.query<{ count: number; log_length: number }>(
+        'SELECT l.count, d.log_length FROM tandem_log l JOIN tandem_documents d ON d.name = l.document',
+      );
+      assert.deepEqual(rows, [{ count: 3, log_length: 3 }]);
+    } finally {
+      await observer.end();
+      await log.close();
+      await store.close();
+    }
+  });
+
+  test('a batch of several statements, written together, is all or nothing: the first error is its error', async () => {
+    const url = await postgres.createDatabase();
+    const store = await PgDocumentStore.connect({ url });
+    try {
+      const statements = [
+        { text: 'CREATE TABLE probe (id integer PRIMARY KEY)', values: [] },
+        { text: 'INSERT INTO probe VALUES ($1)', values: [1] },
+        { text: 'SELECT 1 / $1::integer', values: [0] },
+        { text: 'INSERT INTO probe VALUES ($1)', values: [2] },
+      ];
+      await assert.rejects(store.writer.write(statements), (error: Error & { code?: string }) => error.code === '22012');
+      const rows = await store.database.query({ text: "SELECT to_regclass('probe') AS probe", values: [] });
+      assert.deepEqual(rows, [{ probe: null }], 'nothing before the failed statement was committed');
+      assert.equal((store.failure as (Error & { code?: string }) | null)?.code, '22012', 'a statement that is wrong stops writing');
+    } finally {
+      await store.close();
+    }
+  });
 });

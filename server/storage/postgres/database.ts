@@ -1,9 +1,9 @@
-// The one module that holds the `pg` pool: bounded, with statement timeouts, and which errors are worth a retry.
+// The one module that holds the `pg` pools: bounded, with statement timeouts, and which errors are worth a retry.
 import pg from 'pg';
 
 export interface PgDatabaseOptions {
   url: string;
-  /** Connections at most: one for the group commit, the rest for loads, listings and versions. */
+  /** Connections at most: one for the group commit, the rest (at least one) for loads, listings and versions. */
   poolSize: number;
   /** A statement running longer is cancelled by PostgreSQL (and its batch retried). */
   statementTimeoutMs: number;
@@ -23,13 +23,19 @@ export interface Statement {
 export type Row = Record<string, unknown>;
 
 export class PgDatabase {
+  /** Loads, listings, versions and migrations. */
   readonly pool: pg.Pool;
+  /**
+   * The group commit's one connection, pipelined: a transaction's statements are written at once and answered
+   * together, so a batch waits for one turn of Tandem's event loop, not one per statement (it is connected on
+   * first use: `tandem migrate` never opens it).
+   */
+  readonly #writePool: pg.Pool;
   #closed = false;
 
   constructor(options: PgDatabaseOptions) {
-    this.pool = new pg.Pool({
+    const common: pg.PoolConfig = {
       connectionString: options.url,
-      max: options.poolSize,
       statement_timeout: options.statementTimeoutMs,
       // Also bounds a query stuck on a connection whose server vanished without closing it.
       query_timeout: options.statementTimeoutMs + 5_000,
@@ -37,9 +43,11 @@ export class PgDatabase {
       idleTimeoutMillis: 30_000,
       application_name: 'tandem',
       keepAlive: true,
-    });
+    };
+    this.pool = new pg.Pool({ ...common, max: Math.max(1, options.poolSize - 1) });
+    this.#writePool = new pg.Pool({ ...common, max: 1, pipeline: true });
     // Without a listener an idle client's error (PostgreSQL restarting) would crash the process.
-    this.pool.on('error', (error) => options.onIdleError?.(error));
+    for (const pool of [this.pool, this.#writePool]) pool.on('error', (error) => options.onIdleError?.(error));
   }
 
   get isOpen(): boolean {
@@ -79,10 +87,40 @@ export class PgDatabase {
     }
   }
 
+  /**
+   * Commits `statements` as one transaction on the group commit's connection, in one round trip: BEGIN, the
+   * statements and COMMIT are written together; a single statement goes alone, a transaction by itself. The
+   * promise settles once PostgreSQL answered the COMMIT (the WAL flushed, with synchronous_commit on). A
+   * statement that fails aborts the transaction and the COMMIT behind it only rolls back: the first error,
+   * in statement order, is the batch's.
+   */
+  async commit(statements: readonly Statement[]): Promise<void> {
+    const client = await this.#writePool.connect();
+    let broken = false;
+    // As in transaction(): a lost connection is also emitted as an 'error' event, which must be heard here.
+    const markBroken = () => {
+      broken = true;
+    };
+    client.on('error', markBroken);
+    try {
+      const sent = statements.length === 1 ? [statements[0]!] : [{ text: 'BEGIN', values: [] }, ...statements, { text: 'COMMIT', values: [] }];
+      const replies = await Promise.allSettled(sent.map((s) => client.query({ name: s.name, text: s.text, values: s.values })));
+      const failed = replies.find((reply) => reply.status === 'rejected');
+      if (failed) {
+        if (isConnectionError(failed.reason)) broken = true;
+        throw failed.reason;
+      }
+    } finally {
+      // A connection that failed mid-transaction is discarded, not handed to the next batch.
+      client.release(broken ? true : undefined);
+      client.off('error', markBroken);
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.#writePool.end()]);
   }
 }
 

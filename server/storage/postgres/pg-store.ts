@@ -59,42 +59,45 @@ function metaFromRow(row: MetaRow): DocumentMeta {
   };
 }
 
-/** The bulk statements of a batch: every document's log record in one INSERT, every metadata row in one upsert. */
+const LOG_INSERT = `INSERT INTO tandem_log (document, first_seq, count, record)
+  SELECT * FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::bytea[])
+  ON CONFLICT (document, first_seq) DO NOTHING`;
+
+const metaUpsert = (first: number) => `INSERT INTO tandem_documents (${META_COLUMNS})
+  SELECT * FROM unnest($${first}::text[], $${first + 1}::timestamptz[], $${first + 2}::timestamptz[], $${first + 3}::bigint[],
+    $${first + 4}::bigint[], $${first + 5}::bigint[], $${first + 6}::integer[], $${first + 7}::bigint[])
+  ON CONFLICT (name) DO UPDATE SET
+    created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, bytes = EXCLUDED.bytes,
+    snapshot_bytes = EXCLUDED.snapshot_bytes, log_bytes = EXCLUDED.log_bytes,
+    log_length = EXCLUDED.log_length, next_seq = EXCLUDED.next_seq`;
+
+/**
+ * The bulk statements of a batch: every document's log record in one INSERT, every metadata row in one upsert.
+ * When a batch has both (every batch of appends), they are one statement, the INSERT in a data-modifying WITH:
+ * PostgreSQL runs it to completion whether or not the upsert reads it. A batch of nothing else is then a
+ * single statement, which is committed by itself, without BEGIN and COMMIT around it.
+ */
 function bulkStatements(batch: PgBatch): Statement[] {
-  const statements: Statement[] = [];
   const rows = batch.logRows;
-  if (rows.length > 0) {
-    statements.push({
-      name: 'tandem-log-insert',
-      // ON CONFLICT: a batch retried after its COMMIT landed unseen writes the same rows again.
-      text: `INSERT INTO tandem_log (document, first_seq, count, record)
-             SELECT * FROM unnest($1::text[], $2::bigint[], $3::integer[], $4::bytea[])
-             ON CONFLICT (document, first_seq) DO NOTHING`,
-      values: [rows.map((r) => r.document), rows.map((r) => r.firstSeq), rows.map((r) => r.count), rows.map((r) => r.record)],
-    });
-  }
   const metas = batch.metaRows;
-  if (metas.length > 0) {
-    statements.push({
-      name: 'tandem-meta-upsert',
-      text: `INSERT INTO tandem_documents (${META_COLUMNS})
-             SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[], $7::integer[], $8::bigint[])
-             ON CONFLICT (name) DO UPDATE SET
-               created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, bytes = EXCLUDED.bytes,
-               snapshot_bytes = EXCLUDED.snapshot_bytes, log_bytes = EXCLUDED.log_bytes,
-               log_length = EXCLUDED.log_length, next_seq = EXCLUDED.next_seq`,
-      values: [
-        metas.map((m) => m.name),
-        metas.map((m) => m.createdAt),
-        metas.map((m) => m.updatedAt),
-        metas.map((m) => m.bytes),
-        metas.map((m) => m.snapshotBytes),
-        metas.map((m) => m.logBytes),
-        metas.map((m) => m.logLength),
-        metas.map((m) => m.nextSeq),
-      ],
-    });
+  // ON CONFLICT DO NOTHING: a batch retried after its COMMIT landed unseen writes the same rows again.
+  const logValues = [rows.map((r) => r.document), rows.map((r) => r.firstSeq), rows.map((r) => r.count), rows.map((r) => r.record)];
+  const metaValues = [
+    metas.map((m) => m.name),
+    metas.map((m) => m.createdAt),
+    metas.map((m) => m.updatedAt),
+    metas.map((m) => m.bytes),
+    metas.map((m) => m.snapshotBytes),
+    metas.map((m) => m.logBytes),
+    metas.map((m) => m.logLength),
+    metas.map((m) => m.nextSeq),
+  ];
+  if (rows.length > 0 && metas.length > 0) {
+    return [{ name: 'tandem-log-meta-write', text: `WITH log AS (${LOG_INSERT}) ${metaUpsert(5)}`, values: [...logValues, ...metaValues] }];
   }
+  const statements: Statement[] = [];
+  if (rows.length > 0) statements.push({ name: 'tandem-log-insert', text: LOG_INSERT, values: logValues });
+  if (metas.length > 0) statements.push({ name: 'tandem-meta-upsert', text: metaUpsert(1), values: metaValues });
   return statements;
 }
 

@@ -136,9 +136,7 @@ export class PgWriter {
   async #commitWithRetries(statements: Statement[]): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.#db.transaction(async (client) => {
-          for (const statement of statements) await client.query(statement);
-        });
+        await this.#db.commit(statements);
         if (attempt > 1) this.#events.recovered?.(attempt);
         this.#unavailable = null;
         return;
