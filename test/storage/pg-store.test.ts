@@ -164,6 +164,8 @@ describe('PostgreSQL store', { skip: postgresMissing() ?? undefined }, () => {
       doc.getText('t').insert(0, 'kept');
       let pid: number | undefined;
       for (const deadline = Date.now() + 10_000; pid === undefined; ) {
+        // Inside a transaction PostgreSQL keeps serving its first snapshot of pg_stat_activity unless told not to.
+        await admin.query('SELECT pg_stat_clear_snapshot()');
         const { rows } = await admin.query<{ pid: number }>(
           "SELECT pid FROM pg_stat_activity WHERE application_name = 'tandem' AND wait_event_type = 'Lock'",
         );
