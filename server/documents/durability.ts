@@ -1,7 +1,7 @@
 // Durability: when an applied update is stored (the gate acks wait on), one reaction per write batch,
 // storage failure reported once as a typed error.
 //
-// The store's group commit (storage/leveldb/batch-writer.ts) hands every write of one batch the same promise, and
+// The store's group commit (storage/group-commit.ts) hands every write of one batch the same promise, and
 // batches settle in write order. So "is everything applied to this document stored?" is the newest pending
 // write of its log, and whatever waits on writes (acks, failure reports, latency timers) can be grouped by
 // that promise: one reaction per batch, not one per update.

@@ -2,15 +2,12 @@
 // bookkeeping of appends, batches, compaction and close); a backend says only how a batch is written.
 import { AppError } from '../errors.ts';
 import type { DocumentLog, DocumentMeta } from './document-store.ts';
+import type { GroupCommit } from './group-commit.ts';
 import { LOG_RECORD_BYTES_PER_UPDATE, LOG_RECORD_HEADER_BYTES, encodeLogRecord } from './records.ts';
 import { AppendReporter, type DurabilityListeners } from './store-events.ts';
 
-/** The group commit a log writes through (storage/leveldb/batch-writer.ts, storage/postgres/pg-writer.ts). */
-export interface GroupCommit<Batch> {
-  readonly failure: Error | null;
-  /** Joins the next batch; `participant.finalizeBatch` adds the log's writes as the batch is sealed. */
-  join(participant: { finalizeBatch(batch: Batch): void }): Promise<void>;
-}
+/** The group commit a log writes through (storage/group-commit.ts): its failure, and joining the next batch. */
+type LogWriter<Batch> = Pick<GroupCommit<Batch, unknown>, 'failure' | 'join'>;
 
 export function storageFailed(cause: Error): AppError {
   return new AppError('storage-failed', 'storage stopped accepting writes; restart Tandem after fixing the storage', { cause });
@@ -22,7 +19,7 @@ export abstract class BatchedDocumentLog<Batch> implements DocumentLog {
   readonly closed: Promise<void>;
   #closing: Promise<void> | null = null;
   #markClosed!: () => void;
-  #writer: GroupCommit<Batch>;
+  #writer: LogWriter<Batch>;
   #durability: DurabilityListeners;
   #appends: AppendReporter;
   protected readonly current: DocumentMeta;
@@ -35,7 +32,7 @@ export abstract class BatchedDocumentLog<Batch> implements DocumentLog {
   #editedSinceBatch = false;
   #onClosed: () => void;
 
-  constructor(writer: GroupCommit<Batch>, durability: DurabilityListeners, meta: DocumentMeta, stored: boolean, onClosed: () => void) {
+  constructor(writer: LogWriter<Batch>, durability: DurabilityListeners, meta: DocumentMeta, stored: boolean, onClosed: () => void) {
     this.documentName = meta.name;
     this.#writer = writer;
     this.#durability = durability;
