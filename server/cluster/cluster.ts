@@ -109,7 +109,7 @@ export class Cluster {
         return new LocalRoute({ hocuspocus: hub.hocuspocus, documentName, request: client.request, gate: durability.whenDurable }, events);
       },
       openRemote: (owner, documentName, events) =>
-        new RemoteRoute({ ownerUrl: owner.url, documentName, secret: this.#secret, clientAddress: client.clientAddress }, events),
+        new RemoteRoute({ ownerUrl: owner.url, documentName, secret: this.#secret, clientAddress: client.clientAddress, silenceMs: config.leaseMs }, events),
       toClient: client.toClient,
       closeClient: client.closeClient,
       expectUnpromptedStep2: client.expectUnpromptedStep2,

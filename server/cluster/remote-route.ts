@@ -11,6 +11,11 @@ export interface RemoteRouteOptions {
   secret: string;
   /** The client's address, for the owner's logs. */
   clientAddress: string;
+  /**
+   * An owner that answers no ping for this long is taken for gone: a paused (SIGSTOP) or cut-off owner closes
+   * nothing, and its lease runs out about as fast, so the session looks for the new owner.
+   */
+  silenceMs: number;
 }
 
 // Closes after which the document is looked for again: the owner moved, went away, or could not store.
@@ -22,11 +27,13 @@ export class RemoteRoute implements Route {
   #events: RouteEvents;
   #queue: Uint8Array[] | null = [];
   #ended = false;
+  #heartbeat: NodeJS.Timeout;
 
   constructor(options: RemoteRouteOptions, events: RouteEvents) {
     this.#events = events;
     this.#socket = new WebSocket(relayUrl(options.ownerUrl, options.documentName), {
       perMessageDeflate: false,
+      handshakeTimeout: options.silenceMs,
       headers: { [RELAY_PROOF_HEADER]: relayProof(options.secret, options.documentName), 'x-tandem-client': options.clientAddress },
     });
     this.#socket.binaryType = 'nodebuffer';
@@ -54,6 +61,20 @@ export class RemoteRoute implements Route {
     });
     // A refused or broken connection also closes (1006), which the close handler answers.
     this.#socket.on('error', () => undefined);
+    let answeredAt = performance.now();
+    this.#socket.on('pong', () => {
+      answeredAt = performance.now();
+    });
+    this.#heartbeat = setInterval(() => {
+      if (this.#socket.readyState !== WebSocket.OPEN) return;
+      if (performance.now() - answeredAt > options.silenceMs) {
+        this.#socket.terminate();
+        return;
+      }
+      this.#socket.ping();
+    }, Math.max(50, Math.floor(options.silenceMs / 4)));
+    this.#heartbeat.unref();
+    this.#socket.once('close', () => clearInterval(this.#heartbeat));
   }
 
   send(frame: Uint8Array): void {
