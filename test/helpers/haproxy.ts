@@ -20,6 +20,11 @@ export interface StartHaproxyOptions {
   balance?: 'roundrobin' | 'leastconn';
   /** Listen here instead of a free port (the cluster script's 8080). */
   port?: number;
+  /**
+   * Its own process group: a terminal's Ctrl-C then reaches only the caller, which stops things in order
+   * (`npm run cluster`: the instances drain before PostgreSQL goes).
+   */
+  detached?: boolean;
 }
 
 /** A backend's state as HAProxy's stats report it: `UP`, `DOWN`, `UP 1/2` (going down), `MAINT`, … */
@@ -45,9 +50,11 @@ export interface TestHaproxy {
   reload(backends?: readonly HaproxyBackend[]): Promise<void>;
   /** Stops every haproxy process this helper started and deletes the temp dir. */
   stop(): Promise<void>;
-  /** HAProxy's own messages and its HTTP log (one line per request, client address first). */
+  /** HAProxy's own messages and its HTTP log (one line per request, client address first): the last MiB or more. */
   serverLog(): string;
 }
+
+const MAX_LOG_CHARS = 1024 * 1024;
 
 /** The haproxy binary: on PATH, or /usr/sbin where Debian puts it (not on a non-root PATH). */
 export function haproxyBinary(): string | null {
@@ -129,9 +136,14 @@ export async function startHaproxy(backends: readonly HaproxyBackend[], options:
   const launch = async (takeOverFrom?: ChildProcess) => {
     await writeFile(configFile, haproxyConfig({ port, statsPort, backends: current, balance }));
     const args = ['-f', configFile, '-db', ...(takeOverFrom?.pid ? ['-sf', String(takeOverFrom.pid)] : [])];
-    const running = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    running.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    running.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const running = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+    // One log line per request: only the latest are kept, so a long `npm run cluster` does not grow without bound.
+    const append = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.length > 2 * MAX_LOG_CHARS) output = output.slice(-MAX_LOG_CHARS);
+    };
+    running.stdout?.on('data', append);
+    running.stderr?.on('data', append);
     const deadline = Date.now() + 10_000;
     // The stats page answers once the new process has bound its ports (both are bound before it serves).
     for (;;) {

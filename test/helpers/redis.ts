@@ -36,6 +36,11 @@ export interface StartRedisOptions {
   dir?: string;
   /** Listen here instead of a free port. */
   port?: number;
+  /**
+   * Its own process group: a terminal's Ctrl-C then reaches only the caller, which stops things in order
+   * (`npm run cluster`: the instances drain before PostgreSQL goes).
+   */
+  detached?: boolean;
 }
 
 /** The redis-server binary: on PATH, or where Debian puts it. */
@@ -72,7 +77,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
         '--daemonize', 'no',
         '--logfile', '',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false },
     );
     child = running;
     running.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
