@@ -55,6 +55,11 @@ const configSchema = z.object({
   databasePoolSize: z.coerce.number().int().min(2).max(1000),
   databaseStatementTimeoutMs: positiveInt,
   databaseMigrate: boolFromString,
+  // Cluster (docs/scale-out.md): present = this instance is one of several on the same database.
+  redisUrl: z.string().trim().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  clusterSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  advertiseUrl: z.url({ protocol: /^wss?$/ }).optional(),
+  leaseMs: z.coerce.number().int().min(500).max(60_000),
   compactAfterUpdates: positiveInt,
   compactAfterBytes: positiveInt,
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -110,6 +115,12 @@ const configSchema = z.object({
       context.addIssue({ code: 'custom', path: ['webhookAllowedHosts'], message: `webhook target ${url} is not on the allowlist` });
     }
   }
+  if (config.redisUrl && !config.databaseUrl) {
+    context.addIssue({ code: 'custom', path: ['redisUrl'], message: 'a cluster keeps its documents in PostgreSQL: add --database-url' });
+  }
+  if (config.redisUrl && !config.clusterSecret) {
+    context.addIssue({ code: 'custom', path: ['clusterSecret'], message: 'a cluster needs a secret shared by its instances (--cluster-secret), which authenticates relay connections' });
+  }
   const keySources = (['jwtSecret', 'jwtPublicKey', 'jwtJwksFile'] as const).filter((key) => config[key] !== undefined);
   if (config.auth === 'jwt' && keySources.length !== 1) {
     context.addIssue({
@@ -135,6 +146,7 @@ export const defaultConfig: Config = Object.freeze({
   databasePoolSize: 10,
   databaseStatementTimeoutMs: 30_000,
   databaseMigrate: true,
+  leaseMs: 3_000,
   compactAfterUpdates: 10_000,
   compactAfterBytes: 4 * MiB,
   logLevel: 'info',
@@ -182,6 +194,10 @@ export const settings: readonly SettingSpec[] = [
   { key: 'databasePoolSize', flag: '--database-pool-size <count>', env: 'TANDEM_DATABASE_POOL_SIZE', help: 'PostgreSQL connections at most (one writes, the rest read)' },
   { key: 'databaseStatementTimeoutMs', flag: '--database-statement-timeout-ms <ms>', env: 'TANDEM_DATABASE_STATEMENT_TIMEOUT_MS', help: 'PostgreSQL cancels a statement running longer (a write is then retried)' },
   { key: 'databaseMigrate', flag: '--database-migrate <on|off>', env: 'TANDEM_DATABASE_MIGRATE', help: 'apply pending schema migrations at start; off when `tandem migrate` runs them' },
+  { key: 'redisUrl', flag: '--redis-url <url>', env: 'TANDEM_REDIS_URL', help: 'join a cluster of instances coordinated through this Redis (needs --database-url and --cluster-secret)', secret: true },
+  { key: 'clusterSecret', flag: '--cluster-secret <secret>', env: 'TANDEM_CLUSTER_SECRET', help: 'shared by every instance of a cluster; authenticates relay connections between them', secret: true },
+  { key: 'advertiseUrl', flag: '--advertise-url <url>', env: 'TANDEM_ADVERTISE_URL', help: 'ws:// URL other instances reach this one at (default: the bound address)' },
+  { key: 'leaseMs', flag: '--lease-ms <ms>', env: 'TANDEM_LEASE_MS', help: 'how long a document\'s owner holds it without renewing: a dead owner is replaced within about this long' },
   { key: 'compactAfterUpdates', flag: '--compact-after-updates <count>', env: 'TANDEM_COMPACT_AFTER_UPDATES', help: 'compact a document once its log holds this many updates' },
   { key: 'compactAfterBytes', flag: '--compact-after-bytes <bytes>', env: 'TANDEM_COMPACT_AFTER_BYTES', help: 'compact a document once its log holds this many bytes' },
   { key: 'logLevel', flag: '--log-level <level>', env: 'TANDEM_LOG_LEVEL', help: 'fatal, error, warn, info, debug, trace or silent' },

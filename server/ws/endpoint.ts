@@ -4,6 +4,8 @@ import type { Duplex } from 'node:stream';
 import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { refuseRequest, type RequestPolicy } from '../auth/request-guard.ts';
+import type { Cluster } from '../cluster/cluster.ts';
+import { RELAY_PATH, RELAY_PROOF_HEADER } from '../cluster/relay-auth.ts';
 import { documentNameProblem } from '../../common/names.ts';
 import { socketAddress, type ClientAddress } from '../http/client-address.ts';
 import { AppError, toAppError } from '../errors.ts';
@@ -57,6 +59,8 @@ export interface WebSocketEndpointOptions {
   maxDocumentBytes?: number;
   /** Stored bytes of a loaded document; undefined when it is not loaded. */
   documentBytes?: (documentName: string) => number | undefined;
+  /** Cluster only: client sockets are routed per document to its owner, and relays from other instances taken. */
+  cluster?: Cluster;
 }
 
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
@@ -71,6 +75,12 @@ type Admission = (frame: Uint8Array) => ClientFrame | null;
 const HOCUSPOCUS_PRE_AUTH_BYTES = 5 * 1024 * 1024;
 
 type Protocol = 'hocuspocus' | 'y-websocket';
+
+/** What the inbox hands each checked frame to: Hocuspocus' connection, or a cluster router. */
+interface RoutedConnection {
+  handleMessage(message: Uint8Array, frame: ClientFrame): void;
+  handleClose(event: { code: number; reason: string }): void;
+}
 
 /** Per-protocol counters: the per-message ones are tallies, which skip prom-client's work per message. */
 interface Traffic {
@@ -117,6 +127,8 @@ export class WebSocketEndpoint {
   handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (this.#options.isDraining()) return refuseUpgrade(socket, new AppError('shutting-down', 'server is shutting down; retry shortly', { bare: true }));
+    // Relays come from other instances of the cluster: their clients passed the checks below there.
+    if (path === RELAY_PATH && this.#options.cluster) return void this.#upgradeRelay(request, socket, head, this.#options.cluster);
     // Every attempt counts, refused ones too, so the warnings below are bounded per client.
     const ip = this.#clientAddress(request);
     const retryAfter = this.#attempts.attempt(ip);
@@ -203,13 +215,15 @@ export class WebSocketEndpoint {
       this.#sendPolicy('hocuspocus'),
       session,
     );
-    const connection = hocuspocus.handleConnection(socket, toFetchRequest(request));
+    const connection = this.#options.cluster
+      ? this.#routed(ws, socket, request, session, this.#options.cluster)
+      : hocuspocus.handleConnection(socket, toFetchRequest(request));
     const admit = this.#admission(ws, request, 'hocuspocus');
     const inbox = this.#inbox(ws, request, 'hocuspocus', session, (message) => {
       const frame = admit(message);
       if (!frame) return;
       session.inbound(frame, message.length);
-      connection.handleMessage(message);
+      connection.handleMessage(message, frame);
     });
     let textRefused = false;
     ws.on('message', (data, isBinary) => {
@@ -231,6 +245,85 @@ export class WebSocketEndpoint {
       connection.handleClose({ code, reason: reason.toString() });
     });
     ws.on('error', (error) => log.warn({ err: error }, 'WebSocket error'));
+  }
+
+  /**
+   * A client socket in a cluster: each document's frames go to its session (cluster/document-session.ts), served
+   * here or relayed to the owner. Acks are gated by the route that serves them, not by this socket.
+   */
+  #routed(ws: WebSocket, socket: DurableAckSocket, request: IncomingMessage, session: ProviderSession, cluster: Cluster): RoutedConnection {
+    const closeClient = (code: number, reason: string) => {
+      ws.close(code, closeReason(reason));
+      ws.resume();
+    };
+    const router = cluster.router({
+      toClient: (frame) => socket.send(frame),
+      closeClient,
+      expectUnpromptedStep2: (address) => session.ledger.expectUnpromptedStep2(address),
+      request: toFetchRequest(request),
+      clientAddress: request.socket.remoteAddress ?? 'unknown',
+    });
+    return {
+      handleMessage: (message, frame) => {
+        try {
+          router.handleFrame(message, frame);
+        } catch (error) {
+          const refused = toAppError(error);
+          closeClient(refused.closeCode, refused.reason);
+        }
+      },
+      handleClose: () => router.close(),
+    };
+  }
+
+  /** A relay from another instance of the cluster: served like a client, with every ack passed on (its instance filters them). */
+  async #upgradeRelay(request: IncomingMessage, socket: Duplex, head: Buffer, cluster: Cluster): Promise<void> {
+    const documentName = new URL(request.url ?? '/', 'http://localhost').searchParams.get('document') ?? '';
+    const proof = request.headers[RELAY_PROOF_HEADER];
+    if (!cluster.relayAuthorized(documentName, typeof proof === 'string' ? proof : undefined)) {
+      this.#options.log.warn({ ip: request.socket.remoteAddress }, 'relay refused: no valid proof of the cluster secret');
+      return refuseUpgrade(socket, new AppError('unauthorized', 'relay connections need the cluster secret'));
+    }
+    let held: boolean;
+    try {
+      held = await cluster.holdForRelay(documentName);
+    } catch (error) {
+      return refuseUpgrade(socket, toAppError(error));
+    }
+    if (!held) return refuseUpgrade(socket, new AppError('owner-moved', `document "${documentName}" is owned by another instance`));
+    if (socket.destroyed || this.#options.isDraining()) {
+      cluster.ownership.unref(documentName);
+      return refuseUpgrade(socket, new AppError('shutting-down', 'server is shutting down; retry shortly', { bare: true }));
+    }
+    this.#server.handleUpgrade(request, socket, head, (ws) => {
+      cluster.relayOpened(documentName, ws);
+      const { hocuspocus, gate, log } = this.#options;
+      const relaySocket = new DurableAckSocket(
+        ws,
+        gate,
+        (error) => {
+          log.error({ err: error, doc: documentName }, 'a relayed update could not be stored; the relaying instance replays it');
+          ws.close(1011, 'storage-failed');
+        },
+        this.#sendPolicy('hocuspocus'),
+      );
+      const connection = hocuspocus.handleConnection(relaySocket, toFetchRequest(request));
+      const limits = { maxAwarenessBytes: this.#options.maxAwarenessBytes ?? UNLIMITED };
+      ws.on('message', (data) => {
+        const message = toUint8Array(data);
+        try {
+          const frame = checkClientFrame(message, limits);
+          if (frame.documentName !== documentName) throw new AppError('invalid-message', 'a relay carries one document');
+        } catch (error) {
+          const refused = toAppError(error);
+          ws.close(refused.closeCode, closeReason(refused.reason));
+          return;
+        }
+        connection.handleMessage(message);
+      });
+      ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
+      ws.on('error', (error) => log.warn({ err: error }, 'relay WebSocket error'));
+    });
   }
 
   /** `release` lets the socket's inbox go on once a document's connection is set up. */
