@@ -261,7 +261,7 @@ export class WebSocketEndpoint {
       closeClient,
       expectUnpromptedStep2: (address) => session.ledger.expectUnpromptedStep2(address),
       request: toFetchRequest(request),
-      clientAddress: request.socket.remoteAddress ?? 'unknown',
+      clientAddress: this.#clientAddress(request),
     });
     return {
       handleMessage: (message, frame) => {
@@ -281,7 +281,7 @@ export class WebSocketEndpoint {
     const documentName = new URL(request.url ?? '/', 'http://localhost').searchParams.get('document') ?? '';
     const proof = request.headers[RELAY_PROOF_HEADER];
     if (!cluster.relayAuthorized(documentName, typeof proof === 'string' ? proof : undefined)) {
-      this.#options.log.warn({ ip: request.socket.remoteAddress }, 'relay refused: no valid proof of the cluster secret');
+      this.#options.log.warn({ ip: this.#clientAddress(request) }, 'relay refused: no valid proof of the cluster secret');
       return refuseUpgrade(socket, new AppError('unauthorized', 'relay connections need the cluster secret'));
     }
     let held: boolean;
