@@ -20,6 +20,7 @@ import { Durability } from './documents/durability.ts';
 import { createHub, type Hub } from './documents/hub.ts';
 import { Persistence } from './documents/persistence.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
+import { createClientAddress } from './http/client-address.ts';
 import type { EventEmitter } from './events/event-bus.ts';
 import { createEvents } from './events/events.ts';
 import { requestGuard } from './http/request-guard.ts';
@@ -139,6 +140,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     metrics: metrics.metrics,
     requestPolicy: policy,
     maxConnectionsPerMinute: config.maxConnectionsPerMinute,
+    clientAddress: createClientAddress(config.trustedProxies),
     maxMessagesPerSecond: config.maxMessagesPerSecond,
     maxThrottledMs: config.maxThrottledSeconds * 1000,
     preAuthBytes,

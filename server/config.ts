@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 
@@ -34,6 +35,16 @@ const webhookUrlList = commaList.pipe(z.array(z.url({ protocol: /^https?$/ })));
 const optionalText = z.string().trim().min(1).optional();
 // An --allowed-hosts entry: `*`, a name or address, optionally `:port`, or `.domain` for it and its subdomains.
 const HOST_ENTRY = /^(\*|\.?[a-z0-9_.-]+(:\d{1,5})?|\[[0-9a-f:.]+\](:\d{1,5})?)$/i;
+// A --trusted-proxies entry, judged by the library that will match it (server/http/client-address.ts).
+const trustedProxy = z.string().refine((entry) => {
+  try {
+    proxyaddr.compile(entry);
+    return true;
+  } catch {
+    // compile throws a TypeError naming the entry; the message below says what is accepted instead.
+    return false;
+  }
+}, 'must be an IP address, a CIDR range (10.0.0.0/8), or loopback, linklocal or uniquelocal');
 
 const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
@@ -85,6 +96,7 @@ const configSchema = z.object({
   metricsDocumentLabels: boolFromString,
   allowedOrigins: commaList,
   allowedHosts: commaList.pipe(z.array(z.string().regex(HOST_ENTRY, 'must be a name, name:port, .domain (with subdomains) or *'))),
+  trustedProxies: commaList.pipe(z.array(trustedProxy)),
   // Limits on hostile input; each answered with a close code or HTTP status and a reason.
   maxDocumentBytes: positiveInt,
   maxDocumentsPerConnection: positiveInt,
@@ -162,6 +174,8 @@ export const defaultConfig: Config = Object.freeze({
   metricsDocumentLabels: false,
   allowedOrigins: [],
   allowedHosts: [],
+  // Trust nobody: X-Forwarded-For is whatever the sender wrote unless it comes from a proxy named here.
+  trustedProxies: [],
   maxDocumentBytes: 64 * MiB,
   maxDocumentsPerConnection: 32,
   maxMessagesPerSecond: 1_000,
@@ -217,6 +231,7 @@ export const settings: readonly SettingSpec[] = [
   { key: 'metricsDocumentLabels', flag: '--metrics-document-labels <on|off>', env: 'TANDEM_METRICS_DOCUMENT_LABELS', help: 'label per-document metrics with document names (the largest logs); off: totals only' },
   { key: 'allowedOrigins', flag: '--allowed-origins <list>', env: 'TANDEM_ALLOWED_ORIGINS', help: 'comma list of browser origins allowed besides the server\'s own (empty: none with --auth none, any with jwt; * for any)' },
   { key: 'allowedHosts', flag: '--allowed-hosts <list>', env: 'TANDEM_ALLOWED_HOSTS', help: 'Host names served besides localhost, IP addresses and --host (name, name:port, .domain, *); checked on loopback, or when set' },
+  { key: 'trustedProxies', flag: '--trusted-proxies <list>', env: 'TANDEM_TRUSTED_PROXIES', help: 'comma list of load balancers (IP, CIDR, loopback, linklocal, uniquelocal) whose X-Forwarded-For names the client for per-IP limits and logs; empty: none' },
   { key: 'maxDocumentBytes', flag: '--max-document-bytes <bytes>', env: 'TANDEM_MAX_DOCUMENT_BYTES', help: 'largest stored size of a document; growing past it closes with 4413' },
   { key: 'maxDocumentsPerConnection', flag: '--max-documents-per-connection <count>', env: 'TANDEM_MAX_DOCUMENTS_PER_CONNECTION', help: 'documents one WebSocket may hold open at once' },
   { key: 'maxMessagesPerSecond', flag: '--max-messages-per-second <count>', env: 'TANDEM_MAX_MESSAGES_PER_SECOND', help: 'messages per second per WebSocket, with a burst of as many; a faster client is read more slowly, nothing is dropped' },

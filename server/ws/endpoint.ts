@@ -7,6 +7,7 @@ import { refuseRequest, type RequestPolicy } from '../auth/request-guard.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { RELAY_PATH, RELAY_PROOF_HEADER } from '../cluster/relay-auth.ts';
 import { documentNameProblem } from '../../common/names.ts';
+import { socketAddress, type ClientAddress } from '../http/client-address.ts';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, Tally } from '../metrics/registry.ts';
@@ -42,6 +43,8 @@ export interface WebSocketEndpointOptions {
   requestPolicy?: RequestPolicy;
   /** Upgrades per client IP per minute (429 with Retry-After beyond). */
   maxConnectionsPerMinute?: number;
+  /** The client IP for that limit and the logs; behind a trusted proxy, the one it forwarded (default: the socket's peer). */
+  clientAddress?: ClientAddress;
   /** Messages per second per socket, with a burst of as many; a faster client is read more slowly. */
   maxMessagesPerSecond?: number;
   /** A socket throttled without a break for longer than this is closed with 4429 (default: never). */
@@ -95,9 +98,11 @@ export class WebSocketEndpoint {
   #traffic = new Map<Protocol, Traffic>();
   #open: Record<Protocol, number> = { hocuspocus: 0, 'y-websocket': 0 };
   #attempts: SlidingWindow;
+  #clientAddress: ClientAddress;
 
   constructor(options: WebSocketEndpointOptions) {
     this.#options = options;
+    this.#clientAddress = options.clientAddress ?? socketAddress;
     this.#attempts = new SlidingWindow(options.maxConnectionsPerMinute ?? UNLIMITED, 60_000);
     // ws closes a socket whose message exceeds maxPayload with 1009 (message too big).
     this.#server = new WebSocketServer({
@@ -125,9 +130,10 @@ export class WebSocketEndpoint {
     // Relays come from other instances of the cluster: their clients passed the checks below there.
     if (path === RELAY_PATH && this.#options.cluster) return void this.#upgradeRelay(request, socket, head, this.#options.cluster);
     // Every attempt counts, refused ones too, so the warnings below are bounded per client.
-    const retryAfter = this.#attempts.attempt(request.socket.remoteAddress ?? 'unknown');
+    const ip = this.#clientAddress(request);
+    const retryAfter = this.#attempts.attempt(ip);
     if (retryAfter > 0) {
-      this.#options.log.debug({ ip: request.socket.remoteAddress, retryAfter }, 'WebSocket upgrade refused: too many attempts');
+      this.#options.log.debug({ ip, retryAfter }, 'WebSocket upgrade refused: too many attempts');
       return refuseUpgrade(socket, new AppError('rate-limited', 'too many connection attempts; retry later'), { 'Retry-After': String(retryAfter) });
     }
     const refusal = this.#options.requestPolicy ? refuseRequest(this.#options.requestPolicy, request.headers) : null;
@@ -255,7 +261,7 @@ export class WebSocketEndpoint {
       closeClient,
       expectUnpromptedStep2: (address) => session.ledger.expectUnpromptedStep2(address),
       request: toFetchRequest(request),
-      clientAddress: request.socket.remoteAddress ?? 'unknown',
+      clientAddress: this.#clientAddress(request),
     });
     return {
       handleMessage: (message, frame) => {
@@ -275,7 +281,7 @@ export class WebSocketEndpoint {
     const documentName = new URL(request.url ?? '/', 'http://localhost').searchParams.get('document') ?? '';
     const proof = request.headers[RELAY_PROOF_HEADER];
     if (!cluster.relayAuthorized(documentName, typeof proof === 'string' ? proof : undefined)) {
-      this.#options.log.warn({ ip: request.socket.remoteAddress }, 'relay refused: no valid proof of the cluster secret');
+      this.#options.log.warn({ ip: this.#clientAddress(request) }, 'relay refused: no valid proof of the cluster secret');
       return refuseUpgrade(socket, new AppError('unauthorized', 'relay connections need the cluster secret'));
     }
     let held: boolean;
@@ -349,7 +355,7 @@ export class WebSocketEndpoint {
       onThrottledTooLong: (throttledMs) => {
         metrics?.limitRejections.inc({ limit: 'throttled-too-long' });
         const error = new AppError('rate-limited', `more than ${maxMessagesPerSecond} messages per second for ${Math.round(throttledMs / 1000)} s`);
-        log.warn({ ip: request.socket.remoteAddress, protocol, throttledMs: Math.round(throttledMs) }, 'closing a socket that stayed over the message rate');
+        log.warn({ ip: this.#clientAddress(request), protocol, throttledMs: Math.round(throttledMs) }, 'closing a socket that stayed over the message rate');
         ws.close(protocol === 'y-websocket' ? yWebsocketCloseCode(error.closeCode) : error.closeCode, closeReason(error.reason));
       },
     });
@@ -366,7 +372,7 @@ export class WebSocketEndpoint {
     const refuse = (error: AppError): null => {
       refused = true;
       // Debug, not info: a flood of bad frames must not become a flood of log lines.
-      this.#options.log.debug({ code: error.code, reason: error.message, ip: request.socket.remoteAddress }, 'closing a socket that sent a refused message');
+      this.#options.log.debug({ code: error.code, reason: error.message, ip: this.#clientAddress(request) }, 'closing a socket that sent a refused message');
       ws.close(protocol === 'y-websocket' ? yWebsocketCloseCode(error.closeCode) : error.closeCode, closeReason(error.reason));
       return null;
     };
