@@ -93,10 +93,13 @@ describe('HAProxy helper', { skip: haproxyMissing() ?? false }, () => {
   before(async () => {
     first = await fakeBackend('first');
     second = await fakeBackend('second');
-    haproxy = await startHaproxy([
-      { name: 'first', port: first.port },
-      { name: 'second', port: second.port },
-    ]);
+    haproxy = await startHaproxy(
+      [
+        { name: 'first', port: first.port },
+        { name: 'second', port: second.port },
+      ],
+      { shutdownSessions: true },
+    );
     await haproxy.waitForServer('first', 'UP');
     await haproxy.waitForServer('second', 'UP');
   });
@@ -124,7 +127,7 @@ describe('HAProxy helper', { skip: haproxyMissing() ?? false }, () => {
     await haproxy.waitForServer('first', 'UP', 3_000);
   });
 
-  test('when a backend is marked down, the tunnels through it are closed so their clients reconnect elsewhere', async () => {
+  test('with shutdownSessions, the tunnels through a backend marked down are closed so their clients reconnect elsewhere', async () => {
     const tunnels = await Promise.all([tunnel(haproxy.url), tunnel(haproxy.url)]);
     const closed = tunnels.map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
     first.ready = false;

@@ -1,19 +1,15 @@
 // A real Tandem cluster for fault tests: PostgreSQL, Redis and N instances as child processes (server/main.ts),
 // each on its own free port and temp dir; instances can be killed, paused and started again on the same port.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, startPostgres, type TestPostgres } from './postgres.ts';
+import { startHaproxy, type TestHaproxy } from './haproxy.ts';
+import { startPostgres, type TestPostgres } from './postgres.ts';
+import { startRedis, type TestRedis } from './redis.ts';
 import { startServerProcess, type ServerProcess } from './server-process.ts';
 
 export const CLUSTER_SECRET = 'a-cluster-secret-for-tests';
-
-export interface TestRedis {
-  url: string;
-  close(): Promise<void>;
-}
 
 export interface TestCluster {
   postgres: TestPostgres;
@@ -23,6 +19,8 @@ export interface TestCluster {
   instances: ServerProcess[];
   /** Starts instance i again, on its port. */
   start(index: number): Promise<ServerProcess>;
+  /** HAProxy in front of every instance (checks /readyz), when asked for. */
+  balancer: TestHaproxy | null;
   /** The instance holding the document's lease, or -1. */
   ownerOf(documentName: string): Promise<number>;
   close(): Promise<void>;
@@ -32,40 +30,14 @@ export interface ClusterOptions {
   instances?: number;
   leaseMs?: number;
   args?: readonly string[];
-}
-
-export async function startTestRedis(): Promise<TestRedis> {
-  const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'tandem-redis-'));
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt++) {
-    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      break;
-    } catch (error) {
-      probe.disconnect();
-      if (attempt > 100) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  return {
-    url,
-    async close() {
-      child.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  /** Put HAProxy in front (clients then connect to `balancer.url`). */
+  balancer?: boolean;
 }
 
 export async function startTestCluster(options: ClusterOptions = {}): Promise<TestCluster> {
   const { instances: count = 3, leaseMs = 1_500, args = [] } = options;
   const postgres = await startPostgres();
-  const redis = await startTestRedis();
+  const redis = await startRedis();
   const databaseUrl = await postgres.createDatabase('cluster');
   const dataDirs: string[] = [];
   const instances: ServerProcess[] = [];
@@ -74,12 +46,18 @@ export async function startTestCluster(options: ClusterOptions = {}): Promise<Te
     dataDirs.push(await mkdtemp(join(tmpdir(), `tandem-node${i}-`)));
     instances.push(await startServerProcess({ dataDir: dataDirs[i]!, args: argsFor() }));
   }
+  const balancer = options.balancer
+    ? await startHaproxy(instances.map((instance, i) => ({ name: `node${i}`, port: instance.port })))
+    : null;
+  if (balancer) for (let i = 0; i < count; i++) await balancer.waitForServer(`node${i}`, 'UP');
   const probe = new Redis(redis.url);
+  probe.on('error', () => undefined);
   return {
     postgres,
     redis,
     databaseUrl,
     instances,
+    balancer,
     async start(index) {
       const previous = instances[index]!;
       instances[index] = await startServerProcess({ dataDir: dataDirs[index]!, port: previous.port, args: argsFor() });
@@ -93,6 +71,7 @@ export async function startTestCluster(options: ClusterOptions = {}): Promise<Te
     },
     async close() {
       probe.disconnect();
+      await balancer?.stop();
       for (const instance of instances) {
         instance.kill('SIGKILL');
         await instance.waitForExit();

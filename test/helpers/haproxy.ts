@@ -25,6 +25,8 @@ export interface StartHaproxyOptions {
    * (`npm run cluster`: the instances drain before PostgreSQL goes).
    */
   detached?: boolean;
+  /** Close the tunnels of a backend marked down (off by default, as in deploy/haproxy.cfg: see docs/scale-out.md). */
+  shutdownSessions?: boolean;
 }
 
 /** A backend's state as HAProxy's stats report it: `UP`, `DOWN`, `UP 1/2` (going down), `MAINT`, … */
@@ -71,6 +73,7 @@ export interface HaproxyConfigOptions {
   statsPort: number;
   backends: readonly Required<HaproxyBackend>[];
   balance: 'roundrobin' | 'leastconn';
+  shutdownSessions?: boolean;
 }
 
 /** The configuration the helper runs: the same choices as deploy/haproxy.cfg, on loopback. */
@@ -95,9 +98,9 @@ export function haproxyConfig(options: HaproxyConfigOptions): string {
     // An upgraded WebSocket is a tunnel: idle editors must not be cut after the 30 s above.
     '  timeout tunnel 1h',
     // Checked every 500 ms, out after 2 failures, back after 1 success: a dead or draining instance
-    // leaves rotation within about a second. When one is marked down, its tunnels are closed so its
-    // clients reconnect (through this proxy) to an instance that is up, instead of waiting on a dead socket.
-    '  default-server inter 500 fall 2 rise 1 on-marked-down shutdown-sessions',
+    // leaves rotation within about a second. Its tunnels are left alone: when PostgreSQL or Redis is down
+    // every instance is unready at once, and cutting every editor would help nobody (docs/scale-out.md).
+    `  default-server inter 500 fall 2 rise 1${options.shutdownSessions ? ' on-marked-down shutdown-sessions' : ''}`,
     '',
     'frontend tandem',
     `  bind 127.0.0.1:${options.port}`,
@@ -134,7 +137,7 @@ export async function startHaproxy(backends: readonly HaproxyBackend[], options:
   const statsUrl = `http://127.0.0.1:${statsPort}/`;
 
   const launch = async (takeOverFrom?: ChildProcess) => {
-    await writeFile(configFile, haproxyConfig({ port, statsPort, backends: current, balance }));
+    await writeFile(configFile, haproxyConfig({ port, statsPort, backends: current, balance, shutdownSessions: options.shutdownSessions }));
     const args = ['-f', configFile, '-db', ...(takeOverFrom?.pid ? ['-sf', String(takeOverFrom.pid)] : [])];
     const running = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
     // One log line per request: only the latest are kept, so a long `npm run cluster` does not grow without bound.
