@@ -78,7 +78,7 @@ type Protocol = 'hocuspocus' | 'y-websocket';
 
 /** What the inbox hands each checked frame to: Hocuspocus' connection, or a cluster router. */
 interface RoutedConnection {
-  handleMessage(message: Uint8Array, frame: ClientFrame): void;
+  handleMessage(message: Uint8Array, frame?: ClientFrame): void;
   handleClose(event: { code: number; reason: string }): void;
 }
 
@@ -157,6 +157,7 @@ export class WebSocketEndpoint {
     if (problem) return refuseUpgrade(socket, new AppError('invalid-document-name', problem));
     const url = new URL(request.url ?? '/', 'http://localhost');
     const token = tokenFromRequest(url, request.headers['sec-websocket-protocol']);
+    const cluster = this.#options.cluster;
     this.#server.handleUpgrade(request, socket, head, (ws) => {
       this.#track(ws, 'y-websocket');
       // y-websocket has no acknowledgements: the session only keeps pre-auth room.
@@ -179,6 +180,7 @@ export class WebSocketEndpoint {
           return frame;
         },
         sent: session.sent,
+        ...(cluster ? { connect: (sender) => this.#routed(ws, sender, request, session, cluster) } : {}),
       });
     });
   }
@@ -251,7 +253,7 @@ export class WebSocketEndpoint {
    * A client socket in a cluster: each document's frames go to its session (cluster/document-session.ts), served
    * here or relayed to the owner. Acks are gated by the route that serves them, not by this socket.
    */
-  #routed(ws: WebSocket, socket: DurableAckSocket, request: IncomingMessage, session: ProviderSession, cluster: Cluster): RoutedConnection {
+  #routed(ws: WebSocket, socket: { send(frame: Uint8Array): void }, request: IncomingMessage, session: ProviderSession, cluster: Cluster): RoutedConnection {
     const closeClient = (code: number, reason: string) => {
       ws.close(code, closeReason(reason));
       ws.resume();
@@ -263,10 +265,12 @@ export class WebSocketEndpoint {
       request: toFetchRequest(request),
       clientAddress: this.#clientAddress(request),
     });
+    const limits = { maxAwarenessBytes: this.#options.maxAwarenessBytes ?? UNLIMITED };
     return {
       handleMessage: (message, frame) => {
         try {
-          router.handleFrame(message, frame);
+          // y-websocket's bridge hands translated frames, already admitted but not kept: decoded again here.
+          router.handleFrame(message, frame ?? checkClientFrame(message, limits));
         } catch (error) {
           const refused = toAppError(error);
           closeClient(refused.closeCode, refused.reason);

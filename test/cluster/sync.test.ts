@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { startPostgres, postgresMissing, freePort, type TestPostgres } from '../helpers/postgres.ts';
 import { connectClient, waitFor, waitForAllSaved, type TestClient } from '../helpers/providers.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { connectYWebsocket } from '../helpers/ywebsocket.ts';
 
 async function startRedis(): Promise<{ url: string; close(): Promise<void> }> {
   const port = await freePort();
@@ -72,6 +73,20 @@ describe('cluster: three instances, one document', { skip }, () => {
     const owners = servers.filter((server) => server.app.cluster?.ownership.owns('shared'));
     assert.equal(owners.length, 1, 'one owner');
     assert.equal(servers.filter((server) => server.app.hub.isResident('shared')).length, 1, 'only the owner holds the document');
+  });
+
+  it('serves a y-websocket client on a non-owner from the owner', async () => {
+    const owner = servers.findIndex((server) => server.app.cluster?.ownership.owns('shared'));
+    const other = servers[(owner + 1) % servers.length]!;
+    const y = await connectYWebsocket(other.url, 'shared');
+    try {
+      assert.equal(y.doc.getText('t').toString(), clients[0]!.doc.getText('t').toString());
+      y.doc.getText('t').insert(0, 'y;');
+      await waitFor(() => clients.every((client) => client.doc.getText('t').toString().startsWith('y;')), 5_000, 'the y-websocket edit everywhere');
+      assert.equal(servers.filter((server) => server.app.hub.isResident('shared')).length, 1, 'still only the owner holds the document');
+    } finally {
+      y.destroy();
+    }
   });
 
   it('carries awareness across instances', async () => {
