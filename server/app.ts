@@ -20,6 +20,7 @@ import { Durability } from './documents/durability.ts';
 import { createHub, type Hub } from './documents/hub.ts';
 import { Persistence } from './documents/persistence.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
+import { ownerRouting } from './http/owner-routing.ts';
 import { createClientAddress } from './http/client-address.ts';
 import type { EventEmitter } from './events/event-bus.ts';
 import { createEvents } from './events/events.ts';
@@ -158,7 +159,12 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     store,
     log: moduleLogger(log, 'http'),
     clientDist,
-    admin: createAdminRoutes({ versions, deletion, maxImportBytes: config.maxDocumentBytes }),
+    admin: createAdminRoutes({
+      versions,
+      deletion,
+      maxImportBytes: config.maxDocumentBytes,
+      ...(cluster ? { documentRouting: ownerRouting(cluster) } : {}),
+    }),
     readiness: () => {
       if (draining) return { ready: false, reason: 'shutting down' };
       if (!store.isOpen) return { ready: false, reason: 'storage closed' };
