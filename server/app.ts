@@ -159,12 +159,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     store,
     log: moduleLogger(log, 'http'),
     clientDist,
-    admin: createAdminRoutes({
-      versions,
-      deletion,
-      maxImportBytes: config.maxDocumentBytes,
-      ...(cluster ? { documentRouting: ownerRouting(cluster) } : {}),
-    }),
+    admin: createAdminRoutes({ versions, deletion, maxImportBytes: config.maxDocumentBytes }),
+    ...(cluster ? { documentRouting: ownerRouting(cluster) } : {}),
     readiness: () => {
       if (draining) return { ready: false, reason: 'shutting down' };
       if (!store.isOpen) return { ready: false, reason: 'storage closed' };

@@ -1,5 +1,5 @@
 // Admin REST API under /api: export, import and delete documents; list, create, read, diff, restore versions.
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { Hono, type Context } from 'hono';
 import * as Y from 'yjs';
 import type { VersionDiff } from '../../common/api-types.ts';
 import type { DocumentDeletion } from '../documents/deletion.ts';
@@ -17,8 +17,6 @@ export interface AdminRoutesOptions {
   deletion: DocumentDeletion;
   /** Largest import body accepted (413 beyond): the largest document the server keeps (--max-document-bytes). */
   maxImportBytes: number;
-  /** Cluster only: runs each document's requests on its owner (owner-routing.ts). */
-  documentRouting?: MiddlewareHandler;
 }
 
 // Every route that may receive a body has a limit; the others are GET routes, whose bodies are never read.
@@ -26,10 +24,6 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   const { versions, deletion } = options;
   const api = new Hono();
   const importLimit = limitBody(options.maxImportBytes, 'an import');
-  if (options.documentRouting) {
-    api.use('/documents/:name', options.documentRouting);
-    api.use('/documents/:name/*', options.documentRouting);
-  }
 
   api.get('/documents/:name/export', async (c) => {
     const format = parseFormat(c.req.query('format'));

@@ -7,6 +7,7 @@ import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/po
 import { connectClient, waitFor, waitForAllSaved, type TestClient } from '../helpers/providers.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { openEventStream } from '../helpers/sse.ts';
 
 const DOC = 'admin-doc';
 
@@ -44,6 +45,9 @@ describe('cluster: the admin API from any instance', { skip: postgresMissing() ?
     await waitFor(() => clients.every((_, i) => text(i).toString() === 'kept;'), 5_000, 'the first edit everywhere');
     const owner = servers.findIndex((server) => server.app.cluster?.ownership.owns(DOC));
     const others = servers.filter((_, i) => i !== owner);
+    // The change feed read through a non-owner: the owner makes the events, the stream is forwarded.
+    const feed = await openEventStream(`${others[1]!.url}/api/documents/${DOC}/events`);
+    assert.equal(feed.status, 200);
 
     const created = await api(others[0]!, '/versions', { method: 'POST', body: JSON.stringify({ label: 'before' }) });
     assert.equal(created.status, 201, created.text);
@@ -55,6 +59,11 @@ describe('cluster: the admin API from any instance', { skip: postgresMissing() ?
     const restored = await api(others[1]!, `/versions/${version.id}/restore`, { method: 'POST', body: '{}' });
     assert.equal(restored.status, 200, restored.text);
     await waitFor(() => clients.every((_, i) => text(i).toString() === 'kept;'), 5_000, 'the restored text on every instance');
+    await waitFor(() => feed.messages.some((message) => message.event === 'version.restored'), 5_000, 'the restore on the change feed of a non-owner');
+    const ids = feed.messages.filter((message) => message.id !== undefined).map((message) => Number(message.id));
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'event ids in order');
+    assert.ok(feed.messages.some((message) => message.event === 'version.created'), feed.messages.map((m) => m.event).join(', '));
+    feed.close();
 
     // The export, from any instance, is the owner's live document.
     for (const server of servers) {
