@@ -9,7 +9,7 @@ import { AccessControl } from './auth/access-control.ts';
 import { createVerifier, warnAboutOpenAccess } from './auth/auth-mode.ts';
 import { isLoopback } from './auth/host-check.ts';
 import { corsGrant, requestPolicy } from './auth/request-guard.ts';
-import type { Cluster } from './cluster/cluster.ts';
+import type { Cluster, ClusterOptions } from './cluster/cluster.ts';
 import { PresenceGuard } from './auth/presence-guard.ts';
 import { apiAuth } from './auth/rest-auth.ts';
 import type { Config } from './config.ts';
@@ -97,7 +97,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   const preAuthBytes = Math.max(5 * 1024 * 1024, 2 * config.maxMessageBytes);
   // Established documents are counted by AccessControl; this bounds the ones still authenticating.
   const hub = createHub({ maxPendingDocuments: config.maxDocumentsPerConnection, preAuthBytes });
-  const cluster = config.redisUrl ? await startCluster(config, hub, durability, moduleLogger(log, 'cluster')) : null;
+  const cluster = config.redisUrl ? await startCluster({ config, hub, durability, log: moduleLogger(log, 'cluster'), registry: metrics.metrics.registry }) : null;
   const persistence = new Persistence({
     store,
     log: moduleLogger(log, 'persistence'),
@@ -251,9 +251,9 @@ async function buildClient(config: Config, log: Logger): Promise<string> {
   return ensureClientBuilt({ clientDir: config.clientDir, log });
 }
 
-async function startCluster(config: Config, hub: Hub, durability: Durability, log: Logger): Promise<Cluster> {
+async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const { Cluster } = await import('./cluster/cluster.ts');
-  const cluster = new Cluster({ config, hub, durability, log });
+  const cluster = new Cluster(options);
   await cluster.start();
   return cluster;
 }
