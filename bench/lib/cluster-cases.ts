@@ -28,6 +28,8 @@ export interface DeliveryMeasure {
   late: number;
   /** CPU per edit: the three instances together, Redis, PostgreSQL (µs). */
   instancesCpuMicros: number;
+  /** The same for each instance (index = instance). */
+  instanceCpuMicros: number[];
   redisCpuMicros: number;
   postgresCpuMicros: number;
 }
@@ -35,6 +37,8 @@ export interface DeliveryMeasure {
 export interface DeliveryPlan {
   edits: number;
   rate: number;
+  /** Ops of the trace put in the document first (one update from the writer, once every client has it open); typing goes on from there. */
+  history?: number;
 }
 
 /** Opens a client of `doc` on each instance of `order` in turn (one generator each); returns their ids. */
@@ -56,7 +60,7 @@ async function assertOwner(cluster: BenchCluster, doc: string, expected: number)
 
 function cpuSnapshot(cluster: BenchCluster, postgres: BenchPostgres) {
   const { instances, redis } = cluster.cpuMs();
-  return { instances: instances.reduce((sum, ms) => sum + ms, 0), redis, postgres: postgres.cpuMs() ?? Number.NaN };
+  return { each: instances, instances: instances.reduce((sum, ms) => sum + ms, 0), redis, postgres: postgres.cpuMs() ?? Number.NaN };
 }
 
 /**
@@ -68,14 +72,19 @@ export async function measureDelivery(cluster: BenchCluster, postgres: BenchPost
     { instance: placement.writer, generator: 0 },
     ...placement.readers.map((instance, i) => ({ instance, generator: i + 1 })),
   ].sort((a, b) => Number(b.instance === placement.first) - Number(a.instance === placement.first));
+  const history = plan.history ?? 0;
   const ids = await openAll(cluster, generators, doc, roles);
   try {
     await assertOwner(cluster, doc, placement.first);
+    if (history > 0) {
+      await generators[0]!.request('prefill', { client: ids.get(0), trace: 'automerge-paper', ops: history }, 120_000);
+      await waitForText(generators.slice(1, 1 + placement.readers.length), ids, await textLength(generators[0]!, ids.get(0)!));
+    }
     const readers = generators.slice(1, 1 + placement.readers.length);
     await Promise.all(readers.map((generator, i) => generator.request('listen', { client: ids.get(i + 1) })));
     await Promise.all(readers.map((generator) => generator.request('reset')));
     const before = cpuSnapshot(cluster, postgres);
-    const typed = await generators[0]!.request('type', { client: ids.get(0), trace: 'automerge-paper', count: plan.edits, rate: plan.rate }, (plan.edits / plan.rate) * 1000 + 180_000);
+    const typed = await generators[0]!.request('type', { client: ids.get(0), trace: 'automerge-paper', from: history, count: plan.edits, rate: plan.rate }, (plan.edits / plan.rate) * 1000 + 180_000);
     // Every reader has every edit once the writer's last one is acknowledged… except on the reference, whose
     // readers may get it a Redis round trip later: wait until each has all.
     const deadline = clockMs() + 30_000;
@@ -95,11 +104,27 @@ export async function measureDelivery(cluster: BenchCluster, postgres: BenchPost
       ack: Histogram.from([typed.ackHistogram as HistogramData]),
       late: Number(typed.late),
       instancesCpuMicros: perEdit(after.instances - before.instances),
+      instanceCpuMicros: after.each.map((ms, i) => perEdit(ms - before.each[i]!)),
       redisCpuMicros: perEdit(after.redis - before.redis),
       postgresCpuMicros: perEdit(after.postgres - before.postgres),
     };
   } finally {
     await Promise.all(generators.map((generator) => generator.request('close-all')));
+  }
+}
+
+async function textLength(generator: Generator, client: number): Promise<number> {
+  return Number((await generator.request('info', { client })).textLength);
+}
+
+/** Waits until the clients of generators 1… (ids keyed by generator index) have a text of `length`. */
+async function waitForText(readers: Generator[], ids: Map<number, number>, length: number): Promise<void> {
+  const deadline = clockMs() + 60_000;
+  for (;;) {
+    const lengths = await Promise.all(readers.map((generator, i) => textLength(generator, ids.get(i + 1)!)));
+    if (lengths.every((found) => found === length)) return;
+    if (clockMs() > deadline) throw new Error(`readers have ${lengths.join(', ')} characters after 60 s, not ${length}`);
+    await delay(50);
   }
 }
 

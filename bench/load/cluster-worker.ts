@@ -1,15 +1,18 @@
 // Load generator of the cluster scenario: real providers, each connected to one instance of a cluster, driven by
 // the runner over stdin (bench/load/worker.ts).
 //
-//   open {url, doc, expectClose?}    connect a provider; reply {client} once synced (and its first changes acknowledged)
+//   open {url, doc, expectClose?}        connect a provider; reply {client} once synced and its first changes acknowledged
 //   listen {client}                      record the latency of every stamp that arrives on this client
-//   reset / collect                  forget the latencies so far / reply with their histogram
-//   type {client, trace, count, rate}    open loop: the trace's first `count` ops, `rate` per second, each op and a
-//                                    stamp {seq, t} under key seq, in one transaction; reply once all are acknowledged
+//   reset / collect                      forget the latencies so far / reply with their histogram
+//   prefill {client, trace, ops}         the trace's first `ops` ops, made in another Y.Doc, sent as one update
+//   type {client, trace, from?, count, rate}
+//                                        open loop: `count` of the trace's ops from op `from`, `rate` per second, each
+//                                        op and a stamp {seq, t} under key seq in one transaction; reply once all
+//                                        are acknowledged
 //   seed {client, copies}                a large document: `copies` × the automerge-paper text as paragraphs, one
-//                                    transaction per copy; reply once acknowledged, with the state's size
+//                                        transaction per copy; reply once acknowledged, with the state's size
 //   tokens {client, rate}                type one token per edit at `rate` per second until `stop`, noting when each
-//                                    edit was made and acknowledged (failover)
+//                                        edit was made and acknowledged (failover)
 //   acked-after {client, t, timeoutMs}   reply with the first edit made after t once it is acknowledged
 //   stop {client}                        stop typing; reply, once every edit is acknowledged, with the edits' times
 //   info {client}                        the client's text length and paragraph count
@@ -122,9 +125,10 @@ serveCommands({
     const entry = client(command);
     const { doc } = entry.bench;
     const ops = trace(String(command.trace)).ops;
+    const from = Number(command.from ?? 0);
     const count = Number(command.count);
-    if (count > ops.length) throw new Error(`the trace has ${ops.length} ops, not ${count}`);
-    if (doc.getText('text').length !== 0) throw new Error('type replays a trace from its start: the text must be empty');
+    if (from + count > ops.length) throw new Error(`the trace has ${ops.length} ops, not ${from + count}`);
+    if (from === 0 && doc.getText('text').length !== 0) throw new Error('type replays a trace from its start: the text must be empty');
     const interval = 1000 / Number(command.rate);
     const text = doc.getText('text');
     const stamps = doc.getMap('stamp');
@@ -138,7 +142,7 @@ serveCommands({
         if (entry.closedBy) return reject(new Error(`the writer lost its socket: ${entry.closedBy}`));
         // Open loop on a fixed schedule: an edit that is due goes out now, however late the last one was.
         while (index < count && clockMs() >= started + index * interval) {
-          const [position, deleteCount, insert] = ops[index]!;
+          const [position, deleteCount, insert] = ops[from + index]!;
           const seq = index;
           if (clockMs() - (started + index * interval) > interval) late += 1;
           track(entry, () =>
@@ -159,6 +163,23 @@ serveCommands({
     await acknowledged(entry, 120_000);
     const ackMs = entry.edits.map((edit) => edit.ackedAt! - edit.sentAt);
     return { sent: count, late, seconds: (sentAt - started) / 1000, ackHistogram: toHistogram(ackMs) };
+  },
+  async prefill(command) {
+    const entry = client(command);
+    const ops = trace(String(command.trace)).ops.slice(0, Number(command.ops));
+    // The history typed elsewhere (another client id), arriving as one update, as a document loaded with it would.
+    const local = new Y.Doc();
+    const text = local.getText('text');
+    for (const [position, deleteCount, insert] of ops) {
+      local.transact(() => {
+        if (deleteCount > 0) text.delete(position, deleteCount);
+        if (insert.length > 0) text.insert(position, insert);
+      });
+    }
+    const update = Y.encodeStateAsUpdate(local);
+    Y.applyUpdate(entry.bench.doc, update);
+    await acknowledged(entry, 120_000);
+    return { textLength: entry.bench.doc.getText('text').length, updateBytes: update.length };
   },
   async seed(command) {
     const entry = client(command);

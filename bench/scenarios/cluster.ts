@@ -1,8 +1,9 @@
 // Cluster (issue 15): Tandem on three instances (one owner per document, relays) against stock Hocuspocus +
 // extension-redis on three: cross-instance delivery, memory with one large document open everywhere,
 // acknowledged ingest through a non-owner, and failover after SIGKILL of the owner.
-import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { postgresMissing } from '../../test/helpers/postgres.ts';
 import { redisMissing } from '../../test/helpers/redis.ts';
 import { loadTrace } from '../../test/helpers/traces.ts';
@@ -33,31 +34,46 @@ import { Generator } from '../load/generator.ts';
 interface Plan {
   delivery: { edits: number; rate: number; warmupEdits: number };
   ingestOps: number;
-  /** Copies of automerge-paper's text (1,173 paragraphs each) in the large document. */
-  copies: number;
+  /** Sizes of the large document: copies of automerge-paper's text (1,173 paragraphs each). */
+  copies: number[];
   memory: { settleMs: number; typedEdits: number; rate: number };
   failover: { kills: number; leases: number[]; rate: number; typingMs: number };
 }
 
 const FULL: Plan = {
-  delivery: { edits: 3000, rate: 50, warmupEdits: 200 },
+  delivery: { edits: 2000, rate: 50, warmupEdits: 200 },
   ingestOps: 259_778,
-  copies: 100,
+  copies: [20, 100],
   memory: { settleMs: 3000, typedEdits: 250, rate: 50 },
   failover: { kills: 10, leases: [3000, 1500], rate: 20, typingMs: 1000 },
 };
 const QUICK: Plan = {
   delivery: { edits: 300, rate: 50, warmupEdits: 50 },
   ingestOps: 20_000,
-  copies: 20,
+  copies: [20],
   memory: { settleMs: 1000, typedEdits: 50, rate: 50 },
   failover: { kills: 3, leases: [3000], rate: 20, typingMs: 1000 },
 };
 
-const DELIVERY_CASES: { key: string; kind: ClusterKind; label: string; placement: Placement }[] = [
-  { key: 'tandem-owner', kind: 'tandem', label: 'Tandem, writer on the owner', placement: { writer: 0, readers: [1, 2], first: 0 } },
-  { key: 'tandem-relay', kind: 'tandem', label: 'Tandem, writer on a non-owner', placement: { writer: 1, readers: [0, 2], first: 0 } },
-  { key: 'reference', kind: 'hocuspocus-redis', label: 'Hocuspocus + Redis', placement: { writer: 0, readers: [1, 2], first: 0 } },
+const OWNER: Placement = { writer: 0, readers: [1, 2], first: 0 };
+const NON_OWNER: Placement = { writer: 1, readers: [0, 2], first: 0 };
+/** Ops of automerge-paper already in the document in the "with history" cases. */
+const HISTORY = 200_000;
+interface DeliveryCase {
+  key: string;
+  kind: ClusterKind;
+  label: string;
+  placement: Placement;
+  history: number;
+  /** The reference case this one's p99 is compared with. */
+  versus: string;
+}
+const DELIVERY_CASES: DeliveryCase[] = [
+  { key: 'tandem-owner', kind: 'tandem', label: 'Tandem, writer on the owner', placement: OWNER, history: 0, versus: 'reference' },
+  { key: 'tandem-relay', kind: 'tandem', label: 'Tandem, writer on a non-owner', placement: NON_OWNER, history: 0, versus: 'reference' },
+  { key: 'reference', kind: 'hocuspocus-redis', label: 'Hocuspocus + Redis', placement: OWNER, history: 0, versus: 'reference' },
+  { key: 'tandem-owner-history', kind: 'tandem', label: 'with history: Tandem, writer on the owner', placement: OWNER, history: HISTORY, versus: 'reference-history' },
+  { key: 'reference-history', kind: 'hocuspocus-redis', label: 'with history: Hocuspocus + Redis', placement: OWNER, history: HISTORY, versus: 'reference-history' },
 ];
 const REFERENCE_NAME = 'stock Hocuspocus 4.7 + extension-redis + extension-database (PostgreSQL), 3 instances';
 const TANDEM_NAME = 'Tandem cluster (PostgreSQL, Redis leases), 3 instances';
@@ -76,8 +92,11 @@ export const cluster: Scenario = {
     const generators = [0, 1, 2].map((i) => new Generator(`cluster generator ${i}`, script));
     const delivery = new Map<string, DeliveryMeasure[]>();
     const ingest = new Map<string, IngestMeasure[]>();
-    const memory = new Map<ClusterKind, { document: LargeDocument; runs: MemoryMeasure[] }>();
+    /** Keyed by `${kind}/${copies}`. */
+    const memory = new Map<string, { document: LargeDocument; runs: MemoryMeasure[] }>();
     const failover = new Map<number, FailoverMeasure[]>();
+    /** CPU ms per second of the three instances together with no client connected. */
+    const idleCpu = new Map<ClusterKind, number>();
     const options = { postgres, profileDir: context.profileDir, tandemMain: context.tandemMain };
     try {
       context.progress('starting a Tandem cluster and a Hocuspocus + Redis cluster (3 instances each, one Redis each, one PostgreSQL)');
@@ -86,15 +105,16 @@ export const cluster: Scenario = {
         'hocuspocus-redis': await BenchCluster.start({ kind: 'hocuspocus-redis', workDir: join(context.workDir, 'reference'), ...options }),
       };
       try {
+        for (const kind of ['tandem', 'hocuspocus-redis'] as const) idleCpu.set(kind, await idleCpuMsPerSecond(clusters[kind]));
         const { edits, rate, warmupEdits } = plan.delivery;
         for (const kind of ['tandem', 'hocuspocus-redis'] as const) {
-          await measureDelivery(clusters[kind], postgres, generators, 'delivery-warm-up', { writer: 0, readers: [1, 2], first: 0 }, { edits: warmupEdits, rate });
+          await measureDelivery(clusters[kind], postgres, generators, 'delivery-warm-up', OWNER, { edits: warmupEdits, rate });
         }
         for (let run = 0; run < context.runs; run += 1) {
           // Interleaved, each run starting with the next case, so drift on the shared machine hits all alike.
           for (let i = 0; i < DELIVERY_CASES.length; i += 1) {
-            const { key, kind, placement } = DELIVERY_CASES[(i + run) % DELIVERY_CASES.length]!;
-            const measure = await measureDelivery(clusters[kind], postgres, generators, `delivery-${key}-${run}`, placement, plan.delivery);
+            const { key, kind, placement, history } = DELIVERY_CASES[(i + run) % DELIVERY_CASES.length]!;
+            const measure = await measureDelivery(clusters[kind], postgres, generators, `delivery-${key}-${run}`, placement, { edits, rate, history });
             delivery.set(key, [...(delivery.get(key) ?? []), measure]);
             context.progress(
               `delivery run ${run + 1}/${context.runs} ${key}: p50 ${measure.histogram.quantile(0.5).toFixed(2)} ms, p99 ${measure.histogram.quantile(0.99).toFixed(2)} ms, ` +
@@ -123,18 +143,20 @@ export const cluster: Scenario = {
       for (const kind of ['tandem', 'hocuspocus-redis'] as const) {
         const running = await BenchCluster.start({ kind, workDir: join(context.workDir, `memory-${kind}`), ...options });
         try {
-          const document = await seedLargeDocument(running, postgres, generators[0]!, 'large', plan.copies);
-          context.progress(`memory ${kind}: seeded ${document.paragraphs.toLocaleString('en-US')} paragraphs, state ${(document.stateBytes / 2 ** 20).toFixed(1)} MiB`);
-          const runs: MemoryMeasure[] = [];
-          for (let run = 0; run < context.runs; run += 1) {
-            const measure = await measureMemory(running, generators, document, plan.memory);
-            runs.push(measure);
-            context.progress(
-              `memory run ${run + 1}/${context.runs} ${kind}: idle ${measure.idleMiB.map((m) => m.toFixed(0)).join(' + ')} MiB, ` +
-                `document open ${measure.hotMiB.map((m) => m.toFixed(0)).join(' + ')} MiB`,
-            );
+          for (const copies of plan.copies) {
+            const document = await seedLargeDocument(running, postgres, generators[0]!, `large-${copies}`, copies);
+            context.progress(`memory ${kind}: seeded ${document.paragraphs.toLocaleString('en-US')} paragraphs, state ${(document.stateBytes / 2 ** 20).toFixed(1)} MiB`);
+            const runs: MemoryMeasure[] = [];
+            for (let run = 0; run < context.runs; run += 1) {
+              const measure = await measureMemory(running, generators, document, plan.memory);
+              runs.push(measure);
+              context.progress(
+                `memory run ${run + 1}/${context.runs} ${kind}, ${copies} copies: idle ${measure.idleMiB.map((m) => m.toFixed(0)).join(' + ')} MiB, ` +
+                  `document open ${measure.hotMiB.map((m) => m.toFixed(0)).join(' + ')} MiB`,
+              );
+            }
+            memory.set(`${kind}/${copies}`, { document, runs });
           }
-          memory.set(kind, { document, runs });
         } finally {
           await running.stop();
         }
@@ -159,7 +181,7 @@ export const cluster: Scenario = {
       await Promise.all(generators.map((generator) => generator.stop()));
       if (!context.postgres) await postgres.close();
     }
-    return report(context, plan, delivery, ingest, memory, failover);
+    return report(context, plan, delivery, ingest, memory, failover, idleCpu);
   },
 };
 
@@ -168,43 +190,50 @@ async function report(
   plan: Plan,
   delivery: Map<string, DeliveryMeasure[]>,
   ingest: Map<string, IngestMeasure[]>,
-  memory: Map<ClusterKind, { document: LargeDocument; runs: MemoryMeasure[] }>,
+  memory: Map<string, { document: LargeDocument; runs: MemoryMeasure[] }>,
   failover: Map<number, FailoverMeasure[]>,
+  idleCpu: Map<ClusterKind, number>,
 ): Promise<ScenarioResult> {
   const runsOf = (key: string) => delivery.get(key) ?? [];
   const deliveryFigure = (key: string, pick: (m: DeliveryMeasure) => number) => median(runsOf(key).map(pick));
   const p = (q: number) => (m: DeliveryMeasure) => m.histogram.quantile(q);
-  const refP99 = deliveryFigure('reference', p(0.99));
-  const deliveryRows: Cell[][] = DELIVERY_CASES.map(({ key, label }) => [
+  const deliveryRows: Cell[][] = DELIVERY_CASES.map(({ key, label, versus }) => [
     label,
     deliveryFigure(key, p(0.5)),
     deliveryFigure(key, p(0.99)),
     deliveryFigure(key, (m) => m.histogram.max),
-    key === 'reference' ? '1.00× (reference)' : ratio(deliveryFigure(key, p(0.99)), refP99),
+    key === versus ? '1.00× (reference)' : ratio(deliveryFigure(key, p(0.99)), deliveryFigure(versus, p(0.99))),
     deliveryFigure(key, (m) => m.ack.quantile(0.5)),
     deliveryFigure(key, (m) => m.ack.quantile(0.99)),
     deliveryFigure(key, (m) => m.instancesCpuMicros),
+    [0, 1, 2].map((i) => formatNumber(deliveryFigure(key, (m) => m.instanceCpuMicros[i]!))).join(' / '),
     deliveryFigure(key, (m) => m.redisCpuMicros),
     deliveryFigure(key, (m) => m.postgresCpuMicros),
     runsOf(key).map((m) => formatNumber(m.histogram.quantile(0.99))).join(' / '),
   ]);
 
-  const memoryOf = (kind: ClusterKind) => memory.get(kind)?.runs ?? [];
+  // The memory target is read on the largest document: the one where the document, not the baseline, dominates.
+  const largest = Math.max(...plan.copies);
+  const memoryOf = (kind: ClusterKind, copies: number) => memory.get(`${kind}/${copies}`)?.runs ?? [];
   const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-  const memoryFigure = (kind: ClusterKind, pick: (m: MemoryMeasure) => number) => median(memoryOf(kind).map(pick));
+  const memoryFigure = (kind: ClusterKind, copies: number, pick: (m: MemoryMeasure) => number) => median(memoryOf(kind, copies).map(pick));
   const idle = (m: MemoryMeasure) => sum(m.idleMiB);
   const hot = (m: MemoryMeasure) => sum(m.hotMiB);
   const above = (m: MemoryMeasure) => hot(m) - idle(m);
-  const memoryRow = (kind: ClusterKind, name: string): Cell[] => [
-    name,
-    memoryFigure(kind, idle),
-    memoryFigure(kind, hot),
-    memoryFigure(kind, above),
-    memoryOf(kind).length ? [0, 1, 2].map((i) => formatNumber(memoryFigure(kind, (m) => m.hotMiB[i]! - m.idleMiB[i]!))).join(' / ') : '–',
-    kind === 'hocuspocus-redis' ? '1.00× (reference)' : ratio(memoryFigure(kind, hot), memoryFigure('hocuspocus-redis', hot)),
-    kind === 'hocuspocus-redis' ? '1.00× (reference)' : ratio(memoryFigure(kind, above), memoryFigure('hocuspocus-redis', above)),
-  ];
-  const document = memory.get('tandem')?.document ?? memory.get('hocuspocus-redis')?.document;
+  const memoryRow = (kind: ClusterKind, copies: number, name: string): Cell[] => {
+    const document = memory.get(`${kind}/${copies}`)?.document;
+    return [
+      name,
+      document ? `${document.paragraphs.toLocaleString('en-US')} paragraphs, ${(document.stateBytes / 2 ** 20).toFixed(1)} MiB` : `${copies} copies`,
+      memoryFigure(kind, copies, idle),
+      memoryFigure(kind, copies, hot),
+      memoryFigure(kind, copies, above),
+      memoryOf(kind, copies).length ? [0, 1, 2].map((i) => formatNumber(memoryFigure(kind, copies, (m) => m.hotMiB[i]! - m.idleMiB[i]!))).join(' / ') : '–',
+      kind === 'hocuspocus-redis' ? '1.00× (reference)' : ratio(memoryFigure(kind, copies, hot), memoryFigure('hocuspocus-redis', copies, hot)),
+      kind === 'hocuspocus-redis' ? '1.00× (reference)' : ratio(memoryFigure(kind, copies, above), memoryFigure('hocuspocus-redis', copies, above)),
+    ];
+  };
+  const memoryRows = plan.copies.flatMap((copies) => [memoryRow('tandem', copies, TANDEM_NAME), memoryRow('hocuspocus-redis', copies, REFERENCE_NAME)]);
 
   const ingestFigure = (key: string, pick: (m: IngestMeasure) => number) => median((ingest.get(key) ?? []).map(pick));
   const ingestRow = (key: string, name: string): Cell[] => [
@@ -238,19 +267,21 @@ async function report(
   const measured = (...values: number[]) => values.every(Number.isFinite);
   const p99Target = (key: string, label: string): Target => {
     const value = deliveryFigure(key, p(0.99));
+    const refP99 = deliveryFigure(DELIVERY_CASES.find((c) => c.key === key)!.versus, p(0.99));
     return {
       text: `Cross-instance delivery p99, ${label}, ≤ ${P99_TARGET}× Hocuspocus + Redis → ${measured(value, refP99) ? `${value.toFixed(2)} vs ${refP99.toFixed(2)} ms = ${ratio(value, refP99)}` : 'not measured'}`,
       met: measured(value, refP99) ? value <= P99_TARGET * refP99 : null,
     };
   };
-  const tandemHot = memoryFigure('tandem', hot);
-  const refHot = memoryFigure('hocuspocus-redis', hot);
+  const tandemHot = memoryFigure('tandem', largest, hot);
+  const refHot = memoryFigure('hocuspocus-redis', largest, hot);
   const targets: Target[] = [
     p99Target('tandem-owner', 'writer on the owner'),
     p99Target('tandem-relay', 'writer on a non-owner'),
+    p99Target('tandem-owner-history', `writer on the owner, document with ${HISTORY.toLocaleString('en-US')} ops of history`),
     {
       text:
-        `Total RSS of the three instances with one large document open on all three ≤ ${RSS_TARGET}× Hocuspocus + Redis → ` +
+        `Total RSS of the three instances with one large document (${largest} copies) open on all three ≤ ${RSS_TARGET}× Hocuspocus + Redis → ` +
         (measured(tandemHot, refHot) ? `${formatNumber(tandemHot)} vs ${formatNumber(refHot)} MiB = ${ratio(tandemHot, refHot)}` : 'not measured'),
       met: measured(tandemHot, refHot) ? tandemHot <= RSS_TARGET * refHot : null,
     },
@@ -288,14 +319,12 @@ async function report(
   const tables: ResultTable[] = [
     {
       title: `Memory: one large document open on all three instances`,
-      header: ['cluster', 'idle RSS (MiB, 3 instances)', 'document open (MiB)', 'above idle (MiB)', 'above idle per instance (0 / 1 / 2)', 'total vs reference', 'above idle vs reference'],
-      rows: [memoryRow('tandem', TANDEM_NAME), memoryRow('hocuspocus-redis', REFERENCE_NAME)],
+      header: ['cluster', 'document', 'idle RSS (MiB, 3 instances)', 'document open (MiB)', 'above idle (MiB)', 'above idle per instance (0 / 1 / 2)', 'total vs reference', 'above idle vs reference'],
+      rows: memoryRows,
       notes: [
-        document
-          ? `The document: automerge-paper's final text as ${document.paragraphs.toLocaleString('en-US')} Tiptap-shaped paragraphs (Y.XmlElement + Y.XmlText), ` +
-            `${plan.copies} copies each written by its own client id; ${(document.stateBytes / 2 ** 20).toFixed(1)} MiB as Y.encodeStateAsUpdate. ` +
-            'Written through instance 0 by one client, stored, then every instance restarted gracefully.'
-          : 'not measured',
+        `The document: automerge-paper's final text as 1,173 Tiptap-shaped paragraphs (Y.XmlElement + Y.XmlText), ${plan.copies.join(' or ')} copies, ` +
+          'each written by its own client id; its size as Y.encodeStateAsUpdate. Written through instance 0 by one client, stored, ' +
+          'then every instance restarted gracefully.',
         'idle: VmRSS of each fresh instance after a small document was opened and left on each (code loaded on first use), ' +
           `${plan.memory.settleMs / 1000} s later. document open: a client of the large document on instance 0 (Tandem: it claims the ` +
           `document, instance 0 owns it), then on 1 and 2, each checked to have every paragraph; then ${plan.memory.typedEdits} edits at ` +
@@ -334,8 +363,9 @@ async function report(
       `connecting to the instances directly. Delivery: one writer types the automerge-paper trace open loop at ${plan.delivery.rate} edits/s ` +
       `(${plan.delivery.edits.toLocaleString('en-US')} edits per run, each op and a {seq, t} stamp in one transaction) with a reader on each ` +
       `other instance, each client a real provider in its own process; latency = writer's clock before the edit → reader's observer ` +
-      `(one host clock). Median of ${context.runs} run(s), cases interleaved`,
-    header: ['case', 'p50 ms', 'p99 ms', 'max ms', 'p99 vs Hocuspocus + Redis', 'ack p50 ms', 'ack p99 ms', 'instances CPU µs/edit', 'Redis CPU µs/edit', 'PostgreSQL CPU µs/edit', 'runs (p99 ms)'],
+      `(one host clock). "with history": the trace's first ${HISTORY.toLocaleString('en-US')} ops are put in the document first (one update ` +
+      `from the writer) and typing goes on from op ${HISTORY.toLocaleString('en-US')}. Median of ${context.runs} run(s), cases interleaved`,
+    header: ['case', 'p50 ms', 'p99 ms', 'max ms', 'p99 vs Hocuspocus + Redis', 'ack p50 ms', 'ack p99 ms', 'instances CPU µs/edit', 'per instance (0 / 1 / 2)', 'Redis CPU µs/edit', 'PostgreSQL CPU µs/edit', 'runs (p99 ms)'],
     rows: deliveryRows,
     tables,
     targets,
@@ -352,14 +382,30 @@ async function report(
         'write, where Tandem commits every update before acknowledging it).',
       'extension-redis 4.7 publishes a state vector (SyncStep1) per document per event-loop turn that changed it; each other instance ' +
         'answers on the writer\'s reply channel with what the writer lacks and its own state vector, and the writer\'s instance then sends ' +
-        'each of them the missing update: an edit reaches a reader on another instance after three Redis messages. Tandem relays the ' +
+        'each of them the missing update: an edit reaches a reader on another instance after three Redis messages. Each answer is ' +
+        'Y.encodeStateAsUpdate(document, stateVector): the missing structs plus the document\'s whole delete set, so its cost grows ' +
+        'with the document\'s history (the "with history" rows). Tandem relays the ' +
         "client's frame to the owner and the owner's broadcast back over direct WebSockets: one hop from the owner, two from a non-owner.",
-      'CPU per edit: on-CPU time of all threads of the three instances together (/proc schedstat), of redis-server, and of every ' +
-        'PostgreSQL process (10 ms ticks; the one PostgreSQL serves both clusters, only one of which is loaded at a time), over the typing.',
+      'CPU per edit: on-CPU time of all threads of the three instances together and of each (/proc schedstat; instance 0 is the ' +
+        "owner in both Tandem cases and the writer's instance for the reference), of redis-server, and of every PostgreSQL process " +
+        '(10 ms ticks; the one PostgreSQL serves both clusters, only one of which is loaded at a time), over the typing, idle work ' +
+        `included: with no client the three instances took ${formatNumber(idleCpu.get('tandem') ?? Number.NaN)} ms of CPU a second ` +
+        `(Tandem) and ${formatNumber(idleCpu.get('hocuspocus-redis') ?? Number.NaN)} ms (reference), ` +
+        `${formatNumber(((idleCpu.get('tandem') ?? Number.NaN) * 1000) / plan.delivery.rate)} and ` +
+        `${formatNumber(((idleCpu.get('hocuspocus-redis') ?? Number.NaN) * 1000) / plan.delivery.rate)} µs per edit at ${plan.delivery.rate} edits/s.`,
       ...(Number.isFinite(hotRatio) ? [`Total RSS ratio ${hotRatio.toFixed(2)}×; the total includes each instance's idle baseline, so the ratio depends on the document's size (see the memory table).`] : []),
       'The reference has no owner and nothing to fail over (each instance holds the whole document, acknowledges from memory); its delivery and memory are the comparison.',
     ],
   };
+}
+
+async function idleCpuMsPerSecond(running: BenchCluster): Promise<number> {
+  await delay(1000);
+  const before = running.cpuMs().instances;
+  const started = performance.now();
+  await delay(3000);
+  const after = running.cpuMs().instances;
+  return (after.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0)) / ((performance.now() - started) / 1000);
 }
 
 /** Without PostgreSQL or Redis on this machine the scenario reports why instead of failing the suite. */
