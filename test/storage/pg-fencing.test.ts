@@ -1,11 +1,18 @@
 // Two instances on one PostgreSQL database, one document moving between them: epochs fence out the stale owner.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createLogger } from '../../server/log.ts';
+import { createMetricsRegistry } from '../../server/metrics/registry.ts';
+import type { TandemEvent } from '../../server/events/event-bus.ts';
 import { FencedOut } from '../../server/storage/fenced-out.ts';
 import type { Statement } from '../../server/storage/postgres/database.ts';
 import { PgDocumentStore } from '../../server/storage/postgres/pg-store.ts';
+import { WebhookDispatcher } from '../../server/webhooks/dispatcher.ts';
+import { WebhookOutbox } from '../../server/webhooks/outbox.ts';
 import { seededRandom, testSeed } from '../helpers/edits.ts';
 import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { waitFor } from '../helpers/providers.ts';
+import { startWebhookReceiver, type ReceivedRequest } from '../helpers/webhook-receiver.ts';
 
 const RACE_TRIALS = Number(process.env.TANDEM_FENCE_TRIALS ?? 30);
 
@@ -218,5 +225,89 @@ describe('fencing on PostgreSQL', { skip: postgresMissing() ?? undefined }, () =
     await assert.rejects(unclaimed.log.append(bytes('x')), isFencedOut(['never-claimed']));
     await unclaimed.log.close().catch(() => undefined);
     assert.deepEqual(await storedForm(url, 'never-claimed'), { snapshot: null, updates: [] });
+  });
+
+  test('(e) two dispatchers on one outbox deliver each event once, and take over what one left holding a claim', async () => {
+    const { a, b, url } = await twoInstances();
+    const hook = await startWebhookReceiver();
+    const log = createLogger({ level: 'silent' });
+    const holdMs = 600;
+    const dispatcher = (store: PgDocumentStore) =>
+      new WebhookDispatcher({
+        outbox: new WebhookOutbox(store.outbox, { holdMs }),
+        targets: [hook.url],
+        eventTypes: ['*'],
+        secret: 'fencing-test-secret-0123',
+        allowedHosts: ['127.0.0.1'],
+        maxAttempts: 5,
+        backoff: { baseMs: 20, maxMs: 100 },
+        timeoutMs: 2_000,
+        log,
+        metrics: createMetricsRegistry(),
+        pollMs: 50,
+      });
+    const event = (id: string): TandemEvent => ({ id, type: 'document.changed', ts: new Date().toISOString(), document: 'hooked', data: {} });
+    const pending = (seq: number, id: string) => ({
+      seq,
+      target: hook.url,
+      eventId: id,
+      eventType: 'document.changed',
+      document: 'hooked',
+      body: JSON.stringify(event(id)),
+      attempts: 0,
+      nextAttemptAt: Date.now(),
+      createdAt: new Date().toISOString(),
+    });
+    const idsOf = (requests: ReceivedRequest[]) => requests.map((request) => (JSON.parse(request.body) as TandemEvent).id);
+    const sentOnce = (ids: string[]) => {
+      const seen = idsOf(hook.requests);
+      for (const id of ids) assert.equal(seen.filter((other) => other === id).length, 1, `${id} sent once: ${seen.join(' ')}`);
+    };
+    const dispatchA = dispatcher(a);
+    const dispatchB = dispatcher(b);
+    try {
+      // The normal case: each instance sends what it emitted, the other never touches it.
+      const emitted: string[] = [];
+      for (let i = 0; i < 20; i += 1) {
+        emitted.push(`a-${i}`, `b-${i}`);
+        dispatchA.onEvent(event(`a-${i}`));
+        dispatchB.onEvent(event(`b-${i}`));
+      }
+      await waitFor(() => hook.requests.length >= 40, 10_000, 'forty deliveries');
+      // Several polls by both, with everything delivered: no second sends.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      sentOnce(emitted);
+      assert.equal(hook.requests.length, 40);
+
+      // Deliveries nobody holds (left by an earlier run) are claimed by one of the two, each once.
+      const leftover = Array.from({ length: 30 }, (_, i) => `left-${i}`);
+      const { first } = await a.outbox.allocate(leftover.length);
+      await a.outbox.put(leftover.map((id, i) => pending(first + i, id)));
+      await waitFor(() => hook.requests.length >= 70, 10_000, 'the leftover deliveries');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      sentOnce(leftover);
+      assert.equal(hook.requests.length, 70);
+    } finally {
+      await dispatchA.close();
+    }
+
+    // A third instance stores deliveries, holding them, and claims one more; then it dies before sending any
+    // (its store closes, nothing is let go of). B sends them once the holds have run out, and not before.
+    const c = await PgDocumentStore.connect({ url, poolSize: 2 });
+    const dying = new WebhookOutbox(c.outbox, { holdMs });
+    const orphans = Array.from({ length: 5 }, (_, i) => `orphan-${i}`);
+    const storedAt = performance.now();
+    await dying.enqueue(orphans.map((id) => ({ target: hook.url, eventId: id, eventType: 'document.changed', document: 'hooked', body: JSON.stringify(event(id)) })));
+    const { first } = await c.outbox.allocate(1);
+    await c.outbox.put([pending(first, 'mid-delivery')]);
+    assert.equal((await dying.claim(10)).length, 1);
+    await c.close();
+    await waitFor(() => orphans.every((id) => idsOf(hook.requests).includes(id)) && idsOf(hook.requests).includes('mid-delivery'), 10_000, 'the dead instance’s deliveries');
+    const takenOverAfter = Math.min(...hook.requests.filter((request) => /orphan|mid-delivery/.test(request.body)).map((request) => request.at)) - storedAt;
+    assert.ok(takenOverAfter >= holdMs - 50, `taken over after ${Math.round(takenOverAfter)} ms, before the ${holdMs} ms hold ran out`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    sentOnce([...orphans, 'mid-delivery']);
+    await dispatchB.close();
+    await hook.close();
   });
 });
