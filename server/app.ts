@@ -9,6 +9,7 @@ import { AccessControl } from './auth/access-control.ts';
 import { createVerifier, warnAboutOpenAccess } from './auth/auth-mode.ts';
 import { isLoopback } from './auth/host-check.ts';
 import { corsGrant, requestPolicy } from './auth/request-guard.ts';
+import type { Cluster } from './cluster/cluster.ts';
 import { PresenceGuard } from './auth/presence-guard.ts';
 import { apiAuth } from './auth/rest-auth.ts';
 import type { Config } from './config.ts';
@@ -19,6 +20,7 @@ import { Durability } from './documents/durability.ts';
 import { createHub, type Hub } from './documents/hub.ts';
 import { Persistence } from './documents/persistence.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
+import { createClientAddress } from './http/client-address.ts';
 import type { EventEmitter } from './events/event-bus.ts';
 import { createEvents } from './events/events.ts';
 import { requestGuard } from './http/request-guard.ts';
@@ -55,6 +57,8 @@ export interface App {
   readonly events: EventEmitter;
   /** Prometheus metrics (own registry); features increment their counters here. */
   readonly metrics: Metrics;
+  /** The cluster layer, when --redis-url makes this instance one of several (docs/scale-out.md). */
+  readonly cluster: Cluster | null;
   /** Starts listening; resolves with the URLs actually bound (port 0 picks a free port). */
   listen(): Promise<AppUrls>;
   /** Graceful shutdown: refuse new work, close clients with 1001, store and compact, close the store. */
@@ -88,17 +92,19 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   // Documents: what is stored (durability), load/append/compact (persistence), Hocuspocus (hub). Their
   // timings reach metrics as the store's durability events (createMetrics), so no meter is passed here.
   const durability = new Durability({ log: moduleLogger(log, 'durability') });
+  // Room for two of the largest messages, so the endpoint's pause at half of it always comes first.
+  const preAuthBytes = Math.max(5 * 1024 * 1024, 2 * config.maxMessageBytes);
+  // Established documents are counted by AccessControl; this bounds the ones still authenticating.
+  const hub = createHub({ maxPendingDocuments: config.maxDocumentsPerConnection, preAuthBytes });
+  const cluster = config.redisUrl ? await startCluster(config, hub, durability, moduleLogger(log, 'cluster')) : null;
   const persistence = new Persistence({
     store,
     log: moduleLogger(log, 'persistence'),
     compactAfterUpdates: config.compactAfterUpdates,
     compactAfterBytes: config.compactAfterBytes,
     durability,
+    ...(cluster ? { ownership: cluster } : {}),
   });
-  // Room for two of the largest messages, so the endpoint's pause at half of it always comes first.
-  const preAuthBytes = Math.max(5 * 1024 * 1024, 2 * config.maxMessageBytes);
-  // Established documents are counted by AccessControl; this bounds the ones still authenticating.
-  const hub = createHub({ maxPendingDocuments: config.maxDocumentsPerConnection, preAuthBytes });
 
   // Features that reach documents through the hub; then the hub starts with every extension.
   const versions = new Versions({ hub, documents: store, versions: store.versions, log: moduleLogger(log, 'versions'), events: events.bus });
@@ -134,16 +140,19 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     metrics: metrics.metrics,
     requestPolicy: policy,
     maxConnectionsPerMinute: config.maxConnectionsPerMinute,
+    clientAddress: createClientAddress(config.trustedProxies),
     maxMessagesPerSecond: config.maxMessagesPerSecond,
     maxThrottledMs: config.maxThrottledSeconds * 1000,
     preAuthBytes,
     maxAwarenessBytes: config.maxAwarenessBytes,
     maxDocumentBytes: config.maxDocumentBytes,
     documentBytes: (documentName) => persistence.sizeBytes(documentName),
+    ...(cluster ? { cluster } : {}),
   });
   metrics.countConnections(() => endpoint.connectionsByProtocol());
-  // Clients reconnect and resend what was not saved.
-  durability.onFailure(() => endpoint.closeAll(new AppError('storage-failed', 'updates could not be saved; retrying later')));
+  // Clients reconnect and resend what was not saved. In a cluster a refused (fenced) write is the cluster's to
+  // handle: the document moves, its sessions replay.
+  durability.onFailure((failure) => (cluster && isFencedOut(failure.cause)) || endpoint.closeAll(new AppError('storage-failed', 'updates could not be saved; retrying later')));
 
   const routes = createRoutes({
     store,
@@ -155,7 +164,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       if (!store.isOpen) return { ready: false, reason: 'storage closed' };
       if (store.failure) return { ready: false, reason: 'storage failed' };
       if (store.unavailable) return { ready: false, reason: 'storage unreachable; edits wait and are retried' };
-      return { ready: true, reason: 'storage open' };
+      return cluster?.readiness() ?? { ready: true, reason: 'storage open' };
     },
     mounted: features.flatMap((feature) => feature.routes),
     guard: requestGuard(policy, moduleLogger(log, 'http')),
@@ -184,12 +193,15 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     versions,
     events: events.bus,
     metrics: metrics.metrics,
+    cluster,
     listen: () =>
       new Promise<AppUrls>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.host, () => {
           httpServer.off('error', reject);
-          resolve(urlsOf(httpServer.address() as AddressInfo));
+          const urls = urlsOf(httpServer.address() as AddressInfo);
+          cluster?.listening(urls.websocket.replace(/\/$/, ''));
+          resolve(urls);
         });
       }),
     close: () => {
@@ -209,6 +221,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     endpoint.terminateAll();
     await autoVersions?.close();
     await persistence.closeAll();
+    // After the documents unloaded: their leases go back now, so other instances take them at once.
+    await cluster?.close();
     // Pending events go to the webhook outbox before the database closes.
     await events.close();
     await webhooks.close();
@@ -233,6 +247,17 @@ function urlsOf(address: AddressInfo): AppUrls {
 async function buildClient(config: Config, log: Logger): Promise<string> {
   const { ensureClientBuilt } = await import('./http/client-build.ts');
   return ensureClientBuilt({ clientDir: config.clientDir, log });
+}
+
+async function startCluster(config: Config, hub: Hub, durability: Durability, log: Logger): Promise<Cluster> {
+  const { Cluster } = await import('./cluster/cluster.ts');
+  const cluster = new Cluster({ config, hub, durability, log });
+  await cluster.start();
+  return cluster;
+}
+
+function isFencedOut(error: unknown): boolean {
+  return error instanceof AppError && (error.code as string) === 'fenced-out';
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 import { AppError } from './errors.ts';
 
@@ -34,6 +35,16 @@ const webhookUrlList = commaList.pipe(z.array(z.url({ protocol: /^https?$/ })));
 const optionalText = z.string().trim().min(1).optional();
 // An --allowed-hosts entry: `*`, a name or address, optionally `:port`, or `.domain` for it and its subdomains.
 const HOST_ENTRY = /^(\*|\.?[a-z0-9_.-]+(:\d{1,5})?|\[[0-9a-f:.]+\](:\d{1,5})?)$/i;
+// A --trusted-proxies entry, judged by the library that will match it (server/http/client-address.ts).
+const trustedProxy = z.string().refine((entry) => {
+  try {
+    proxyaddr.compile(entry);
+    return true;
+  } catch {
+    // compile throws a TypeError naming the entry; the message below says what is accepted instead.
+    return false;
+  }
+}, 'must be an IP address, a CIDR range (10.0.0.0/8), or loopback, linklocal or uniquelocal');
 
 const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
@@ -44,6 +55,11 @@ const configSchema = z.object({
   databasePoolSize: z.coerce.number().int().min(2).max(1000),
   databaseStatementTimeoutMs: positiveInt,
   databaseMigrate: boolFromString,
+  // Cluster (docs/scale-out.md): present = this instance is one of several on the same database.
+  redisUrl: z.string().trim().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  clusterSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+  advertiseUrl: z.url({ protocol: /^wss?$/ }).optional(),
+  leaseMs: z.coerce.number().int().min(500).max(60_000),
   compactAfterUpdates: positiveInt,
   compactAfterBytes: positiveInt,
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -80,6 +96,7 @@ const configSchema = z.object({
   metricsDocumentLabels: boolFromString,
   allowedOrigins: commaList,
   allowedHosts: commaList.pipe(z.array(z.string().regex(HOST_ENTRY, 'must be a name, name:port, .domain (with subdomains) or *'))),
+  trustedProxies: commaList.pipe(z.array(trustedProxy)),
   // Limits on hostile input; each answered with a close code or HTTP status and a reason.
   maxDocumentBytes: positiveInt,
   maxDocumentsPerConnection: positiveInt,
@@ -97,6 +114,12 @@ const configSchema = z.object({
     if (!config.webhookAllowedHosts.includes(host) && !config.webhookAllowedHosts.includes(hostname)) {
       context.addIssue({ code: 'custom', path: ['webhookAllowedHosts'], message: `webhook target ${url} is not on the allowlist` });
     }
+  }
+  if (config.redisUrl && !config.databaseUrl) {
+    context.addIssue({ code: 'custom', path: ['redisUrl'], message: 'a cluster keeps its documents in PostgreSQL: add --database-url' });
+  }
+  if (config.redisUrl && !config.clusterSecret) {
+    context.addIssue({ code: 'custom', path: ['clusterSecret'], message: 'a cluster needs a secret shared by its instances (--cluster-secret), which authenticates relay connections' });
   }
   const keySources = (['jwtSecret', 'jwtPublicKey', 'jwtJwksFile'] as const).filter((key) => config[key] !== undefined);
   if (config.auth === 'jwt' && keySources.length !== 1) {
@@ -123,6 +146,7 @@ export const defaultConfig: Config = Object.freeze({
   databasePoolSize: 10,
   databaseStatementTimeoutMs: 30_000,
   databaseMigrate: true,
+  leaseMs: 3_000,
   compactAfterUpdates: 10_000,
   compactAfterBytes: 4 * MiB,
   logLevel: 'info',
@@ -150,6 +174,8 @@ export const defaultConfig: Config = Object.freeze({
   metricsDocumentLabels: false,
   allowedOrigins: [],
   allowedHosts: [],
+  // Trust nobody: X-Forwarded-For is whatever the sender wrote unless it comes from a proxy named here.
+  trustedProxies: [],
   maxDocumentBytes: 64 * MiB,
   maxDocumentsPerConnection: 32,
   maxMessagesPerSecond: 1_000,
@@ -168,6 +194,10 @@ export const settings: readonly SettingSpec[] = [
   { key: 'databasePoolSize', flag: '--database-pool-size <count>', env: 'TANDEM_DATABASE_POOL_SIZE', help: 'PostgreSQL connections at most (one writes, the rest read)' },
   { key: 'databaseStatementTimeoutMs', flag: '--database-statement-timeout-ms <ms>', env: 'TANDEM_DATABASE_STATEMENT_TIMEOUT_MS', help: 'PostgreSQL cancels a statement running longer (a write is then retried)' },
   { key: 'databaseMigrate', flag: '--database-migrate <on|off>', env: 'TANDEM_DATABASE_MIGRATE', help: 'apply pending schema migrations at start; off when `tandem migrate` runs them' },
+  { key: 'redisUrl', flag: '--redis-url <url>', env: 'TANDEM_REDIS_URL', help: 'join a cluster of instances coordinated through this Redis (needs --database-url and --cluster-secret)', secret: true },
+  { key: 'clusterSecret', flag: '--cluster-secret <secret>', env: 'TANDEM_CLUSTER_SECRET', help: 'shared by every instance of a cluster; authenticates relay connections between them', secret: true },
+  { key: 'advertiseUrl', flag: '--advertise-url <url>', env: 'TANDEM_ADVERTISE_URL', help: 'ws:// URL other instances reach this one at (default: the bound address)' },
+  { key: 'leaseMs', flag: '--lease-ms <ms>', env: 'TANDEM_LEASE_MS', help: 'how long a document\'s owner holds it without renewing: a dead owner is replaced within about this long' },
   { key: 'compactAfterUpdates', flag: '--compact-after-updates <count>', env: 'TANDEM_COMPACT_AFTER_UPDATES', help: 'compact a document once its log holds this many updates' },
   { key: 'compactAfterBytes', flag: '--compact-after-bytes <bytes>', env: 'TANDEM_COMPACT_AFTER_BYTES', help: 'compact a document once its log holds this many bytes' },
   { key: 'logLevel', flag: '--log-level <level>', env: 'TANDEM_LOG_LEVEL', help: 'fatal, error, warn, info, debug, trace or silent' },
@@ -201,6 +231,7 @@ export const settings: readonly SettingSpec[] = [
   { key: 'metricsDocumentLabels', flag: '--metrics-document-labels <on|off>', env: 'TANDEM_METRICS_DOCUMENT_LABELS', help: 'label per-document metrics with document names (the largest logs); off: totals only' },
   { key: 'allowedOrigins', flag: '--allowed-origins <list>', env: 'TANDEM_ALLOWED_ORIGINS', help: 'comma list of browser origins allowed besides the server\'s own (empty: none with --auth none, any with jwt; * for any)' },
   { key: 'allowedHosts', flag: '--allowed-hosts <list>', env: 'TANDEM_ALLOWED_HOSTS', help: 'Host names served besides localhost, IP addresses and --host (name, name:port, .domain, *); checked on loopback, or when set' },
+  { key: 'trustedProxies', flag: '--trusted-proxies <list>', env: 'TANDEM_TRUSTED_PROXIES', help: 'comma list of load balancers (IP, CIDR, loopback, linklocal, uniquelocal) whose X-Forwarded-For names the client for per-IP limits and logs; empty: none' },
   { key: 'maxDocumentBytes', flag: '--max-document-bytes <bytes>', env: 'TANDEM_MAX_DOCUMENT_BYTES', help: 'largest stored size of a document; growing past it closes with 4413' },
   { key: 'maxDocumentsPerConnection', flag: '--max-documents-per-connection <count>', env: 'TANDEM_MAX_DOCUMENTS_PER_CONNECTION', help: 'documents one WebSocket may hold open at once' },
   { key: 'maxMessagesPerSecond', flag: '--max-messages-per-second <count>', env: 'TANDEM_MAX_MESSAGES_PER_SECOND', help: 'messages per second per WebSocket, with a burst of as many; a faster client is read more slowly, nothing is dropped' },

@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'shutting-down'
   | 'client-too-slow'
   | 'resync'
+  | 'owner-moved'
+  | 'cluster-unavailable'
   | 'config-invalid'
   | 'internal';
 
@@ -47,6 +49,8 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   'shutting-down': 503,
   'client-too-slow': 503,
   resync: 503,
+  'owner-moved': 409,
+  'cluster-unavailable': 503,
   'config-invalid': 500,
   internal: 500,
 };
@@ -79,6 +83,9 @@ const closeCodeByCode: Record<ErrorCode, number> = {
   'client-too-slow': 4408,
   // The provider may be waiting for an acknowledgement it will never get; a reconnect settles its count.
   resync: 4409,
+  // Cluster: the document's owner is now another instance; a relay connects there instead (docs/scale-out.md).
+  'owner-moved': 4300,
+  'cluster-unavailable': 1013,
   'config-invalid': 1011,
   internal: 1011,
 };

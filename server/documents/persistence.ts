@@ -12,6 +12,14 @@ import type { Logger } from '../log.ts';
 import type { DocumentLog, DocumentStore } from '../storage/document-store.ts';
 import type { Durability } from './durability.ts';
 
+/** In a cluster, who may load a document (its owner) and what the store's writes are fenced with. */
+export interface DocumentOwnership {
+  /** Called before a document loads: throws unless this instance owns it. */
+  assertOwner(documentName: string): void;
+  /** The document unloaded here. */
+  unloaded(documentName: string): void;
+}
+
 export interface PersistenceOptions {
   store: DocumentStore;
   log: Logger;
@@ -19,6 +27,8 @@ export interface PersistenceOptions {
   compactAfterBytes: number;
   /** Hears of every write, and of every write that failed. */
   durability: Durability;
+  /** Cluster only (absent on a single node). */
+  ownership?: DocumentOwnership;
 }
 
 interface OpenDocument {
@@ -77,6 +87,7 @@ export class Persistence implements Extension {
 
   async #load(document: Y.Doc, documentName: string): Promise<void> {
     const started = performance.now();
+    this.#options.ownership?.assertOwner(documentName);
     const { log, snapshot, updates } = await this.#options.store.open(documentName);
     try {
       withoutUpdateListeners(document, () =>
@@ -120,7 +131,11 @@ export class Persistence implements Extension {
     if (!entry || !entry.document.isDestroyed) return;
     this.#open.delete(documentName);
     this.#options.durability.release(entry.log);
-    await entry.log.close();
+    try {
+      await entry.log.close();
+    } finally {
+      this.#options.ownership?.unloaded(documentName);
+    }
   }
 
   /** Compacts and closes every loaded document: the last step of a graceful shutdown. */

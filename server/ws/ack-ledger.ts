@@ -17,6 +17,8 @@
 //  - a later step 1 on the same socket (the provider's `forceSync`) resets the count too: acks not yet sent
 //    for frames before it are dropped.
 // The step 2 that answers the server's step 1 is the one the reset counted, and is acknowledged.
+// In a cluster, a session that moves to a new owner replays the client's step 1 there (cluster/document-session.ts):
+// the new owner's step 1 then draws one more step 2 from the provider, which it never counted.
 import * as Y from 'yjs';
 import { SyncStep } from './message-types.ts';
 
@@ -33,6 +35,8 @@ interface AddressLedger {
   resetState: Map<number, number> | null;
   /** Between the client's step 1 and its step 2 reply. */
   inHandshake: boolean;
+  /** Step 2s the provider will send in answer to a handshake it did not start (a cluster move). */
+  unprompted: number;
   /** One entry per change frame not yet answered, in order: whether its ack may be sent. */
   answers: boolean[];
   head: number;
@@ -53,6 +57,11 @@ export class AckLedger {
       return;
     }
     ledger.answers.push(this.#counted(ledger, frame));
+  }
+
+  /** A step 1 was replayed on the provider's behalf: its coming answer (one step 2) is not counted. */
+  expectUnpromptedStep2(address: string): void {
+    this.#ledger(address).unprompted += 1;
   }
 
   /** Called for each SyncStatus Hocuspocus sends to `address`: whether to send it (after it is stored). */
@@ -86,6 +95,10 @@ export class AckLedger {
 
   #counted(ledger: AddressLedger, frame: InboundSync): boolean {
     if (!ledger.resetState) return false;
+    if (frame.step === SyncStep.Step2 && !ledger.inHandshake && ledger.unprompted > 0) {
+      ledger.unprompted -= 1;
+      return false;
+    }
     if (!ledger.inHandshake) return true;
     if (frame.step === SyncStep.Step2) {
       ledger.inHandshake = false;
@@ -99,7 +112,7 @@ export class AckLedger {
   #ledger(address: string): AddressLedger {
     let ledger = this.#addresses.get(address);
     if (!ledger) {
-      ledger = { resetState: null, inHandshake: false, answers: [], head: 0 };
+      ledger = { resetState: null, inHandshake: false, unprompted: 0, answers: [], head: 0 };
       this.#addresses.set(address, ledger);
     }
     return ledger;

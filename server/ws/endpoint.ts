@@ -4,7 +4,10 @@ import type { Duplex } from 'node:stream';
 import type { Hocuspocus } from '@hocuspocus/server';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { refuseRequest, type RequestPolicy } from '../auth/request-guard.ts';
+import type { Cluster } from '../cluster/cluster.ts';
+import { RELAY_PATH, RELAY_PROOF_HEADER } from '../cluster/relay-auth.ts';
 import { documentNameProblem } from '../../common/names.ts';
+import { socketAddress, type ClientAddress } from '../http/client-address.ts';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics, Tally } from '../metrics/registry.ts';
@@ -40,6 +43,8 @@ export interface WebSocketEndpointOptions {
   requestPolicy?: RequestPolicy;
   /** Upgrades per client IP per minute (429 with Retry-After beyond). */
   maxConnectionsPerMinute?: number;
+  /** The client IP for that limit and the logs; behind a trusted proxy, the one it forwarded (default: the socket's peer). */
+  clientAddress?: ClientAddress;
   /** Messages per second per socket, with a burst of as many; a faster client is read more slowly. */
   maxMessagesPerSecond?: number;
   /** A socket throttled without a break for longer than this is closed with 4429 (default: never). */
@@ -54,6 +59,8 @@ export interface WebSocketEndpointOptions {
   maxDocumentBytes?: number;
   /** Stored bytes of a loaded document; undefined when it is not loaded. */
   documentBytes?: (documentName: string) => number | undefined;
+  /** Cluster only: client sockets are routed per document to its owner, and relays from other instances taken. */
+  cluster?: Cluster;
 }
 
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
@@ -68,6 +75,12 @@ type Admission = (frame: Uint8Array) => ClientFrame | null;
 const HOCUSPOCUS_PRE_AUTH_BYTES = 5 * 1024 * 1024;
 
 type Protocol = 'hocuspocus' | 'y-websocket';
+
+/** What the inbox hands each checked frame to: Hocuspocus' connection, or a cluster router. */
+interface RoutedConnection {
+  handleMessage(message: Uint8Array, frame?: ClientFrame): void;
+  handleClose(event: { code: number; reason: string }): void;
+}
 
 /** Per-protocol counters: the per-message ones are tallies, which skip prom-client's work per message. */
 interface Traffic {
@@ -85,9 +98,11 @@ export class WebSocketEndpoint {
   #traffic = new Map<Protocol, Traffic>();
   #open: Record<Protocol, number> = { hocuspocus: 0, 'y-websocket': 0 };
   #attempts: SlidingWindow;
+  #clientAddress: ClientAddress;
 
   constructor(options: WebSocketEndpointOptions) {
     this.#options = options;
+    this.#clientAddress = options.clientAddress ?? socketAddress;
     this.#attempts = new SlidingWindow(options.maxConnectionsPerMinute ?? UNLIMITED, 60_000);
     // ws closes a socket whose message exceeds maxPayload with 1009 (message too big).
     this.#server = new WebSocketServer({
@@ -112,10 +127,13 @@ export class WebSocketEndpoint {
   handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (this.#options.isDraining()) return refuseUpgrade(socket, new AppError('shutting-down', 'server is shutting down; retry shortly', { bare: true }));
+    // Relays come from other instances of the cluster: their clients passed the checks below there.
+    if (path === RELAY_PATH && this.#options.cluster) return void this.#upgradeRelay(request, socket, head, this.#options.cluster);
     // Every attempt counts, refused ones too, so the warnings below are bounded per client.
-    const retryAfter = this.#attempts.attempt(request.socket.remoteAddress ?? 'unknown');
+    const ip = this.#clientAddress(request);
+    const retryAfter = this.#attempts.attempt(ip);
     if (retryAfter > 0) {
-      this.#options.log.debug({ ip: request.socket.remoteAddress, retryAfter }, 'WebSocket upgrade refused: too many attempts');
+      this.#options.log.debug({ ip, retryAfter }, 'WebSocket upgrade refused: too many attempts');
       return refuseUpgrade(socket, new AppError('rate-limited', 'too many connection attempts; retry later'), { 'Retry-After': String(retryAfter) });
     }
     const refusal = this.#options.requestPolicy ? refuseRequest(this.#options.requestPolicy, request.headers) : null;
@@ -139,6 +157,7 @@ export class WebSocketEndpoint {
     if (problem) return refuseUpgrade(socket, new AppError('invalid-document-name', problem));
     const url = new URL(request.url ?? '/', 'http://localhost');
     const token = tokenFromRequest(url, request.headers['sec-websocket-protocol']);
+    const cluster = this.#options.cluster;
     this.#server.handleUpgrade(request, socket, head, (ws) => {
       this.#track(ws, 'y-websocket');
       // y-websocket has no acknowledgements: the session only keeps pre-auth room.
@@ -161,6 +180,7 @@ export class WebSocketEndpoint {
           return frame;
         },
         sent: session.sent,
+        ...(cluster ? { connect: (sender) => this.#routed(ws, sender, request, session, cluster) } : {}),
       });
     });
   }
@@ -197,13 +217,15 @@ export class WebSocketEndpoint {
       this.#sendPolicy('hocuspocus'),
       session,
     );
-    const connection = hocuspocus.handleConnection(socket, toFetchRequest(request));
+    const connection = this.#options.cluster
+      ? this.#routed(ws, socket, request, session, this.#options.cluster)
+      : hocuspocus.handleConnection(socket, toFetchRequest(request));
     const admit = this.#admission(ws, request, 'hocuspocus');
     const inbox = this.#inbox(ws, request, 'hocuspocus', session, (message) => {
       const frame = admit(message);
       if (!frame) return;
       session.inbound(frame, message.length);
-      connection.handleMessage(message);
+      connection.handleMessage(message, frame);
     });
     let textRefused = false;
     ws.on('message', (data, isBinary) => {
@@ -225,6 +247,87 @@ export class WebSocketEndpoint {
       connection.handleClose({ code, reason: reason.toString() });
     });
     ws.on('error', (error) => log.warn({ err: error }, 'WebSocket error'));
+  }
+
+  /**
+   * A client socket in a cluster: each document's frames go to its session (cluster/document-session.ts), served
+   * here or relayed to the owner. Acks are gated by the route that serves them, not by this socket.
+   */
+  #routed(ws: WebSocket, socket: { send(frame: Uint8Array): void }, request: IncomingMessage, session: ProviderSession, cluster: Cluster): RoutedConnection {
+    const closeClient = (code: number, reason: string) => {
+      ws.close(code, closeReason(reason));
+      ws.resume();
+    };
+    const router = cluster.router({
+      toClient: (frame) => socket.send(frame),
+      closeClient,
+      expectUnpromptedStep2: (address) => session.ledger.expectUnpromptedStep2(address),
+      request: toFetchRequest(request),
+      clientAddress: this.#clientAddress(request),
+    });
+    const limits = { maxAwarenessBytes: this.#options.maxAwarenessBytes ?? UNLIMITED };
+    return {
+      handleMessage: (message, frame) => {
+        try {
+          // y-websocket's bridge hands translated frames, already admitted but not kept: decoded again here.
+          router.handleFrame(message, frame ?? checkClientFrame(message, limits));
+        } catch (error) {
+          const refused = toAppError(error);
+          closeClient(refused.closeCode, refused.reason);
+        }
+      },
+      handleClose: () => router.close(),
+    };
+  }
+
+  /** A relay from another instance of the cluster: served like a client, with every ack passed on (its instance filters them). */
+  async #upgradeRelay(request: IncomingMessage, socket: Duplex, head: Buffer, cluster: Cluster): Promise<void> {
+    const documentName = new URL(request.url ?? '/', 'http://localhost').searchParams.get('document') ?? '';
+    const proof = request.headers[RELAY_PROOF_HEADER];
+    if (!cluster.relayAuthorized(documentName, typeof proof === 'string' ? proof : undefined)) {
+      this.#options.log.warn({ ip: this.#clientAddress(request) }, 'relay refused: no valid proof of the cluster secret');
+      return refuseUpgrade(socket, new AppError('unauthorized', 'relay connections need the cluster secret'));
+    }
+    let held: boolean;
+    try {
+      held = await cluster.holdForRelay(documentName);
+    } catch (error) {
+      return refuseUpgrade(socket, toAppError(error));
+    }
+    if (!held) return refuseUpgrade(socket, new AppError('owner-moved', `document "${documentName}" is owned by another instance`));
+    if (socket.destroyed || this.#options.isDraining()) {
+      cluster.ownership.unref(documentName);
+      return refuseUpgrade(socket, new AppError('shutting-down', 'server is shutting down; retry shortly', { bare: true }));
+    }
+    this.#server.handleUpgrade(request, socket, head, (ws) => {
+      cluster.relayOpened(documentName, ws);
+      const { hocuspocus, gate, log } = this.#options;
+      const relaySocket = new DurableAckSocket(
+        ws,
+        gate,
+        (error) => {
+          log.error({ err: error, doc: documentName }, 'a relayed update could not be stored; the relaying instance replays it');
+          ws.close(1011, 'storage-failed');
+        },
+        this.#sendPolicy('hocuspocus'),
+      );
+      const connection = hocuspocus.handleConnection(relaySocket, toFetchRequest(request));
+      const limits = { maxAwarenessBytes: this.#options.maxAwarenessBytes ?? UNLIMITED };
+      ws.on('message', (data) => {
+        const message = toUint8Array(data);
+        try {
+          const frame = checkClientFrame(message, limits);
+          if (frame.documentName !== documentName) throw new AppError('invalid-message', 'a relay carries one document');
+        } catch (error) {
+          const refused = toAppError(error);
+          ws.close(refused.closeCode, closeReason(refused.reason));
+          return;
+        }
+        connection.handleMessage(message);
+      });
+      ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
+      ws.on('error', (error) => log.warn({ err: error }, 'relay WebSocket error'));
+    });
   }
 
   /** `release` lets the socket's inbox go on once a document's connection is set up. */
@@ -256,7 +359,7 @@ export class WebSocketEndpoint {
       onThrottledTooLong: (throttledMs) => {
         metrics?.limitRejections.inc({ limit: 'throttled-too-long' });
         const error = new AppError('rate-limited', `more than ${maxMessagesPerSecond} messages per second for ${Math.round(throttledMs / 1000)} s`);
-        log.warn({ ip: request.socket.remoteAddress, protocol, throttledMs: Math.round(throttledMs) }, 'closing a socket that stayed over the message rate');
+        log.warn({ ip: this.#clientAddress(request), protocol, throttledMs: Math.round(throttledMs) }, 'closing a socket that stayed over the message rate');
         ws.close(protocol === 'y-websocket' ? yWebsocketCloseCode(error.closeCode) : error.closeCode, closeReason(error.reason));
       },
     });
@@ -273,7 +376,7 @@ export class WebSocketEndpoint {
     const refuse = (error: AppError): null => {
       refused = true;
       // Debug, not info: a flood of bad frames must not become a flood of log lines.
-      this.#options.log.debug({ code: error.code, reason: error.message, ip: request.socket.remoteAddress }, 'closing a socket that sent a refused message');
+      this.#options.log.debug({ code: error.code, reason: error.message, ip: this.#clientAddress(request) }, 'closing a socket that sent a refused message');
       ws.close(protocol === 'y-websocket' ? yWebsocketCloseCode(error.closeCode) : error.closeCode, closeReason(error.reason));
       return null;
     };

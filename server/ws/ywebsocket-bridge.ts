@@ -27,6 +27,14 @@ export interface YWebsocketBridgeOptions {
   inbox?: (handle: (bytes: Uint8Array) => void) => Inbox;
   /** Told of each Hocuspocus frame on its way to the client, with its message type, before translation. */
   sent?: (type: number, frame: Uint8Array) => void;
+  /** Serves the translated frames instead of a Hocuspocus connection of this instance (a cluster's router). */
+  connect?: (socket: Sender, request: Request) => BridgedConnection;
+}
+
+/** Where the translated frames go: a Hocuspocus connection, or a cluster's router. */
+export interface BridgedConnection {
+  handleMessage(frame: Uint8Array): void;
+  handleClose(event: { code: number; reason: string }): void;
 }
 
 /** What paces a client's frames; see inbox.ts. */
@@ -85,7 +93,8 @@ export function bridgeYWebsocket(
   token: string | undefined,
   options: YWebsocketBridgeOptions,
 ): void {
-  const connection = options.hocuspocus.handleConnection(new YWebsocketSocket(options.wrap?.(ws) ?? ws, options.sent), request);
+  const socket = new YWebsocketSocket(options.wrap?.(ws) ?? ws, options.sent);
+  const connection: BridgedConnection = options.connect?.(socket, request) ?? options.hocuspocus.handleConnection(socket, request);
   // y-websocket has no auth message: the token from the URL or subprotocol stands in for one.
   connection.handleMessage(encodeAuthFrame(documentName, token ?? ''));
   let refused = false;

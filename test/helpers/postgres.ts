@@ -1,7 +1,7 @@
 // Starts a real PostgreSQL (Debian's package) on a free loopback port in a temp dir, as the `postgres` user
 // when the tests run as root (PostgreSQL refuses to run as root), and stops it after.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,10 +23,12 @@ export interface TestPostgres {
   kill(): Promise<void>;
   /** Starts again on the same port and data. */
   start(): Promise<void>;
-  /** Stops and deletes the data. */
+  /** Stops and deletes the data (unless it lives in a dir the caller gave). */
   close(): Promise<void>;
   /** What the PostgreSQL server wrote to its log since it was last started. */
   serverLog(): string;
+  /** The postmaster's process id while it runs. */
+  readonly pid: number | undefined;
 }
 
 /** The bin directory of the newest installed PostgreSQL, or null when none is installed. */
@@ -65,24 +67,40 @@ export async function freePort(): Promise<number> {
 export interface StartPostgresOptions {
   /** More `-c name=value` settings, e.g. `{ autovacuum_naptime: '1s' }` (the bench adds pg_stat_statements). */
   settings?: Record<string, string>;
+  /**
+   * Keep the cluster here instead of a temp dir: created (initdb) the first time, reused after, never deleted
+   * (`npm run cluster` keeps its documents across runs).
+   */
+  dir?: string;
+  /** Listen here instead of a free port. */
+  port?: number;
+  /**
+   * Its own process group: a terminal's Ctrl-C then reaches only the caller, which stops things in order
+   * (`npm run cluster`: the instances drain before PostgreSQL goes).
+   */
+  detached?: boolean;
 }
 
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<TestPostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql)');
   const user = runAs();
-  const root = await mkdtemp(join(tmpdir(), 'tandem-pg-'));
+  const ownDir = options.dir === undefined;
+  const root = options.dir ?? (await mkdtemp(join(tmpdir(), 'tandem-pg-')));
+  await mkdir(root, { recursive: true });
   const dataDir = join(root, 'data');
   const socketDir = root;
   if (user) {
     await chown(root, user.uid, user.gid);
     await chmod(root, 0o700);
   }
-  execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-instructions', '-E', 'UTF8', '--locale=C'], {
-    ...user,
-    stdio: 'pipe',
-  });
-  const port = await freePort();
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-instructions', '-E', 'UTF8', '--locale=C'], {
+      ...user,
+      stdio: 'pipe',
+    });
+  }
+  const port = options.port ?? (await freePort());
   let child: ChildProcess | null = null;
   let output = '';
 
@@ -102,7 +120,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         '-c', 'shared_buffers=64MB',
         ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ],
-      { ...user, stdio: ['ignore', 'pipe', 'pipe'] },
+      { ...user, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false },
     );
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -168,9 +186,12 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     kill,
     start,
     serverLog: () => output,
+    get pid() {
+      return child?.pid;
+    },
     async close() {
       await stop();
-      await rm(root, { recursive: true, force: true });
+      if (ownDir) await rm(root, { recursive: true, force: true });
     },
   };
 }

@@ -29,10 +29,14 @@ export function rawRequest(url: string, options: { method?: string; headers?: Re
   });
 }
 
-/** A WebSocket upgrade: 101 when accepted (the socket is closed at once), or the refusal's status and body. */
-export function upgrade(url: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+/**
+ * A WebSocket upgrade: 101 when accepted (the socket is closed at once), or the refusal's status and body.
+ * `localAddress` sends it from another loopback address (127.0.0.2), a peer other than the usual 127.0.0.1.
+ */
+export function upgrade(url: string, headers: Record<string, string> = {}, options: { localAddress?: string } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(url.replace(/^ws/, 'http'), {
+      ...options,
       headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
     });
     req.on('upgrade', (response, socket) => {

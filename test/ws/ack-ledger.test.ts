@@ -96,3 +96,20 @@ test('addresses are independent, and a forgotten or unknown address gets no ack'
   assert.equal(ledger.mayAcknowledge('two'), true);
   assert.equal(ledger.mayAcknowledge('nobody'), false);
 });
+
+test('a handshake replayed for the provider (a cluster move) draws a step 2 it never counted: its ack is dropped', () => {
+  const provider = providerDoc();
+  const ledger = new AckLedger();
+  ledger.inbound({ address: 'd', step: STEP_1, payload: provider.stateVector() });
+  ledger.inbound({ address: 'd', step: STEP_2, payload: new Uint8Array([0, 0]) });
+  const before = provider.insert('a');
+  ledger.inbound({ address: 'd', step: UPDATE, payload: before });
+  // The session moved: its step 1 is replayed to the new owner, whose step 1 the provider answers.
+  ledger.expectUnpromptedStep2('d');
+  const after = provider.insert('b');
+  ledger.inbound({ address: 'd', step: UPDATE, payload: after });
+  ledger.inbound({ address: 'd', step: STEP_2, payload: Y.encodeStateAsUpdate(provider.doc) });
+  const answers = Array.from({ length: 4 }, () => ledger.mayAcknowledge('d'));
+  // Counted: the reset (1) + a + b = 3; the second step 2 is not among them.
+  assert.deepEqual(answers, [true, true, true, false]);
+});
