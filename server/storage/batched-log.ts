@@ -8,7 +8,7 @@ import { LOG_RECORD_BYTES_PER_UPDATE, LOG_RECORD_HEADER_BYTES, encodeLogRecord }
 import { AppendReporter, type DurabilityListeners } from './store-events.ts';
 
 /** The group commit a log writes through (storage/group-commit.ts): its failure, and joining the next batch. */
-type LogWriter<Batch> = Pick<GroupCommit<Batch, unknown>, 'failure' | 'join'>;
+type LogWriter<Batch> = Pick<GroupCommit<Batch, unknown>, 'failure' | 'join' | 'refusesBatches'>;
 
 export function storageFailed(cause: Error): AppError {
   return new AppError('storage-failed', 'storage stopped accepting writes; restart Tandem after fixing the storage', { cause });
@@ -191,7 +191,9 @@ export abstract class BatchedDocumentLog<Batch> implements DocumentLog {
 
   #assertWritable(): void {
     if (this.#refusal) throw this.#refusal;
-    this.#assertOpen();
+    // #assertOpen's checks, inlined: this runs for every update.
+    if (this.#closing) throw new Error(`document "${this.documentName}" was closed; it cannot be written`);
+    if (this.#writer.failure) throw storageFailed(this.#writer.failure);
   }
 
   #assertOpen(): void {
@@ -201,6 +203,8 @@ export abstract class BatchedDocumentLog<Batch> implements DocumentLog {
 
   /** Joins the batch being gathered; the promise also rejects when a refusal kept this log's share out of it. */
   #joinBatch(): Promise<void> {
+    // A store that never refuses a batch (LevelDB) needs no ticket: the batch's own promise, as before fencing.
+    if (!this.#writer.refusesBatches) return this.#writer.join(this);
     const ticket: Ticket = { dropped: null };
     this.#ticket = ticket;
     return this.#writer.join(this).then(() => {

@@ -35,6 +35,9 @@ export abstract class GroupCommit<Batch, Write> {
   /** Writes the sealed batch; resolves once it is stored, rejects if it never will be. */
   protected abstract store(batch: Batch): Promise<void>;
 
+  /** Whether `store` may refuse a batch (FencedOut) and go on writing: only then must participants prepare for it. */
+  readonly refusesBatches: boolean = false;
+
   /** The error that stopped all writing, if any: after a failed batch nothing more is written (a refused one aside). */
   get failure(): Error | null {
     return this.#failure;

@@ -46,6 +46,7 @@ export interface PgWriterEvents {
 export type BulkStatements = (batch: PgBatch) => Statement[];
 
 export class PgWriter extends GroupCommit<PgBatch, Statement> {
+  override readonly refusesBatches = true;
   #db: PgDatabase;
   #bulk: BulkStatements;
   #events: PgWriterEvents;
