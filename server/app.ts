@@ -9,7 +9,7 @@ import { AccessControl } from './auth/access-control.ts';
 import { createVerifier, warnAboutOpenAccess } from './auth/auth-mode.ts';
 import { isLoopback } from './auth/host-check.ts';
 import { corsGrant, requestPolicy } from './auth/request-guard.ts';
-import type { Cluster } from './cluster/cluster.ts';
+import type { Cluster, ClusterOptions } from './cluster/cluster.ts';
 import { PresenceGuard } from './auth/presence-guard.ts';
 import { apiAuth } from './auth/rest-auth.ts';
 import type { Config } from './config.ts';
@@ -20,6 +20,7 @@ import { Durability } from './documents/durability.ts';
 import { createHub, type Hub } from './documents/hub.ts';
 import { Persistence } from './documents/persistence.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
+import { ownerRouting } from './http/owner-routing.ts';
 import { createClientAddress } from './http/client-address.ts';
 import type { EventEmitter } from './events/event-bus.ts';
 import { createEvents } from './events/events.ts';
@@ -96,7 +97,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   const preAuthBytes = Math.max(5 * 1024 * 1024, 2 * config.maxMessageBytes);
   // Established documents are counted by AccessControl; this bounds the ones still authenticating.
   const hub = createHub({ maxPendingDocuments: config.maxDocumentsPerConnection, preAuthBytes });
-  const cluster = config.redisUrl ? await startCluster(config, hub, durability, moduleLogger(log, 'cluster')) : null;
+  const cluster = config.redisUrl ? await startCluster({ config, hub, durability, log: moduleLogger(log, 'cluster'), registry: metrics.metrics.registry }) : null;
   const persistence = new Persistence({
     store,
     log: moduleLogger(log, 'persistence'),
@@ -159,6 +160,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     log: moduleLogger(log, 'http'),
     clientDist,
     admin: createAdminRoutes({ versions, deletion, maxImportBytes: config.maxDocumentBytes }),
+    ...(cluster ? { documentRouting: ownerRouting(cluster) } : {}),
     readiness: () => {
       if (draining) return { ready: false, reason: 'shutting down' };
       if (!store.isOpen) return { ready: false, reason: 'storage closed' };
@@ -249,9 +251,9 @@ async function buildClient(config: Config, log: Logger): Promise<string> {
   return ensureClientBuilt({ clientDir: config.clientDir, log });
 }
 
-async function startCluster(config: Config, hub: Hub, durability: Durability, log: Logger): Promise<Cluster> {
+async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const { Cluster } = await import('./cluster/cluster.ts');
-  const cluster = new Cluster({ config, hub, durability, log });
+  const cluster = new Cluster(options);
   await cluster.start();
   return cluster;
 }

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
 import type { WebSocket } from 'ws';
 import type { Config } from '../config.ts';
 import type { Durability } from '../documents/durability.ts';
@@ -19,12 +20,15 @@ import { Ownership } from './ownership.ts';
 import { relayProofValid } from './relay-auth.ts';
 import { RemoteRoute } from './remote-route.ts';
 import type { Route } from './route.ts';
+import { newClusterStats, registerClusterMetrics } from './cluster-metrics.ts';
 
 export interface ClusterOptions {
   config: Config;
   hub: Hub;
   durability: Durability;
   log: Logger;
+  /** Where the cluster's metrics are registered (cluster-metrics.ts). */
+  registry?: Registry;
 }
 
 /** What a client socket gives its router: where frames for the client go, and its ack ledger. */
@@ -42,6 +46,7 @@ const RETRY_DELAYS_MS = [50, 100, 200, 300, 500];
 export class Cluster {
   readonly ownership: Ownership;
   readonly self: LeaseHolder;
+  readonly stats = newClusterStats();
   #options: ClusterOptions;
   #redis: Redis;
   #secret: string;
@@ -69,14 +74,35 @@ export class Cluster {
       leases: new LeaseTable(this.#redis, this.self, config.leaseMs),
       self: this.self,
       log,
+      stats: this.stats,
       isResident: (documentName) => hub.isResident(documentName),
     });
     this.ownership.onLost((documentName) => this.#giveUp(documentName));
     options.durability.onFailure((failure) => {
       // The document's memory holds updates its store did not take: it is reloaded before serving again.
       this.#evict(failure.documentName);
-      if (isFencedOut(failure.cause)) this.ownership.fencedOut(failure.documentName);
+      if (isFencedOut(failure.cause)) {
+        this.stats.fencedWrites += 1;
+        this.ownership.fencedOut(failure.documentName);
+      }
     });
+    if (options.registry) {
+      registerClusterMetrics(options.registry, this.stats, {
+        documentsOwned: () => this.ownership.ownedCount,
+        sessions: () => {
+          const counts = { local: 0, remote: 0 };
+          for (const sessions of this.#sessions.values()) for (const session of sessions) if (session.route) counts[session.route.local ? 'local' : 'remote'] += 1;
+          return counts;
+        },
+        unacknowledgedFrames: () => {
+          let frames = 0;
+          for (const sessions of this.#sessions.values()) for (const session of sessions) frames += session.unacknowledged;
+          return frames;
+        },
+        relaysIn: () => [...this.#relays.values()].reduce((sum, set) => sum + set.size, 0),
+        coordinatorUp: () => this.readiness() === null,
+      });
+    }
   }
 
   /** Connects to Redis (waiting for it, as a restarting Redis is no reason not to start) and starts renewing. */
@@ -109,11 +135,14 @@ export class Cluster {
         return new LocalRoute({ hocuspocus: hub.hocuspocus, documentName, request: client.request, gate: durability.whenDurable }, events);
       },
       openRemote: (owner, documentName, events) =>
-        new RemoteRoute({ ownerUrl: owner.url, documentName, secret: this.#secret, clientAddress: client.clientAddress, silenceMs: config.leaseMs }, events),
+        new RemoteRoute({ ownerUrl: owner.url, documentName, secret: this.#secret, clientAddress: client.clientAddress, silenceMs: config.leaseMs, stats: this.stats }, events),
       toClient: client.toClient,
       closeClient: client.closeClient,
       expectUnpromptedStep2: client.expectUnpromptedStep2,
       retryDelayMs: (attempt) => RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)] as number,
+      onRouted: (_session, _route, moved) => {
+        if (moved) this.stats.sessionMoves += 1;
+      },
       log,
     };
     return new ClientRouter({

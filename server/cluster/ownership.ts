@@ -2,6 +2,7 @@
 // back once the document unloads, and tells whoever listens when one was lost to another instance.
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { ClusterStats } from './cluster-metrics.ts';
 import type { LeaseHolder, LeaseTable } from './lease-table.ts';
 
 /** Where a document is served: here, or by the instance that holds its lease. */
@@ -12,6 +13,8 @@ export interface OwnershipOptions {
   /** This instance, as leases name it. */
   self: LeaseHolder;
   log: Logger;
+  /** Counts claims and losses (cluster-metrics.ts). */
+  stats: Pick<ClusterStats, 'leaseClaims' | 'leaseLosses'>;
   /** Whether the document is loaded here (or still unloading): its lease is kept until it is not. */
   isResident: (documentName: string) => boolean;
 }
@@ -68,6 +71,7 @@ export class Ownership {
     for (let attempt = 0; attempt < PLACE_ATTEMPTS; attempt++) {
       if (this.#ref(documentName)) return { local: true };
       const result = await this.#redis(() => this.#options.leases.claim(documentName));
+      if (result.claimed) this.#options.stats.leaseClaims += 1;
       if (result.claimed || result.owner?.instance === this.#options.self.instance) {
         this.#held.set(documentName, { refs: (this.#held.get(documentName)?.refs ?? 0) + 1 });
         return { local: true };
@@ -140,6 +144,7 @@ export class Ownership {
 
   #loseLease(documentName: string): void {
     if (!this.#held.delete(documentName)) return;
+    this.#options.stats.leaseLosses += 1;
     this.#options.log.warn({ doc: documentName }, 'lost the lease of a document to another instance; its sessions move there');
     for (const listener of this.#lost) listener(documentName);
   }

@@ -3,6 +3,7 @@
 import { WebSocket } from 'ws';
 import { toUint8Array } from '../ws/socket-data.ts';
 import { RELAY_PROOF_HEADER, relayProof, relayUrl } from './relay-auth.ts';
+import type { ClusterStats } from './cluster-metrics.ts';
 import type { Route, RouteEvents } from './route.ts';
 
 export interface RemoteRouteOptions {
@@ -16,6 +17,7 @@ export interface RemoteRouteOptions {
    * nothing, and its lease runs out about as fast, so the session looks for the new owner.
    */
   silenceMs: number;
+  stats: Pick<ClusterStats, 'framesToOwner' | 'framesFromOwner'>;
 }
 
 // Closes after which the document is looked for again: the owner moved, went away, or could not store.
@@ -25,12 +27,14 @@ export class RemoteRoute implements Route {
   readonly local = false;
   #socket: WebSocket;
   #events: RouteEvents;
+  #stats: RemoteRouteOptions['stats'];
   #queue: Uint8Array[] | null = [];
   #ended = false;
   #heartbeat: NodeJS.Timeout;
 
   constructor(options: RemoteRouteOptions, events: RouteEvents) {
     this.#events = events;
+    this.#stats = options.stats;
     this.#socket = new WebSocket(relayUrl(options.ownerUrl, options.documentName), {
       perMessageDeflate: false,
       handshakeTimeout: options.silenceMs,
@@ -43,7 +47,9 @@ export class RemoteRoute implements Route {
       for (const frame of queued) this.#socket.send(frame);
     });
     this.#socket.on('message', (data) => {
-      if (!this.#ended) this.#events.frame(toUint8Array(data));
+      if (this.#ended) return;
+      options.stats.framesFromOwner += 1;
+      this.#events.frame(toUint8Array(data));
     });
     // 409: not the owner (any more); 503: draining or not ready. Anything else is a failure to say.
     this.#socket.on('unexpected-response', (_request, response) => {
@@ -79,6 +85,7 @@ export class RemoteRoute implements Route {
 
   send(frame: Uint8Array): void {
     if (this.#ended) return;
+    this.#stats.framesToOwner += 1;
     if (this.#queue) this.#queue.push(frame);
     else this.#socket.send(frame);
   }

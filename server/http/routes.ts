@@ -21,6 +21,8 @@ export interface RoutesOptions {
   guard?: MiddlewareHandler;
   /** Run in order before every /api/* route (CORS, then authentication); health and the client stay open. */
   apiMiddleware?: MiddlewareHandler[];
+  /** Cluster only: each document's requests (admin, change feed) run on its owner (owner-routing.ts). */
+  documentRouting?: MiddlewareHandler;
 }
 
 export function createRoutes(options: RoutesOptions): Hono {
@@ -35,6 +37,10 @@ export function createRoutes(options: RoutesOptions): Hono {
   });
 
   for (const middleware of options.apiMiddleware ?? []) app.use('/api/*', middleware);
+  if (options.documentRouting) {
+    app.use('/api/documents/:name', options.documentRouting);
+    app.use('/api/documents/:name/*', options.documentRouting);
+  }
 
   app.get('/api/documents', async (c) => {
     const documents = await store.listDocuments();

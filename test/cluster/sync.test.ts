@@ -11,6 +11,7 @@ import { startPostgres, postgresMissing, freePort, type TestPostgres } from '../
 import { connectClient, waitFor, waitForAllSaved, type TestClient } from '../helpers/providers.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { connectYWebsocket } from '../helpers/ywebsocket.ts';
+import { scrape } from '../helpers/prometheus.ts';
 
 async function startRedis(): Promise<{ url: string; close(): Promise<void> }> {
   const port = await freePort();
@@ -86,6 +87,24 @@ describe('cluster: three instances, one document', { skip }, () => {
       assert.equal(servers.filter((server) => server.app.hub.isResident('shared')).length, 1, 'still only the owner holds the document');
     } finally {
       y.destroy();
+    }
+  });
+
+  it('reports ownership, sessions and relayed frames per instance in /metrics', async () => {
+    const owner = servers.findIndex((server) => server.app.cluster?.ownership.owns('shared'));
+    for (const [i, server] of servers.entries()) {
+      const metrics = await scrape(server.url);
+      const value = (name: string, labels: Record<string, string> = {}) => metrics.value(name, labels) ?? Number.NaN;
+      assert.equal(value('tandem_cluster_documents_owned'), i === owner ? 1 : 0, `documents owned on instance ${i}`);
+      assert.equal(value('tandem_cluster_coordinator_up'), 1);
+      if (i === owner) {
+        assert.equal(value('tandem_cluster_sessions', { route: 'local' }), 1);
+        assert.ok(value('tandem_cluster_relays_in') >= 2, 'the other two instances relay to the owner');
+      } else {
+        assert.equal(value('tandem_cluster_sessions', { route: 'remote' }), 1);
+        assert.ok(value('tandem_cluster_relayed_frames_total', { direction: 'to_owner' }) > 0);
+        assert.ok(value('tandem_cluster_relayed_frames_total', { direction: 'from_owner' }) > 0);
+      }
     }
   });
 

@@ -1,0 +1,77 @@
+// The admin REST API in a cluster: requests about a document may go to any instance; they run on its owner.
+// A version restored through a non-owner while clients on every instance edit reaches every client.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CLUSTER_SECRET } from '../helpers/cluster.ts';
+import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
+import { connectClient, waitFor, waitForAllSaved, type TestClient } from '../helpers/providers.ts';
+import { startRedis, type TestRedis } from '../helpers/redis.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { openEventStream } from '../helpers/sse.ts';
+
+const DOC = 'admin-doc';
+
+describe('cluster: the admin API from any instance', { skip: postgresMissing() ?? undefined }, () => {
+  let postgres: TestPostgres;
+  let redis: TestRedis;
+  const servers: TestServer[] = [];
+  const clients: TestClient[] = [];
+
+  before(async () => {
+    postgres = await startPostgres();
+    redis = await startRedis();
+    const databaseUrl = await postgres.createDatabase('admin');
+    for (let i = 0; i < 3; i++) servers.push(await startServer({ databaseUrl, redisUrl: redis.url, clusterSecret: CLUSTER_SECRET, autoVersions: false }));
+    for (const server of servers) clients.push(await connectClient(server.wsUrl, DOC));
+  });
+
+  after(async () => {
+    for (const client of clients) client.destroy();
+    for (const server of servers) await server.close();
+    await redis?.close();
+    await postgres?.close();
+  });
+
+  const api = async (server: TestServer, path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${server.url}/api/documents/${DOC}${path}`, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : null, text };
+  };
+
+  it('creates a version and restores it through non-owners while clients on every instance edit', async () => {
+    const text = (i: number) => clients[i]!.doc.getText('t');
+    text(0).insert(0, 'kept;');
+    await waitForAllSaved(clients[0]!);
+    await waitFor(() => clients.every((_, i) => text(i).toString() === 'kept;'), 5_000, 'the first edit everywhere');
+    const owner = servers.findIndex((server) => server.app.cluster?.ownership.owns(DOC));
+    const others = servers.filter((_, i) => i !== owner);
+    // The change feed read through a non-owner: the owner makes the events, the stream is forwarded.
+    const feed = await openEventStream(`${others[1]!.url}/api/documents/${DOC}/events`);
+    assert.equal(feed.status, 200);
+
+    const created = await api(others[0]!, '/versions', { method: 'POST', body: JSON.stringify({ label: 'before' }) });
+    assert.equal(created.status, 201, created.text);
+    const version = created.body!.version as { id: number };
+
+    // Edits on every instance, then the restore through the other non-owner.
+    clients.forEach((_, i) => text(i).insert(text(i).length, `later${i};`));
+    await Promise.all(clients.map((client) => waitForAllSaved(client)));
+    const restored = await api(others[1]!, `/versions/${version.id}/restore`, { method: 'POST', body: '{}' });
+    assert.equal(restored.status, 200, restored.text);
+    await waitFor(() => clients.every((_, i) => text(i).toString() === 'kept;'), 5_000, 'the restored text on every instance');
+    await waitFor(() => feed.messages.some((message) => message.event === 'version.restored'), 5_000, 'the restore on the change feed of a non-owner');
+    const ids = feed.messages.filter((message) => message.id !== undefined).map((message) => Number(message.id));
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'event ids in order');
+    assert.ok(feed.messages.some((message) => message.event === 'version.created'), feed.messages.map((m) => m.event).join(', '));
+    feed.close();
+
+    // The export, from any instance, is the owner's live document.
+    for (const server of servers) {
+      const exported = await fetch(`${server.url}/api/documents/${DOC}/export?format=json`);
+      assert.equal(exported.status, 200);
+    }
+    const listed = await Promise.all(servers.map(async (server) => ((await api(server, '/versions')).body!.versions as unknown[]).length));
+    assert.ok(listed.every((count) => count === listed[0] && count >= 2), `versions listed alike on every instance: ${listed.join(', ')}`);
+    assert.equal(servers.filter((server) => server.app.hub.isResident(DOC)).length, 1, 'only the owner loaded the document');
+  });
+});
