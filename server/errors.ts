@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'host-not-allowed'
   | 'document-unavailable'
   | 'storage-failed'
+  | 'fenced-out'
   | 'shutting-down'
   | 'client-too-slow'
   | 'resync'
@@ -43,6 +44,8 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   'host-not-allowed': 403,
   'document-unavailable': 503,
   'storage-failed': 503,
+  // Another instance owns the document now; the request belongs there.
+  'fenced-out': 409,
   'shutting-down': 503,
   'client-too-slow': 503,
   resync: 503,
@@ -73,6 +76,8 @@ const closeCodeByCode: Record<ErrorCode, number> = {
   'host-not-allowed': 4403,
   'document-unavailable': 4503,
   'storage-failed': 1011,
+  // Outside 4400–4499 (which y-websocket never reconnects after): the client reconnects and finds the new owner.
+  'fenced-out': 4301,
   'shutting-down': 1001,
   // A reader whose send buffer passed --max-send-buffer-bytes; it may reconnect and sync afresh.
   'client-too-slow': 4408,

@@ -78,6 +78,7 @@ export function problemFromClose(code: number, reason: string): Problem | null {
         final: false,
       };
     case 4205: // Reset Connection: the server asks for a fresh sync, which the reconnect does.
+    case 4301: // Tandem's fenced-out: another server owns the document now; the reconnect finds it.
     case 4408: // Connection Timeout: the provider reconnects by itself.
     case 4409: // Tandem's resync: the reconnect's handshake settles the saved count (server/ws/ack-ledger.ts).
       return null;

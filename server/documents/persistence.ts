@@ -120,7 +120,7 @@ export class Persistence implements Extension {
 
   async beforeUnloadDocument({ document, documentName }: beforeUnloadDocumentPayload): Promise<void> {
     const entry = this.#open.get(documentName);
-    if (!entry || entry.document !== document || entry.log.logLength === 0) return;
+    if (!entry || entry.document !== document || entry.log.logLength === 0 || ownedElsewhere(entry.log)) return;
     await this.#compact(entry, 'unload');
     void this.#reclaimSpace(entry.log);
   }
@@ -146,7 +146,7 @@ export class Persistence implements Extension {
     await Promise.all(
       entries.map(async (entry) => {
         try {
-          if (entry.log.logLength > 0 && !entry.document.isDestroyed) {
+          if (entry.log.logLength > 0 && !entry.document.isDestroyed && !ownedElsewhere(entry.log)) {
             await this.#compact(entry, 'shutdown');
             // Awaited here: the database closes next.
             await this.#reclaimSpace(entry.log);
@@ -211,6 +211,15 @@ export class Persistence implements Extension {
   #writeFailed(entry: OpenDocument, error: unknown): void {
     this.#options.durability.failed(entry.log.documentName, error);
   }
+}
+
+/**
+ * Whether another instance owns the document now (its writes were fenced out): its live state is not this
+ * instance's to store, and a compaction would only be refused (and, thrown from the unload hook, keep
+ * Hocuspocus from ever unloading the document).
+ */
+function ownedElsewhere(log: DocumentLog): boolean {
+  return log.refusal?.names(log.documentName) ?? false;
 }
 
 /**

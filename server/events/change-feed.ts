@@ -134,6 +134,19 @@ export class ChangeFeed implements Extension, SequencerListener {
     return { ready, unsubscribe };
   }
 
+  /**
+   * Another instance may have stored events of the document meanwhile (it owned it): the window is no longer
+   * complete, so resumes read the store, and live subscribers are told they may have missed some.
+   */
+  forget(document: string): void {
+    const feed = this.#documents.get(document);
+    if (!feed) return;
+    this.#total -= feed.events.length;
+    feed.events = [];
+    feed.completeAfter = null;
+    for (const subscriber of feed.subscribers) this.#send(subscriber, { kind: 'missed', afterSeq: subscriber.lastSeq ?? 0 }, true);
+  }
+
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
     this.#release(documentName);
   }

@@ -7,7 +7,12 @@
 // followed. The price is the latency of one group commit, shared with the documents' own writes; emitting never
 // waits (webhooks get the event at once). A crash loses only events not yet committed, which nobody has seen;
 // their numbers are given out again.
+//
+// In a cluster the numbers of a document move with its ownership: after this instance claims a document it
+// reads them again (forget), and an event another instance already stored under a number is refused by the
+// store (FencedOut), never overwritten; the numbers are then read again too.
 import type { Logger } from '../log.ts';
+import { FencedOut } from '../storage/fenced-out.ts';
 import type { EventLogStore, LoggedEvent } from '../storage/event-log-store.ts';
 import type { SequencedEvent, TandemEvent } from './event-bus.ts';
 
@@ -29,6 +34,8 @@ interface DocumentSequence {
   document: string;
   /** The number the next event gets; null until the stored highest has been read. */
   nextSeq: number | null;
+  /** Counts forget() calls: a read of the stored numbers started before one is stale. */
+  generation: number;
   /** Reading the stored highest and oldest numbers, when under way; settles with the error if it failed. */
   loading: Promise<Error | null> | null;
   /** The highest number stored and passed on. */
@@ -102,6 +109,17 @@ export class EventSequencer {
     this.#releaseIfIdle(sequence);
   }
 
+  /**
+   * Reads a document's numbers from the store again before its next event: another instance may have
+   * stored events of it meanwhile (it owned the document). Call after claiming a document.
+   */
+  forget(document: string): void {
+    const sequence = this.#documents.get(document);
+    if (!sequence) return;
+    sequence.nextSeq = null;
+    sequence.generation += 1;
+  }
+
   /** Stops taking events and waits for the appends and trims under way (before the store closes). */
   async close(): Promise<void> {
     this.#closed = true;
@@ -111,7 +129,7 @@ export class EventSequencer {
   #sequence(document: string): DocumentSequence {
     let sequence = this.#documents.get(document);
     if (!sequence) {
-      sequence = { document, nextSeq: null, loading: null, storedSeq: 0, oldestSeq: 0, waiting: [], unsent: [], inFlight: 0, holds: 0 };
+      sequence = { document, nextSeq: null, generation: 0, loading: null, storedSeq: 0, oldestSeq: 0, waiting: [], unsent: [], inFlight: 0, holds: 0 };
       this.#documents.set(document, sequence);
     }
     return sequence;
@@ -120,10 +138,13 @@ export class EventSequencer {
   /** Reads where a document's numbers stand; resolves with the error if that failed (the next event tries again). */
   #load(sequence: DocumentSequence): Promise<Error | null> {
     const { store } = this.#options;
+    const generation = sequence.generation;
     sequence.loading ??= this.#track(
       Promise.all([store.highestSeq(sequence.document), store.read(sequence.document, 0, 1)]).then(
         ([highest, [oldest]]) => {
           sequence.loading = null;
+          // Forgotten while reading: what was read may predate another instance's events.
+          if (sequence.generation !== generation) return this.#load(sequence);
           sequence.nextSeq = highest + 1;
           sequence.storedSeq = highest;
           sequence.oldestSeq = oldest?.seq ?? highest + 1;
@@ -166,7 +187,8 @@ export class EventSequencer {
         () => {
           sequence.inFlight -= 1;
           for (const sequenced of batch) {
-            sequence.storedSeq = sequenced.seq;
+            // Numbers read again meanwhile (forget) may already be past these.
+            sequence.storedSeq = Math.max(sequence.storedSeq, sequenced.seq);
             for (const listener of this.#listeners) listener.stored(sequenced);
           }
           this.#trimIfDue(sequence);
@@ -174,9 +196,15 @@ export class EventSequencer {
         },
         (error: unknown) => {
           sequence.inFlight -= 1;
-          // A failed write stops the store for good (both backends): later numbers are never stored either,
-          // so none is given out twice. Tandem reports the failure elsewhere; one line here says what it costs.
-          if (!this.#reportedFailure) {
+          if (error instanceof FencedOut) {
+            // Refused, and the store goes on: another instance stored events of this document (or its batch
+            // was refused for another document's sake). None of these was stored or sent, so their numbers
+            // may be given out again; the next event reads where the stored numbers stand.
+            this.#options.log.warn({ err: error, doc: sequence.document, lost: batch.length }, 'change-feed events were refused (fenced out); SSE subscribers are told they missed them');
+            this.forget(sequence.document);
+          } else if (!this.#reportedFailure) {
+            // Any other failed write stops the store for good (both backends): later numbers are never stored
+            // either, so none is given out twice. Tandem reports the failure elsewhere; one line here says what it costs.
             this.#reportedFailure = true;
             this.#options.log.error({ err: error, doc: sequence.document }, 'change-feed events could not be stored; SSE subscribers are told they missed them');
           }

@@ -7,15 +7,17 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics/registry.ts';
 import type { DocumentStore } from '../storage/document-store.ts';
 import type { EventLogStore } from '../storage/event-log-store.ts';
+import type { OwnershipStore } from '../storage/ownership-store.ts';
 import { ChangeFeed } from './change-feed.ts';
 import { DocumentEvents } from './document-events.ts';
 import { EventBus } from './event-bus.ts';
 import { EventSequencer } from './event-sequencer.ts';
 import { eventStreamRoutes } from './event-stream.ts';
 
-/** What the events need from storage: "was this document ever stored?" and the retained events. */
+/** What the events need from storage: "was this document ever stored?", the retained events, and claims (a cluster). */
 export interface EventsStore extends Pick<DocumentStore, 'getMeta'> {
   readonly events: EventLogStore;
+  readonly ownership?: Pick<OwnershipStore, 'onClaimed'> | null;
 }
 
 export interface Events {
@@ -44,6 +46,11 @@ export function createEvents(config: Config, store: EventsStore, metrics: Metric
   });
   bus.subscribe(sequencer.onEvent);
   sequencer.subscribe(feed);
+  // After this instance claims a document, another may have numbered and stored events of it meanwhile.
+  store.ownership?.onClaimed((document) => {
+    sequencer.forget(document);
+    feed.forget(document);
+  });
   metrics.bindSources({ sseSubscribers: () => feed.subscriberCount });
   const documentEvents = new DocumentEvents({ events: bus, store, changedDebounceMs: config.documentChangedDebounceMs });
   const instance: Extension = {

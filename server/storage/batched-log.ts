@@ -2,15 +2,21 @@
 // bookkeeping of appends, batches, compaction and close); a backend says only how a batch is written.
 import { AppError } from '../errors.ts';
 import type { DocumentLog, DocumentMeta } from './document-store.ts';
+import type { FencedOut } from './fenced-out.ts';
 import type { GroupCommit } from './group-commit.ts';
 import { LOG_RECORD_BYTES_PER_UPDATE, LOG_RECORD_HEADER_BYTES, encodeLogRecord } from './records.ts';
 import { AppendReporter, type DurabilityListeners } from './store-events.ts';
 
 /** The group commit a log writes through (storage/group-commit.ts): its failure, and joining the next batch. */
-type LogWriter<Batch> = Pick<GroupCommit<Batch, unknown>, 'failure' | 'join'>;
+type LogWriter<Batch> = Pick<GroupCommit<Batch, unknown>, 'failure' | 'join' | 'refusesBatches'>;
 
 export function storageFailed(cause: Error): AppError {
   return new AppError('storage-failed', 'storage stopped accepting writes; restart Tandem after fixing the storage', { cause });
+}
+
+/** The unsealed appends' share of the batch being gathered; `dropped` once a refusal kept it from being written. */
+interface Ticket {
+  dropped: FencedOut | null;
 }
 
 export abstract class BatchedDocumentLog<Batch> implements DocumentLog {
@@ -27,6 +33,11 @@ export abstract class BatchedDocumentLog<Batch> implements DocumentLog {
   #pending: Uint8Array[] = [];
   /** The batch `#pending` goes out with, until it is sealed. */
   #pendingWrite: Promise<void> | null = null;
+  #ticket: Ticket | null = null;
+  /** Set by a refused batch (see DocumentLog.refusal); cleared by a compaction when it did not name this document. */
+  #refusal: FencedOut | null = null;
+  /** A compaction waits in the batch being gathered: it stores what a refusal meanwhile would lose. */
+  #compactionQueued = false;
   #stored: boolean;
   #lastWrite: Promise<void> | null = null;
   #editedSinceBatch = false;
@@ -67,6 +78,10 @@ export abstract class BatchedDocumentLog<Batch> implements DocumentLog {
     return this.current.logBytes;
   }
 
+  get refusal(): FencedOut | null {
+    return this.#refusal;
+  }
+
   append(update: Uint8Array): Promise<void> {
     const appendedAt = performance.now();
     this.#assertWritable();
@@ -79,14 +94,18 @@ export abstract class BatchedDocumentLog<Batch> implements DocumentLog {
     this.#editedSinceBatch = true;
     this.#pending.push(update);
     // Every update of one batch gets the same promise: the first one joins the batch.
-    this.#pendingWrite ??= this.#track(this.#writer.join(this));
+    this.#pendingWrite ??= this.#track(this.#joinBatch());
     this.#appends.appended(this.#pendingWrite, update.length, appendedAt);
     return this.#pendingWrite;
   }
 
   compact(state: Uint8Array): Promise<void> {
     const started = performance.now();
-    this.#assertWritable();
+    if (this.#refusal?.names(this.documentName)) throw this.#refusal;
+    this.#assertOpen();
+    // The live state holds every update a refused batch lost: stored, the log is whole again.
+    this.#refusal = null;
+    this.#compactionQueued = true;
     const { written, snapshotBytes } = this.writeCompaction(this.current.nextSeq, state);
     // Updates not yet sealed into a record are in the batch this snapshot joins, and in the snapshot:
     // they need no record of their own.
@@ -111,6 +130,19 @@ export abstract class BatchedDocumentLog<Batch> implements DocumentLog {
 
   /** Called by the writer as the batch holding this log's writes is sealed: the record and metadata, once. */
   finalizeBatch(batch: Batch): void {
+    const compacting = this.#compactionQueued;
+    this.#compactionQueued = false;
+    const ticket = this.#ticket;
+    this.#ticket = null;
+    // With a compaction in this batch the log is whole again whatever was refused before: written as usual.
+    if (this.#refusal && !compacting) {
+      // Appended before the refusal was known, so numbered after the updates it lost: written, they would
+      // leave a gap in the log. They are refused with it (the next compaction stores them, from the live state).
+      if (ticket) ticket.dropped = this.#refusal;
+      this.#pending = [];
+      this.#pendingWrite = null;
+      return;
+    }
     if (this.#pending.length > 0) {
       const count = this.#pending.length;
       const firstSeq = this.current.nextSeq - count;
@@ -132,6 +164,14 @@ export abstract class BatchedDocumentLog<Batch> implements DocumentLog {
     this.addMeta(batch, { ...this.current });
   }
 
+  /** Called by the writer when a batch this log wrote in was refused (FencedOut): nothing of it was stored. */
+  batchRefused(refusal: FencedOut): void {
+    // A bystander's compaction waiting in the next batch stores everything the refused batch lost.
+    const named = refusal.names(this.documentName);
+    if (this.#compactionQueued && !named) return;
+    if (!this.#refusal || named) this.#refusal = refusal;
+  }
+
   close(): Promise<void> {
     this.#closing ??= (async () => {
       try {
@@ -150,8 +190,26 @@ export abstract class BatchedDocumentLog<Batch> implements DocumentLog {
   }
 
   #assertWritable(): void {
+    if (this.#refusal) throw this.#refusal;
+    // #assertOpen's checks, inlined: this runs for every update.
     if (this.#closing) throw new Error(`document "${this.documentName}" was closed; it cannot be written`);
     if (this.#writer.failure) throw storageFailed(this.#writer.failure);
+  }
+
+  #assertOpen(): void {
+    if (this.#closing) throw new Error(`document "${this.documentName}" was closed; it cannot be written`);
+    if (this.#writer.failure) throw storageFailed(this.#writer.failure);
+  }
+
+  /** Joins the batch being gathered; the promise also rejects when a refusal kept this log's share out of it. */
+  #joinBatch(): Promise<void> {
+    // A store that never refuses a batch (LevelDB) needs no ticket: the batch's own promise, as before fencing.
+    if (!this.#writer.refusesBatches) return this.#writer.join(this);
+    const ticket: Ticket = { dropped: null };
+    this.#ticket = ticket;
+    return this.#writer.join(this).then(() => {
+      if (ticket.dropped) throw ticket.dropped;
+    });
   }
 
   #track(write: Promise<void>): Promise<void> {

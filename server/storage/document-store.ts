@@ -1,4 +1,6 @@
 // The storage interface the rest of Tandem sees; LevelDB (storage/leveldb/) and PostgreSQL (storage/postgres/) implement it.
+import type { FencedOut } from './fenced-out.ts';
+
 /** Per-document metadata, kept beside the data so listing documents loads none of them. */
 export interface DocumentMeta {
   name: string;
@@ -40,11 +42,28 @@ export interface DocumentLog {
   reclaimSpace(): Promise<void>;
   /** Waits for pending writes and releases the document so it can be opened again. */
   close(): Promise<void>;
+  /**
+   * Set once a batch this log wrote in was refused (FencedOut); its appends were not stored. When it names
+   * this document, another instance owns it now: every write throws it, and the document is to be closed
+   * without compacting. When it does not (the document only shared the batch), appends throw it until
+   * `compact` stores the live state, which holds the refused updates; then the log takes writes again.
+   */
+  readonly refusal: FencedOut | null;
+}
+
+export interface OpenOptions {
+  /**
+   * Fences the document's writes (PostgreSQL only): the epoch `OwnershipStore.claim` returned. Every batch
+   * writing this log (appends, compactions), and the document's versions and change-feed events while it is
+   * open, is refused with FencedOut once another instance has claimed the document since. Without it,
+   * nothing is checked (a single node).
+   */
+  epoch?: number;
 }
 
 export interface DocumentStore {
   /** Loads a document for serving. A second open of the same name waits for the first to close. */
-  open(documentName: string): Promise<LoadedDocument>;
+  open(documentName: string, options?: OpenOptions): Promise<LoadedDocument>;
   /** Metadata of every stored document, without loading any of them. */
   listDocuments(): Promise<DocumentMeta[]>;
   getMeta(documentName: string): Promise<DocumentMeta | undefined>;

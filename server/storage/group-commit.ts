@@ -1,10 +1,17 @@
 // Group commit, for every backend: writes queued while a batch is being written go out together in the next
 // one, so one flush (fsync or COMMIT) covers many updates while every write is still acknowledged only once
-// stored. A backend says how a batch is built and written; after a batch fails, nothing more is written.
+// stored. A backend says how a batch is built and written; after a batch fails, nothing more is written,
+// except when it was refused by fencing (FencedOut): that batch alone fails.
+import { FencedOut } from './fenced-out.ts';
 
 /** Contributes last-moment writes (a document's log record, its metadata) to the batch it joined. */
 export interface BatchParticipant<Batch> {
   finalizeBatch(batch: Batch): void;
+  /**
+   * Told, before any later batch is sealed, that the batch it joined was refused: nothing of it was
+   * stored, while writing goes on.
+   */
+  batchRefused?(refusal: FencedOut): void;
 }
 
 interface PendingBatch<Batch> {
@@ -28,7 +35,10 @@ export abstract class GroupCommit<Batch, Write> {
   /** Writes the sealed batch; resolves once it is stored, rejects if it never will be. */
   protected abstract store(batch: Batch): Promise<void>;
 
-  /** The error that stopped all writing, if any: after a failed batch nothing more is written. */
+  /** Whether `store` may refuse a batch (FencedOut) and go on writing: only then must participants prepare for it. */
+  readonly refusesBatches: boolean = false;
+
+  /** The error that stopped all writing, if any: after a failed batch nothing more is written (a refused one aside). */
   get failure(): Error | null {
     return this.#failure;
   }
@@ -81,6 +91,13 @@ export abstract class GroupCommit<Batch, Write> {
         await this.store(pending.batch);
         pending.resolve();
       } catch (error) {
+        if (error instanceof FencedOut && !this.#failure) {
+          // Refused as a whole, but the store is sound: the participants learn it before the next batch is
+          // sealed (a log must not write records after ones that were lost), and writing goes on.
+          for (const participant of pending.participants) participant.batchRefused?.(error);
+          pending.reject(error);
+          continue;
+        }
         this.#failure ??= error instanceof Error ? error : new Error(String(error));
         pending.reject(this.#failure);
       }

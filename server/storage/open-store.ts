@@ -5,6 +5,7 @@ import type { DocumentStore } from './document-store.ts';
 import type { EventLogStore } from './event-log-store.ts';
 import { LevelDocumentStore } from './leveldb/level-store.ts';
 import type { OutboxStore } from './outbox-store.ts';
+import type { OwnershipStore } from './ownership-store.ts';
 import { redactUrl } from './postgres/database.ts';
 import { PgDocumentStore } from './postgres/pg-store.ts';
 import type { DurabilitySource } from './store-events.ts';
@@ -16,6 +17,8 @@ export interface Store extends DocumentStore, DurabilitySource {
   readonly outbox: OutboxStore;
   /** The retained change-feed events, for Last-Event-ID resumes after a restart. */
   readonly events: EventLogStore;
+  /** Owner epochs for a cluster; null on LevelDB, which serves a single node only. */
+  readonly ownership: OwnershipStore | null;
   /** Deletes a document with its versions and retained events, in one write; the document must be unloaded first. */
   deleteDocument(documentName: string): Promise<void>;
 }

@@ -147,6 +147,14 @@ export class ChainedVersionStore implements VersionStore {
   }
 
   /**
+   * Drops what is cached of a document's versions, after the changes under way: the next use reads them
+   * again. For when another instance may have changed them (it owned the document meanwhile).
+   */
+  forget(documentName: string): Promise<void> {
+    return this.#serialized(documentName, async () => this.#forget(documentName));
+  }
+
+  /**
    * Runs `deletion`, the backend's write deleting the document with all its versions (and their counter),
    * while no other change to the document's versions runs; the cached chain goes with it.
    */

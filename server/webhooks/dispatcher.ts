@@ -1,4 +1,8 @@
 // Delivers outbox entries: signed POSTs, at least once, exponential backoff with jitter, then dead letters.
+//
+// Several instances may share one outbox (a cluster). Each sends the deliveries it stored or claimed, and
+// holds them meanwhile (outbox-store.ts); it looks for deliveries nobody holds (an instance died, or this one
+// restarted) now and then, and takes as many as it can start at once, so none waits out its hold in a queue.
 import { AppError } from '../errors.ts';
 import { isEventType, type TandemEvent } from '../events/event-bus.ts';
 import type { Logger } from '../log.ts';
@@ -10,8 +14,6 @@ import { EVENT_ID_HEADER, SIGNATURE_HEADER, signPayload } from './signing.ts';
 
 export interface WebhookDispatcherOptions {
   outbox: WebhookOutbox;
-  /** Deliveries left over from the previous run. */
-  pending: readonly Delivery[];
   targets: readonly string[];
   /** Event types sent to the targets; `*` for all. */
   eventTypes: readonly string[];
@@ -25,6 +27,8 @@ export interface WebhookDispatcherOptions {
   metrics: Metrics;
   /** Deliveries in flight at once. */
   concurrency?: number;
+  /** How often to look for deliveries nobody holds (5 s). */
+  pollMs?: number;
 }
 
 export class WebhookDispatcher {
@@ -32,8 +36,14 @@ export class WebhookDispatcher {
   /** Deliveries waiting for their next attempt; the ones being sent are in #inFlight instead. */
   #queued = new DueQueue();
   #inFlight = new Set<number>();
+  /** The deliveries this instance is sending or will send (queued or in flight): a claim may return them again. */
+  #mine = new Set<number>();
   #writes = new Set<Promise<unknown>>();
   #timer: NodeJS.Timeout | null = null;
+  #pollTimer: NodeJS.Timeout;
+  #polling = false;
+  /** The last claim took all it asked for: more may be waiting, so claim again as soon as there is room. */
+  #more = false;
   #timerAt = Infinity;
   #abort = new AbortController();
   #closed = false;
@@ -46,8 +56,10 @@ export class WebhookDispatcher {
     if (unknown.length > 0) throw new AppError('config-invalid', `unknown webhook event types: ${unknown.join(', ')}`);
     this.#allTypes = options.eventTypes.includes('*');
     this.#types = new Set(options.eventTypes);
-    for (const delivery of options.pending) this.#queued.push(delivery);
-    this.#wake();
+    // The first claim takes what the previous run left; the later ones what instances that died left.
+    this.#pollTimer = setInterval(() => this.#claim(), options.pollMs ?? 5_000);
+    this.#pollTimer.unref();
+    this.#claim();
   }
 
   /** Deliveries waiting or in flight. */
@@ -64,7 +76,7 @@ export class WebhookDispatcher {
     this.#track(
       this.#options.outbox.enqueue(items).then(
         (deliveries) => {
-          for (const delivery of deliveries) this.#queued.push(delivery);
+          for (const delivery of deliveries) this.#queue(delivery);
           this.#wake();
         },
         (error: unknown) =>
@@ -82,18 +94,60 @@ export class WebhookDispatcher {
     if (this.#closed) throw new AppError('shutting-down', 'the server is shutting down');
     const delivery = await this.#options.outbox.revive(seq);
     if (!delivery) return false;
-    this.#queued.push(delivery);
+    this.#queue(delivery);
     this.#wake();
     return true;
   }
 
-  /** Stops sending: in-flight requests are aborted and stay in the outbox for the next run. */
+  /**
+   * Stops sending: in-flight requests are aborted and stay in the outbox, let go of so that another instance
+   * (or the next run) sends them at once.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    clearInterval(this.#pollTimer);
     this.#abort.abort();
     while (this.#writes.size > 0) await Promise.allSettled([...this.#writes]);
+    try {
+      await this.#options.outbox.release();
+    } catch (error) {
+      // Recover: the holds run out by themselves, only later.
+      this.#options.log.warn({ err: error }, 'webhook deliveries could not be let go of; other instances take them once their hold runs out');
+    }
+  }
+
+  #queue(delivery: Delivery): void {
+    this.#mine.add(delivery.seq);
+    this.#queued.push(delivery);
+  }
+
+  /** Claims as many deliveries nobody holds as can be started now. */
+  #claim(): void {
+    if (this.#closed || this.#polling) return;
+    const now = Date.now();
+    const limit = this.#options.concurrency ?? 8;
+    // Only with nothing due waiting: claimed deliveries are due, and must not wait out their hold here.
+    const room = (this.#queued.peek()?.nextAttemptAt ?? Infinity) <= now ? 0 : limit - this.#inFlight.size;
+    this.#more = room <= 0;
+    if (room <= 0) return;
+    this.#polling = true;
+    this.#track(
+      this.#options.outbox.claim(room).then(
+        (claimed) => {
+          this.#polling = false;
+          this.#more = claimed.length >= room;
+          // Ours already (a hold of ours ran out while we still had it): sent once, by us.
+          for (const delivery of claimed) if (!this.#mine.has(delivery.seq)) this.#queue(delivery);
+          this.#wake();
+        },
+        (error: unknown) => {
+          this.#polling = false;
+          this.#options.log.warn({ err: error }, 'the webhook outbox could not be searched for deliveries nobody holds; trying again later');
+        },
+      ),
+    );
   }
 
   /** Starts every due delivery (up to the concurrency) and sets one timer for the next one due. */
@@ -122,6 +176,8 @@ export class WebhookDispatcher {
       this.#send(delivery)
         .then((problem) => (problem === null ? this.#delivered(delivery) : this.#failed(delivery, problem)))
         .catch((error: unknown) => {
+          // The entry stays in the outbox: claimed again (by any instance) once its hold runs out.
+          this.#mine.delete(delivery.seq);
           // After close() the entry simply stays in the outbox for the next run.
           if (this.#closed) return;
           this.#options.log.error({ err: error, seq: delivery.seq, doc: delivery.document }, 'webhook outbox could not be updated');
@@ -129,6 +185,7 @@ export class WebhookDispatcher {
         .finally(() => {
           this.#inFlight.delete(delivery.seq);
           this.#wake();
+          if (this.#more) this.#claim();
         }),
     );
   }
@@ -164,6 +221,7 @@ export class WebhookDispatcher {
   async #delivered(delivery: Delivery): Promise<void> {
     this.#options.metrics.webhookDeliveries.inc({ outcome: 'delivered' });
     await this.#options.outbox.remove(delivery.seq);
+    this.#mine.delete(delivery.seq);
   }
 
   async #failed(delivery: Delivery, problem: string): Promise<void> {
@@ -175,6 +233,7 @@ export class WebhookDispatcher {
       metrics.webhookDeliveries.inc({ outcome: 'dead_lettered' });
       log.warn({ seq: delivery.seq, doc: delivery.document, target: delivery.target, attempts, problem }, 'webhook delivery gave up; moved to dead letters');
       await outbox.bury(updated);
+      this.#mine.delete(delivery.seq);
       return;
     }
     metrics.webhookDeliveries.inc({ outcome: 'failed' });

@@ -1,4 +1,5 @@
-// The durable webhook outbox: numbers new deliveries and moves them between pending and the dead letters.
+// The durable webhook outbox: numbers new deliveries, holds the ones this instance delivers, and moves them
+// between pending and the dead letters.
 import type { DeadLetter, Delivery, OutboxStore } from '../storage/outbox-store.ts';
 
 export type { DeadLetter, Delivery };
@@ -7,30 +8,38 @@ export type NewDelivery = Omit<Delivery, 'seq' | 'attempts' | 'nextAttemptAt' | 
 
 export class WebhookOutbox {
   #store: OutboxStore;
-  #nextSeq: number;
+  #holdMs: number;
+  /** Numbers reserved from the store and not yet given out: [#nextSeq, #endSeq). */
+  #nextSeq = 0;
+  #endSeq = 0;
+  #allocating: Promise<void> | null = null;
 
-  private constructor(store: OutboxStore, nextSeq: number) {
+  /**
+   * `holdMs`: how long after a delivery's attempt is due this instance keeps it from the others; past that
+   * (this instance died, or hangs) another claims and sends it.
+   */
+  constructor(store: OutboxStore, options: { holdMs: number }) {
     this.#store = store;
-    this.#nextSeq = nextSeq;
+    this.#holdMs = options.holdMs;
   }
 
-  /** Opens the outbox and returns it with every delivery still pending from earlier runs. */
-  static async open(store: OutboxStore): Promise<{ outbox: WebhookOutbox; pending: Delivery[] }> {
-    const { pending, nextSeq } = await store.load();
-    return { outbox: new WebhookOutbox(store, nextSeq), pending };
-  }
-
-  /** Stores new deliveries; resolves with them once they are durable. */
+  /** Stores new deliveries, held by this instance; resolves with them once they are durable. */
   async enqueue(items: readonly NewDelivery[], now = Date.now()): Promise<Delivery[]> {
+    const first = await this.#numbers(items.length);
     const createdAt = new Date(now).toISOString();
-    const deliveries = items.map((item) => ({ ...item, seq: this.#nextSeq++, attempts: 0, nextAttemptAt: now, createdAt }));
-    await this.#store.put(deliveries);
+    const deliveries = items.map((item, i) => ({ ...item, seq: first + i, attempts: 0, nextAttemptAt: now, createdAt }));
+    await this.#store.put(deliveries, this.#holdMs);
     return deliveries;
   }
 
-  /** Records a failed attempt and when to try again. */
+  /** Takes up to `limit` pending deliveries nobody holds (left over from a restart, or by an instance that died). */
+  claim(limit: number): Promise<Delivery[]> {
+    return this.#store.claim(limit, this.#holdMs);
+  }
+
+  /** Records a failed attempt and when to try again; this instance keeps holding it until then. */
   update(delivery: Delivery): Promise<void> {
-    return this.#store.put([delivery]);
+    return this.#store.put([delivery], this.#holdMs);
   }
 
   /** Removes a delivered entry. */
@@ -50,13 +59,40 @@ export class WebhookOutbox {
     return this.#store.deadLetters(limit);
   }
 
-  /** Moves a dead letter back into the outbox with fresh attempts; undefined if there is none with `seq`. */
+  /** Moves a dead letter back into the outbox with fresh attempts, held by this instance; undefined if there is none with `seq`. */
   async revive(seq: number, now = Date.now()): Promise<Delivery | undefined> {
     const letter = await this.#store.deadLetter(seq);
     if (!letter) return undefined;
     const { deadAt: _deadAt, ...dead } = letter;
     const delivery: Delivery = { ...dead, attempts: 0, nextAttemptAt: now };
-    await this.#store.revive(delivery);
+    await this.#store.revive(delivery, this.#holdMs);
     return delivery;
+  }
+
+  /** Lets go of every delivery this instance holds, so that others take them at once (shutdown). */
+  release(): Promise<void> {
+    return this.#store.release();
+  }
+
+  /** `count` consecutive numbers no instance has given out; the first of them. */
+  async #numbers(count: number): Promise<number> {
+    // Numbers come in blocks (one round trip to PostgreSQL per block); callers waiting for one share it.
+    while (this.#endSeq - this.#nextSeq < count) {
+      this.#allocating ??= this.#store.allocate(count).then(
+        (block) => {
+          this.#allocating = null;
+          this.#nextSeq = block.first;
+          this.#endSeq = block.first + block.count;
+        },
+        (error: unknown) => {
+          this.#allocating = null;
+          throw error;
+        },
+      );
+      await this.#allocating;
+    }
+    const first = this.#nextSeq;
+    this.#nextSeq += count;
+    return first;
   }
 }

@@ -19,7 +19,7 @@ export interface Webhooks {
   close(): Promise<void>;
 }
 
-/** Opens the outbox (deliveries left from the last run resume) and subscribes the dispatcher to `events`. */
+/** Opens the outbox (deliveries nobody holds, left by the last run or a dead instance, resume) and subscribes the dispatcher to `events`. */
 export async function createWebhooks(
   config: Config,
   outboxStore: OutboxStore,
@@ -27,10 +27,11 @@ export async function createWebhooks(
   log: Logger,
   metrics: Metrics,
 ): Promise<Webhooks> {
-  const { outbox, pending } = await WebhookOutbox.open(outboxStore);
+  // Held past its due time by a send (at most the timeout) and the write of its outcome; an instance silent
+  // for longer is taken for dead, and another sends the delivery again (at least once).
+  const outbox = new WebhookOutbox(outboxStore, { holdMs: 2 * config.webhookTimeoutMs + 10_000 });
   const dispatcher = new WebhookDispatcher({
     outbox,
-    pending,
     targets: config.webhookUrls,
     eventTypes: config.webhookEvents,
     secret: config.webhookSecret,

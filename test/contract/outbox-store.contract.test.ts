@@ -103,6 +103,61 @@ for (const backend of backends()) {
       await opened.close();
     });
 
+    test('allocated numbers are never given out twice, and start above every stored record', async () => {
+      const { opened: first, place } = await open();
+      await first.outbox.put([delivery(4)]);
+      await first.outbox.bury({ ...delivery(9), deadAt: '2026-01-02T00:00:00.000Z' });
+      const a = await first.outbox.allocate(3);
+      const b = await first.outbox.allocate(1);
+      assert.ok(a.count >= 3 && b.count >= 1);
+      assert.ok(a.first >= 10, `numbers start above the dead letter's: ${a.first}`);
+      assert.ok(b.first >= a.first + a.count, 'blocks do not overlap');
+      // Records copied in under their own numbers (tandem migrate-store) are passed too.
+      await first.outbox.put([delivery(b.first + b.count + 1000)]);
+      const c = await first.outbox.allocate(1);
+      assert.ok(c.first > b.first + b.count + 1000);
+      await first.close();
+      const opened = await backend.open(place);
+      assert.ok((await opened.outbox.allocate(1)).first > b.first + b.count + 1000, 'also after reopening');
+      await opened.close();
+    });
+
+    test('a claim takes deliveries nobody holds, oldest first, and holds them', async () => {
+      const { opened } = await open();
+      await opened.outbox.put([delivery(1), delivery(2), delivery(3)]);
+      // Stored with a hold: this instance sends it, a claim does not return it.
+      await opened.outbox.put([delivery(4)], 60_000);
+      assert.deepEqual(await opened.outbox.claim(2, 60_000), [delivery(1), delivery(2)]);
+      assert.deepEqual(await opened.outbox.claim(10, 60_000), [delivery(3)]);
+      assert.deepEqual(await opened.outbox.claim(10, 60_000), []);
+      // An update without a hold lets go of it; one with a hold keeps it.
+      await opened.outbox.put([delivery(2, { attempts: 1 })]);
+      await opened.outbox.put([delivery(3, { attempts: 1 })], 60_000);
+      assert.deepEqual(await opened.outbox.claim(10, 60_000), [delivery(2, { attempts: 1 })]);
+      // Released (a shutdown), everything may be claimed again; removed and buried ones are gone.
+      await opened.outbox.remove(1);
+      await opened.outbox.bury({ ...delivery(4), deadAt: '2026-01-02T00:00:00.000Z' });
+      await opened.outbox.release();
+      assert.deepEqual((await opened.outbox.claim(10, 60_000)).map((d) => d.seq), [2, 3]);
+      // A revived dead letter is held like a put.
+      await opened.outbox.revive(delivery(4, { attempts: 0 }), 60_000);
+      assert.deepEqual(await opened.outbox.claim(10, 60_000), []);
+      // load() lists every pending delivery, held or not.
+      assert.deepEqual((await opened.outbox.load()).pending.map((d) => d.seq), [2, 3, 4]);
+      await opened.close();
+    });
+
+    test('a hold runs out some time after the delivery is due: then it may be claimed again', async () => {
+      const { opened } = await open();
+      const now = Date.now();
+      await opened.outbox.put([delivery(1, { nextAttemptAt: now }), delivery(2, { nextAttemptAt: now + 60_000 })], 150);
+      assert.deepEqual(await opened.outbox.claim(10, 150), []);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      // The one due now is free again; the other is held until 150 ms after its next attempt.
+      assert.deepEqual((await opened.outbox.claim(10, 150)).map((d) => d.seq), [1]);
+      await opened.close();
+    });
+
     test('writes queued together are all stored, in order', async () => {
       const { opened: first, place } = await open();
       await Promise.all([

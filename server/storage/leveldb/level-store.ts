@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { AppError } from '../../errors.ts';
 import { BatchedDocumentLog, storageFailed } from '../batched-log.ts';
 import { BatchWriter } from './batch-writer.ts';
-import type { DocumentMeta, DocumentStore, LoadedDocument } from '../document-store.ts';
+import type { DocumentMeta, DocumentStore, LoadedDocument, OpenOptions } from '../document-store.ts';
 import { allMetaRange, documentNameFromMetaKey, logKeySpan, logRange, logRecordKey, logSpanKey, metaKey, snapshotKey, snapshotRange, type LogSpan } from './keys.ts';
 import { LevelDatabase, type BatchOp } from './leveldb.ts';
 import { LevelEventLogStore } from './level-event-log.ts';
@@ -41,6 +41,8 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
   readonly outbox: LevelOutboxStore;
   /** Retained change-feed events, in the same database and written through the same group commit. */
   readonly events: LevelEventLogStore;
+  /** An embedded database has one writer: no cluster, no owners to fence. */
+  readonly ownership = null;
 
   private constructor(db: LevelDatabase, writer: BatchWriter, versionsFullEvery?: number) {
     this.#db = db;
@@ -78,7 +80,11 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
     return this.#durability.add(listener);
   }
 
-  async open(documentName: string): Promise<LoadedDocument> {
+  async open(documentName: string, options: OpenOptions = {}): Promise<LoadedDocument> {
+    if (options.epoch !== undefined) {
+      // Unfenced writes where fencing was asked for would be unsafe; a cluster needs PostgreSQL.
+      throw new AppError('config-invalid', `document "${documentName}" cannot be fenced: ownership epochs need PostgreSQL (--database-url)`);
+    }
     // A previous instance of this document may still be unloading; its last writes come first.
     for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {
       await previous.closed;

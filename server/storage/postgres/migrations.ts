@@ -103,6 +103,88 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITH (autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_threshold = 200);
     `,
   },
+  {
+    version: 5,
+    name: 'ownership epochs, fenced writes, shared webhook outbox',
+    sql: `
+      -- The owner epoch of each document a cluster instance ever claimed (storage/ownership-store.ts). Rows are
+      -- never deleted, also not with their document: a new row would start again at 1, an epoch a stale owner
+      -- may still hold.
+      CREATE TABLE tandem_owners (
+        name   text PRIMARY KEY,
+        epoch  bigint NOT NULL
+      );
+
+      -- The first statement of every batch that writes a fenced document: refuses the whole transaction unless
+      -- each document still has the epoch its writer claimed. FOR SHARE makes a claim's UPDATE of the row wait
+      -- until this transaction ends (so the new owner loads whatever it committed), and makes this wait for a
+      -- claim in flight; the second statement then reads the committed epochs. Refusals carry SQLSTATE TD409
+      -- and the stale documents' names as a JSON array in DETAIL (storage/postgres/pg-fence.ts).
+      CREATE FUNCTION tandem_fence(names text[], epochs bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+      DECLARE
+        stale json;
+      BEGIN
+        PERFORM 1 FROM tandem_owners WHERE name = ANY (names) ORDER BY name FOR SHARE;
+        SELECT json_agg(w.name ORDER BY w.name) INTO stale
+          FROM unnest(names, epochs) AS w(name, epoch)
+          LEFT JOIN tandem_owners o ON o.name = w.name
+         WHERE o.epoch IS DISTINCT FROM w.epoch;
+        IF stale IS NOT NULL THEN
+          RAISE EXCEPTION 'tandem: fenced out: another instance owns these documents now'
+            USING ERRCODE = 'TD409', DETAIL = stale::text;
+        END IF;
+      END $$;
+
+      -- Change-feed events are numbered per document by the instance that owns it. An event stored again under
+      -- its number is a retried batch (the same body): ignored. A different body under that number was stored
+      -- by another instance: refused as TD409, never overwritten or silently dropped.
+      CREATE FUNCTION tandem_events_add(doc text, seqs bigint[], bodies text[]) RETURNS void LANGUAGE plpgsql AS $$
+      DECLARE
+        clash bigint;
+      BEGIN
+        INSERT INTO tandem_events (document, seq, body)
+          SELECT doc, t.seq, t.body FROM unnest(seqs, bodies) AS t(seq, body)
+          ON CONFLICT (document, seq) DO NOTHING;
+        SELECT t.seq INTO clash FROM unnest(seqs, bodies) AS t(seq, body)
+          JOIN tandem_events e ON e.document = doc AND e.seq = t.seq
+         WHERE e.body <> t.body LIMIT 1;
+        IF clash IS NOT NULL THEN
+          RAISE EXCEPTION 'tandem: another instance stored change-feed event % of this document', clash
+            USING ERRCODE = 'TD409', DETAIL = json_build_array(doc)::text;
+        END IF;
+      END $$;
+
+      -- A new version under an id: a retried batch finds its own row (the same metadata) and is ignored; a row
+      -- with other metadata, or a number the counter has passed (given out, since deleted), means another
+      -- instance added versions this one has not read: refused as TD409.
+      CREATE FUNCTION tandem_version_add(doc text, vid bigint, vmeta json, vdata bytea) RETURNS void LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO tandem_versions (document, id, meta, data) VALUES (doc, vid, vmeta, vdata)
+          ON CONFLICT (document, id) DO NOTHING;
+        IF FOUND THEN
+          IF EXISTS (SELECT 1 FROM tandem_version_counters WHERE document = doc AND next_id > vid) THEN
+            RAISE EXCEPTION 'tandem: version % of this document was given out by another instance', vid
+              USING ERRCODE = 'TD409', DETAIL = json_build_array(doc)::text;
+          END IF;
+        ELSIF NOT EXISTS (SELECT 1 FROM tandem_versions WHERE document = doc AND id = vid AND meta::text = vmeta::text) THEN
+          RAISE EXCEPTION 'tandem: another instance stored version % of this document', vid
+            USING ERRCODE = 'TD409', DETAIL = json_build_array(doc)::text;
+        END IF;
+      END $$;
+
+      -- Several instances deliver from one outbox: a row is delivered by the instance that claimed it, until
+      -- claimed_until (past its next attempt); after that any instance may claim it (its holder died).
+      ALTER TABLE tandem_outbox ADD COLUMN claimed_by text, ADD COLUMN claimed_until timestamptz;
+
+      -- Outbox sequence numbers, handed out in blocks so that no two instances number deliveries alike.
+      CREATE TABLE tandem_outbox_counter (
+        only_row  boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+        next_seq  bigint NOT NULL
+      );
+      INSERT INTO tandem_outbox_counter (next_seq)
+        SELECT GREATEST(0, (SELECT max(seq) + 1 FROM tandem_outbox), (SELECT max(seq) + 1 FROM tandem_dead_letters));
+    `,
+  },
 ];
 
 /** Keeps Tandem's migrations from racing each other (any constant; this one reads "tandem" in ASCII). */

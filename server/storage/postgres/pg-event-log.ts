@@ -1,29 +1,34 @@
 // EventLogStore on PostgreSQL: rows of tandem_events keyed (document, seq), written through the group commit.
 import type { EventLogStore, LoggedEvent } from '../event-log-store.ts';
 import type { PgDatabase, Statement } from './database.ts';
-import type { PgWriter } from './pg-writer.ts';
+import { fenceParticipant, type EpochOf, type PgWriter } from './pg-writer.ts';
 
 export class PgEventLogStore implements EventLogStore {
   #database: PgDatabase;
   #writer: Pick<PgWriter, 'write'>;
+  #epochOf: EpochOf;
 
-  constructor(database: PgDatabase, writer: Pick<PgWriter, 'write'>) {
+  constructor(database: PgDatabase, writer: Pick<PgWriter, 'write'>, epochOf: EpochOf = () => undefined) {
     this.#database = database;
     this.#writer = writer;
+    this.#epochOf = epochOf;
   }
 
   append(document: string, events: readonly LoggedEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
-    return this.#writer.write([
-      {
-        name: 'tandem-events-insert',
-        // ON CONFLICT: a batch retried after its COMMIT landed unseen writes the same rows again.
-        text: `INSERT INTO tandem_events (document, seq, body)
-               SELECT $1::text, * FROM unnest($2::bigint[], $3::text[])
-               ON CONFLICT (document, seq) DO NOTHING`,
-        values: [document, events.map((event) => event.seq), events.map((event) => event.body)],
-      },
-    ]);
+    const epoch = this.#epochOf(document);
+    return this.#writer.write(
+      [
+        {
+          name: 'tandem-events-add',
+          // The same event again (a batch retried after its COMMIT landed unseen) is ignored; another event
+          // under its number, stored by another instance, refuses the batch (tandem_events_add, migration 5).
+          text: 'SELECT tandem_events_add($1, $2::bigint[], $3::text[])',
+          values: [document, events.map((event) => event.seq), events.map((event) => event.body)],
+        },
+      ],
+      epoch === undefined ? undefined : fenceParticipant(document, epoch),
+    );
   }
 
   async read(document: string, afterSeq: number, limit: number): Promise<LoggedEvent[]> {

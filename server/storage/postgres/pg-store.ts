@@ -2,7 +2,7 @@
 import { crc32 } from 'node:zlib';
 import { AppError } from '../../errors.ts';
 import { BatchedDocumentLog, storageFailed } from '../batched-log.ts';
-import type { DocumentMeta, DocumentStore, LoadedDocument } from '../document-store.ts';
+import type { DocumentMeta, DocumentStore, LoadedDocument, OpenOptions } from '../document-store.ts';
 import { CorruptRecordError, decodeLogRecord } from '../records.ts';
 import { DurabilityListeners, type DurabilityEvents, type DurabilitySource } from '../store-events.ts';
 import { ChainedVersionStore } from '../version-chain.ts';
@@ -11,6 +11,7 @@ import { HealthProbe } from './health-probe.ts';
 import { migrate } from './migrations.ts';
 import { PgEventLogStore } from './pg-event-log.ts';
 import { PgOutboxStore } from './pg-outbox.ts';
+import { PgOwnershipStore } from './pg-ownership.ts';
 import { PgVersionRecords } from './pg-versions.ts';
 import { PgWriter, type PgBatch, type PgWriterEvents } from './pg-writer.ts';
 
@@ -113,6 +114,8 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
   readonly outbox: PgOutboxStore;
   /** Retained change-feed events, in the same database and written through the same group commit. */
   readonly events: PgEventLogStore;
+  /** Owner epochs, which fence the writes of documents opened with one. */
+  readonly ownership: PgOwnershipStore;
 
   #loadWaitMs: number;
   #health: HealthProbe;
@@ -124,10 +127,15 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
     this.#loadWaitMs = loadWaitMs;
     this.#health = new HealthProbe(database, healthProbeMs);
     this.#health.start();
-    this.#versionRecords = new PgVersionRecords(database, writer);
+    // A document's versions and events are fenced with its log's epoch while it is open here.
+    const epochOf = (documentName: string) => this.#openLogs.get(documentName)?.epoch;
+    this.#versionRecords = new PgVersionRecords(database, writer, epochOf);
     this.versions = new ChainedVersionStore(this.#versionRecords, { fullEvery: versionsFullEvery });
     this.outbox = new PgOutboxStore(database, writer);
-    this.events = new PgEventLogStore(database, writer);
+    this.events = new PgEventLogStore(database, writer, epochOf);
+    this.ownership = new PgOwnershipStore(database, loadWaitMs);
+    // Another instance may have added versions while it owned the document: the cached chain is stale.
+    this.ownership.onClaimed((documentName) => void this.versions.forget(documentName));
   }
 
   /** Connects, brings the schema up to date (unless told not to) and checks that it is. */
@@ -155,7 +163,7 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
     return this.#durability.add(listener);
   }
 
-  async open(documentName: string): Promise<LoadedDocument> {
+  async open(documentName: string, options: OpenOptions = {}): Promise<LoadedDocument> {
     // A previous instance of this document may still be unloading; its last writes come first.
     for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {
       await previous.closed;
@@ -164,7 +172,7 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
     try {
       // A load during a PostgreSQL restart waits for it, as writes do: refused, the client would take it
       // for a lasting refusal (Hocuspocus reports a failed load as "permission-denied").
-      const loaded = await retryWhileUnreachable(() => this.#read(documentName), this.#loadWaitMs);
+      const loaded = await retryWhileUnreachable(() => this.#read(documentName, options.epoch), this.#loadWaitMs);
       this.#openLogs.set(documentName, loaded.log as PgDocumentLog);
       this.#durability.opened(loaded.log);
       return loaded;
@@ -180,7 +188,7 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
     }
   }
 
-  async #read(documentName: string): Promise<LoadedDocument> {
+  async #read(documentName: string, epoch: number | undefined): Promise<LoadedDocument> {
     // One snapshot of the database: metadata, snapshot and log agree with each other.
     const { metaRow, snapshotRow, logRows } = await this.database.transaction(async (client) => {
       const meta = await client.query<MetaRow>({ name: 'tandem-meta-get', text: `SELECT ${META_COLUMNS} FROM tandem_documents WHERE name = $1`, values: [documentName] });
@@ -231,7 +239,7 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
       bytes: snapshotBytes + logBytes,
       nextSeq: expectedSeq,
     };
-    const log = new PgDocumentLog(this.writer, this.#durability, current, meta !== null, () => {
+    const log = new PgDocumentLog(this.writer, this.#durability, current, meta !== null, epoch, () => {
       if (this.#openLogs.get(documentName) === log) this.#openLogs.delete(documentName);
       this.#durability.closed(log);
     });
@@ -333,10 +341,13 @@ async function prepareSchema(database: PgDatabase, options: PgStoreOptions): Pro
 /** A document's log on PostgreSQL: one row per batch in tandem_log, the metadata row upserted with it. */
 class PgDocumentLog extends BatchedDocumentLog<PgBatch> {
   #writer: PgWriter;
+  /** The owner epoch the log was opened with: every batch it writes in checks it. Undefined on a single node. */
+  readonly epoch: number | undefined;
 
-  constructor(writer: PgWriter, durability: DurabilityListeners, meta: DocumentMeta, stored: boolean, onClosed: () => void) {
+  constructor(writer: PgWriter, durability: DurabilityListeners, meta: DocumentMeta, stored: boolean, epoch: number | undefined, onClosed: () => void) {
     super(writer, durability, meta, stored, onClosed);
     this.#writer = writer;
+    this.epoch = epoch;
   }
 
   protected addRecord(batch: PgBatch, firstSeq: number, count: number, record: Buffer): void {
@@ -345,6 +356,8 @@ class PgDocumentLog extends BatchedDocumentLog<PgBatch> {
 
   protected addMeta(batch: PgBatch, meta: DocumentMeta): void {
     batch.metaRows.push(meta);
+    // Once per batch the log writes anything in (records, a compaction): the whole batch is fenced.
+    if (this.epoch !== undefined) batch.epochs.set(this.documentName, this.epoch);
   }
 
   protected writeCompaction(coversBelowSeq: number, state: Uint8Array): { written: Promise<void>; snapshotBytes: number } {

@@ -3,15 +3,17 @@ import { AppError } from '../../errors.ts';
 import { encodeVersionMeta, type StoredVersionMeta } from '../version-records.ts';
 import type { VersionChange, VersionRecords } from '../version-chain.ts';
 import type { PgDatabase, Statement } from './database.ts';
-import type { PgWriter } from './pg-writer.ts';
+import { fenceParticipant, type EpochOf, type PgWriter } from './pg-writer.ts';
 
 export class PgVersionRecords implements VersionRecords {
   #database: PgDatabase;
   #writer: Pick<PgWriter, 'write'>;
+  #epochOf: EpochOf;
 
-  constructor(database: PgDatabase, writer: Pick<PgWriter, 'write'>) {
+  constructor(database: PgDatabase, writer: Pick<PgWriter, 'write'>, epochOf: EpochOf = () => undefined) {
     this.#database = database;
     this.#writer = writer;
+    this.#epochOf = epochOf;
   }
 
   async readChain(documentName: string): Promise<{ metas: StoredVersionMeta[]; nextId: number }> {
@@ -53,12 +55,19 @@ export class PgVersionRecords implements VersionRecords {
       });
     }
     for (const { meta, data } of change.put) {
-      statements.push({
-        name: 'tandem-version-put',
-        text: `INSERT INTO tandem_versions (document, id, meta, data) VALUES ($1, $2, $3::json, $4)
-               ON CONFLICT (document, id) DO UPDATE SET meta = EXCLUDED.meta, data = EXCLUDED.data`,
-        values: [documentName, meta.id, encodeVersionMeta(meta).toString('utf8'), data],
-      });
+      const values = [documentName, meta.id, encodeVersionMeta(meta).toString('utf8'), data];
+      // A change that moves the counter adds the version just below it (the chain's contract): that one is
+      // new, and must not land on a number another instance used. Any other put rewrites a version in place.
+      if (change.nextId !== undefined && meta.id === change.nextId - 1) {
+        statements.push({ name: 'tandem-version-add', text: 'SELECT tandem_version_add($1, $2, $3::json, $4)', values });
+      } else {
+        statements.push({
+          name: 'tandem-version-put',
+          text: `INSERT INTO tandem_versions (document, id, meta, data) VALUES ($1, $2, $3::json, $4)
+                 ON CONFLICT (document, id) DO UPDATE SET meta = EXCLUDED.meta, data = EXCLUDED.data`,
+          values,
+        });
+      }
     }
     if (change.nextId !== undefined) {
       statements.push({
@@ -68,7 +77,8 @@ export class PgVersionRecords implements VersionRecords {
         values: [documentName, change.nextId],
       });
     }
-    return this.#writer.write(statements);
+    const epoch = this.#epochOf(documentName);
+    return this.#writer.write(statements, epoch === undefined ? undefined : fenceParticipant(documentName, epoch));
   }
 
   /** Statements deleting every version of a document and its counter, for the document's deletion. */

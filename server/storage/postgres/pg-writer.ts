@@ -5,10 +5,13 @@
 // A batch that fails because PostgreSQL is unreachable (restarting, failing over, a timeout) is retried as a
 // whole until it commits: the writes wait, their acknowledgements with them, and nothing is dropped. Every
 // statement is therefore idempotent (upserts, deletes by key), so a batch whose COMMIT landed but whose reply
-// was lost can run twice. Any other error stops writing for good, as on LevelDB.
+// was lost can run twice. A batch that writes fenced documents opens with the fence check (pg-fence.ts); its
+// refusal fails that batch alone (FencedOut, never retried). Any other error stops writing for good, as on
+// LevelDB.
 import type { DocumentMeta } from '../document-store.ts';
-import { GroupCommit } from '../group-commit.ts';
+import { GroupCommit, type BatchParticipant } from '../group-commit.ts';
 import { isRetryable, retryDelayMs, type PgDatabase, type Statement } from './database.ts';
+import { fenceStatement, fencedOutOf } from './pg-fence.ts';
 
 /** What one transaction writes: statements in order, then the rows gathered for the shared bulk statements. */
 export class PgBatch {
@@ -16,6 +19,20 @@ export class PgBatch {
   /** Bulk rows added by participants as the batch is sealed: one INSERT for all documents' log records. */
   readonly logRows: Array<{ document: string; firstSeq: number; count: number; record: Buffer }> = [];
   readonly metaRows: DocumentMeta[] = [];
+  /** The epoch each fenced document of the batch was opened with; empty on a single node. */
+  readonly epochs = new Map<string, number>();
+}
+
+/** The epoch a document's writes are fenced with (its log's, while it is open with one), or undefined. */
+export type EpochOf = (documentName: string) => number | undefined;
+
+/** Joins a batch only to fence it: the batch is refused unless `documentName` still has `epoch`. */
+export function fenceParticipant(documentName: string, epoch: number): BatchParticipant<PgBatch> {
+  return {
+    finalizeBatch(batch) {
+      batch.epochs.set(documentName, epoch);
+    },
+  };
 }
 
 export interface PgWriterEvents {
@@ -29,6 +46,7 @@ export interface PgWriterEvents {
 export type BulkStatements = (batch: PgBatch) => Statement[];
 
 export class PgWriter extends GroupCommit<PgBatch, Statement> {
+  override readonly refusesBatches = true;
   #db: PgDatabase;
   #bulk: BulkStatements;
   #events: PgWriterEvents;
@@ -65,8 +83,16 @@ export class PgWriter extends GroupCommit<PgBatch, Statement> {
     batch.statements.push(statement);
   }
 
-  protected store(batch: PgBatch): Promise<void> {
-    return this.#commitWithRetries([...batch.statements, ...this.#bulk(batch)]);
+  protected async store(batch: PgBatch): Promise<void> {
+    const statements = [...batch.statements, ...this.#bulk(batch)];
+    // Unfenced (a single node) a batch is exactly what it was before fencing existed. Refusals come also
+    // from unfenced batches: an event or version number another instance stored (migration 5).
+    if (batch.epochs.size > 0) statements.unshift(fenceStatement(batch.epochs));
+    try {
+      await this.#commitWithRetries(statements);
+    } catch (error) {
+      throw fencedOutOf(error) ?? error;
+    }
   }
 
   async #commitWithRetries(statements: Statement[]): Promise<void> {
