@@ -164,12 +164,12 @@ export async function seedLargeDocument(cluster: BenchCluster, postgres: BenchPo
  * Fresh instances (a graceful restart of all three), their idle RSS, then a client of the large document on each
  * (instance 0's first: Tandem's owner), a burst of typing through instance 1, and RSS again once settled.
  */
-export async function measureMemory(cluster: BenchCluster, generators: Generator[], document: LargeDocument, plan: { settleMs: number; typedEdits: number; rate: number }): Promise<MemoryMeasure> {
+export async function measureMemory(cluster: BenchCluster, generators: Generator[], document: LargeDocument, plan: { idleMs: number; settleMs: number; typedEdits: number; rate: number }): Promise<MemoryMeasure> {
   await cluster.restartAll();
   // Code loaded on first use (a document's load and sync, the relay's socket) is not the document's memory.
   await openAll(cluster, generators, 'memory-warm-up', [0, 1, 2].map((i) => ({ instance: i, generator: i })));
   await Promise.all(generators.map((generator) => generator.request('close-all')));
-  await delay(plan.settleMs);
+  await delay(plan.idleMs);
   const idle = cluster.rssBytes();
   const ids = await openAll(cluster, generators, document.name, [0, 1, 2].map((i) => ({ instance: i, generator: i })));
   try {
