@@ -92,6 +92,7 @@ export const cluster: Scenario = {
     const generators = [0, 1, 2].map((i) => new Generator(`cluster generator ${i}`, script));
     const delivery = new Map<string, DeliveryMeasure[]>();
     const ingest = new Map<string, IngestMeasure[]>();
+    const ingestFailures = new Map<string, string[]>();
     /** Keyed by `${kind}/${copies}`. */
     const memory = new Map<string, { document: LargeDocument; runs: MemoryMeasure[] }>();
     const failover = new Map<number, FailoverMeasure[]>();
@@ -128,7 +129,17 @@ export const cluster: Scenario = {
         for (let run = 0; run < context.runs; run += 1) {
           for (const [i, writer] of (run % 2 === 0 ? [0, 1] : [1, 0]).entries()) {
             const key = writer === 0 ? 'owner' : 'relay';
-            const measure = await measureIngest(clusters.tandem, postgres, generators[0]!, `ingest-${key}-${run}-${i}`, writer, expected);
+            const stderrBefore = clusters.tandem.instances.map((server) => server?.child.stderr().length ?? 0);
+            let measure: IngestMeasure;
+            try {
+              measure = await measureIngest(clusters.tandem, postgres, generators[0]!, `ingest-${key}-${run}-${i}`, writer, expected);
+            } catch (error) {
+              // A run that fails is reported with its cause (the figures are of the runs that finished), not fatal.
+              const reason = ingestFailure(error as Error, clusters.tandem, stderrBefore);
+              ingestFailures.set(key, [...(ingestFailures.get(key) ?? []), reason]);
+              context.progress(`ingest run ${run + 1}/${context.runs} writer on ${writer === 0 ? 'the owner' : 'a non-owner'} FAILED: ${reason}`);
+              continue;
+            }
             ingest.set(key, [...(ingest.get(key) ?? []), measure]);
             context.progress(
               `ingest run ${run + 1}/${context.runs} writer on ${writer === 0 ? 'the owner' : 'a non-owner'}: ${formatNumber(measure.updatesPerSecond)} updates/s acknowledged ` +
@@ -181,7 +192,7 @@ export const cluster: Scenario = {
       await Promise.all(generators.map((generator) => generator.stop()));
       if (!context.postgres) await postgres.close();
     }
-    return report(context, plan, delivery, ingest, memory, failover, idleCpu);
+    return report(context, plan, delivery, { runs: ingest, failures: ingestFailures }, memory, failover, idleCpu);
   },
 };
 
@@ -189,7 +200,7 @@ async function report(
   context: BenchContext,
   plan: Plan,
   delivery: Map<string, DeliveryMeasure[]>,
-  ingest: Map<string, IngestMeasure[]>,
+  ingestResults: { runs: Map<string, IngestMeasure[]>; failures: Map<string, string[]> },
   memory: Map<string, { document: LargeDocument; runs: MemoryMeasure[] }>,
   failover: Map<number, FailoverMeasure[]>,
   idleCpu: Map<ClusterKind, number>,
@@ -235,6 +246,7 @@ async function report(
   };
   const memoryRows = plan.copies.flatMap((copies) => [memoryRow('tandem', copies, TANDEM_NAME), memoryRow('hocuspocus-redis', copies, REFERENCE_NAME)]);
 
+  const { runs: ingest, failures: ingestFailures } = ingestResults;
   const ingestFigure = (key: string, pick: (m: IngestMeasure) => number) => median((ingest.get(key) ?? []).map(pick));
   const ingestRow = (key: string, name: string): Cell[] => [
     name,
@@ -243,8 +255,11 @@ async function report(
     ingestFigure(key, (m) => (m.ackedMs ?? Number.NaN) / 1000),
     ingestFigure(key, (m) => m.instancesCpuMicros),
     ingestFigure(key, (m) => m.postgresCpuMicros),
-    (ingest.get(key) ?? []).map((m) => formatNumber(m.updatesPerSecond)).join(' / '),
+    [...(ingest.get(key) ?? []).map((m) => formatNumber(m.updatesPerSecond)), ...(ingestFailures.get(key) ?? []).map(() => 'failed')].join(' / '),
   ];
+  const failureNotes = [...ingestFailures.entries()].map(
+    ([key, reasons]) => `${reasons.length} run(s) with the writer on ${key === 'owner' ? 'the owner' : 'a non-owner'} failed: ${[...new Set(reasons)].join('; ')}.`,
+  );
 
   const failoverRows: Cell[][] = [...failover.entries()].map(([leaseMs, runs]) => {
     const times = runs.map((m) => m.failoverMs).sort((a, b) => a - b);
@@ -342,6 +357,7 @@ async function report(
           '1,000 per event-loop turn), no reader; updates/s until every update is acknowledged (stored in PostgreSQL), then a fresh ' +
           "reader on the writer's instance checks the text (issue 2's writer-alone measure). For the non-owner case a client on " +
           "instance 0 opens the document first (instance 0 claims it) and leaves before the first op; the relay's reference keeps it there.",
+        ...failureNotes,
       ],
     },
     {
@@ -399,6 +415,18 @@ async function report(
       'The reference has no owner and nothing to fail over (each instance holds the whole document, acknowledges from memory); its delivery and memory are the comparison.',
     ],
   };
+}
+
+/** Why an ingest run failed: the writer's error, and what Hocuspocus printed on an instance meanwhile. */
+function ingestFailure(error: Error, running: BenchCluster, stderrBefore: number[]): string {
+  const closed = /the server closed the socket: [^\n|]*/.exec(error.message)?.[0];
+  const printed = running.instances.flatMap((server, i) =>
+    (server?.child.stderr().slice(stderrBefore[i] ?? 0) ?? '')
+      .split('\n')
+      .filter((line) => line.startsWith('Hocuspocus:'))
+      .map((line) => `instance ${i}: ${line.replace(/closing connection [0-9a-f-]+: /, '').trim()}`),
+  );
+  return [closed ?? error.message.split('\n')[0], ...new Set(printed)].join(' — ');
 }
 
 async function idleCpuMsPerSecond(running: BenchCluster): Promise<number> {
