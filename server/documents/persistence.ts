@@ -10,7 +10,6 @@ import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { DocumentLog, DocumentStore } from '../storage/document-store.ts';
-import type { OwnershipStore } from '../storage/ownership-store.ts';
 import type { Durability } from './durability.ts';
 
 /** In a cluster, who may load a document (its owner) and what the store's writes are fenced with. */
@@ -22,8 +21,7 @@ export interface DocumentOwnership {
 }
 
 export interface PersistenceOptions {
-  /** The store; in a cluster its `ownership` (PostgreSQL) fences the writes of the documents loaded here. */
-  store: DocumentStore & { readonly ownership?: Pick<OwnershipStore, 'claim'> | null };
+  store: DocumentStore;
   log: Logger;
   compactAfterUpdates: number;
   compactAfterBytes: number;
@@ -89,12 +87,8 @@ export class Persistence implements Extension {
 
   async #load(document: Y.Doc, documentName: string): Promise<void> {
     const started = performance.now();
-    const { ownership, store } = this.#options;
-    ownership?.assertOwner(documentName);
-    // In a cluster the owner claims the document's epoch before loading it (docs/scale-out.md): what another
-    // instance still writes under an older epoch is refused from now on, and the load sees all it committed.
-    const epoch = ownership && store.ownership ? await store.ownership.claim(documentName) : undefined;
-    const { log, snapshot, updates } = await store.open(documentName, epoch === undefined ? undefined : { epoch });
+    this.#options.ownership?.assertOwner(documentName);
+    const { log, snapshot, updates } = await this.#options.store.open(documentName);
     try {
       withoutUpdateListeners(document, () =>
         Y.transact(
