@@ -29,6 +29,7 @@ import { createRoutes } from './http/routes.ts';
 import { createLogger, moduleLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import type { Metrics } from './metrics/registry.ts';
+import { FencedOut } from './storage/fenced-out.ts';
 import { openStore, type Store } from './storage/open-store.ts';
 import { AutoVersions } from './versions/auto-versions.ts';
 import { Versions } from './versions/versions.ts';
@@ -97,7 +98,9 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   const preAuthBytes = Math.max(5 * 1024 * 1024, 2 * config.maxMessageBytes);
   // Established documents are counted by AccessControl; this bounds the ones still authenticating.
   const hub = createHub({ maxPendingDocuments: config.maxDocumentsPerConnection, preAuthBytes });
-  const cluster = config.redisUrl ? await startCluster({ config, hub, durability, log: moduleLogger(log, 'cluster'), registry: metrics.metrics.registry }) : null;
+  const cluster = config.redisUrl && store.ownership
+    ? await startCluster({ config, hub, durability, log: moduleLogger(log, 'cluster'), registry: metrics.metrics.registry, epochs: store.ownership })
+    : null;
   const persistence = new Persistence({
     store,
     log: moduleLogger(log, 'persistence'),
@@ -259,7 +262,7 @@ async function startCluster(options: ClusterOptions): Promise<Cluster> {
 }
 
 function isFencedOut(error: unknown): boolean {
-  return error instanceof AppError && (error.code as string) === 'fenced-out';
+  return error instanceof FencedOut;
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {

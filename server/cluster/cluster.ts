@@ -11,6 +11,8 @@ import type { Durability } from '../documents/durability.ts';
 import type { Hub } from '../documents/hub.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { FencedOut } from '../storage/fenced-out.ts';
+import type { OwnershipStore } from '../storage/ownership-store.ts';
 import { redactUrl } from '../storage/postgres/database.ts';
 import { ClientRouter } from './client-router.ts';
 import type { DocumentSession, SessionContext } from './document-session.ts';
@@ -29,6 +31,8 @@ export interface ClusterOptions {
   log: Logger;
   /** Where the cluster's metrics are registered (cluster-metrics.ts). */
   registry?: Registry;
+  /** The epochs that fence each document's writes (PostgreSQL). */
+  epochs: OwnershipStore;
 }
 
 /** What a client socket gives its router: where frames for the client go, and its ack ledger. */
@@ -81,7 +85,8 @@ export class Cluster {
     options.durability.onFailure((failure) => {
       // The document's memory holds updates its store did not take: it is reloaded before serving again.
       this.#evict(failure.documentName);
-      if (isFencedOut(failure.cause)) {
+      // A bystander that only shared the refused batch stays this instance's; it reloads after compacting.
+      if (failure.cause instanceof FencedOut && failure.cause.names(failure.documentName)) {
         this.stats.fencedWrites += 1;
         this.ownership.fencedOut(failure.documentName);
       }
@@ -171,9 +176,13 @@ export class Cluster {
     });
   }
 
-  /** Called before a document loads here: refuses unless this instance holds its lease. */
-  assertOwner(documentName: string): void {
+  /**
+   * Called before a document loads here: refuses unless this instance holds its lease, then claims a new epoch
+   * in PostgreSQL, which from now on refuses the writes of any earlier owner (a paused one that resumes).
+   */
+  async claim(documentName: string): Promise<number> {
     this.ownership.assertOwner(documentName);
+    return this.#options.epochs.claim(documentName);
   }
 
   /** The document unloaded here: its lease goes back unless a session is about to use it again. */
@@ -214,8 +223,4 @@ export class Cluster {
       if (set.size === 0 && map.get(documentName) === set) map.delete(documentName);
     };
   }
-}
-
-function isFencedOut(error: unknown): boolean {
-  return error instanceof AppError && (error.code as string) === 'fenced-out';
 }

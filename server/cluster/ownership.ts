@@ -152,8 +152,9 @@ export class Ownership {
   /** Another write refused this instance's epoch: it no longer owns the document, whatever Redis says. */
   fencedOut(documentName: string): void {
     if (!this.#held.has(documentName)) return;
-    void this.#release(documentName);
     this.#loseLease(documentName);
+    // Whoever claimed the epoch should hold the lease; if it is still ours in Redis, it is stale.
+    void this.#release(documentName);
   }
 
   async #release(documentName: string): Promise<void> {

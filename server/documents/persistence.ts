@@ -14,8 +14,11 @@ import type { Durability } from './durability.ts';
 
 /** In a cluster, who may load a document (its owner) and what the store's writes are fenced with. */
 export interface DocumentOwnership {
-  /** Called before a document loads: throws unless this instance owns it. */
-  assertOwner(documentName: string): void;
+  /**
+   * Called before a document loads: throws unless this instance owns it; returns the epoch its writes are
+   * fenced with (storage/ownership-store.ts), claimed anew for this load.
+   */
+  claim(documentName: string): Promise<number>;
   /** The document unloaded here. */
   unloaded(documentName: string): void;
 }
@@ -87,8 +90,8 @@ export class Persistence implements Extension {
 
   async #load(document: Y.Doc, documentName: string): Promise<void> {
     const started = performance.now();
-    this.#options.ownership?.assertOwner(documentName);
-    const { log, snapshot, updates } = await this.#options.store.open(documentName);
+    const epoch = await this.#options.ownership?.claim(documentName);
+    const { log, snapshot, updates } = await this.#options.store.open(documentName, epoch === undefined ? undefined : { epoch });
     try {
       withoutUpdateListeners(document, () =>
         Y.transact(

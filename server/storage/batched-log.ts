@@ -2,7 +2,7 @@
 // bookkeeping of appends, batches, compaction and close); a backend says only how a batch is written.
 import { AppError } from '../errors.ts';
 import type { DocumentLog, DocumentMeta } from './document-store.ts';
-import type { FencedOut } from './fenced-out.ts';
+import { FencedOut } from './fenced-out.ts';
 import type { GroupCommit } from './group-commit.ts';
 import { LOG_RECORD_BYTES_PER_UPDATE, LOG_RECORD_HEADER_BYTES, encodeLogRecord } from './records.ts';
 import { AppendReporter, type DurabilityListeners } from './store-events.ts';
@@ -176,6 +176,10 @@ export abstract class BatchedDocumentLog<Batch> implements DocumentLog {
     this.#closing ??= (async () => {
       try {
         await this.#lastWrite;
+      } catch (error) {
+        // Recover: a refused write was reported to whoever made it, and nothing of it is stored. Rejected
+        // here it would fail Hocuspocus' unload hook, which then never forgets the document is unloading.
+        if (!(error instanceof FencedOut)) throw error;
       } finally {
         this.#onClosed();
         this.#markClosed();

@@ -40,7 +40,10 @@ export interface DocumentLog {
    * document goes quiet (after its last compaction). Slow work runs off the event loop.
    */
   reclaimSpace(): Promise<void>;
-  /** Waits for pending writes and releases the document so it can be opened again. */
+  /**
+   * Waits for pending writes and releases the document so it can be opened again. Rejects if the last write
+   * failed, but not if it was refused (FencedOut): that was reported to its writers, and nothing of it is stored.
+   */
   close(): Promise<void>;
   /**
    * Set once a batch this log wrote in was refused (FencedOut); its appends were not stored. When it names

@@ -65,6 +65,8 @@ export interface WebSocketEndpointOptions {
 
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
 
+const NO_GATE: DurabilityGate = () => null;
+
 // A provider owed a fresh handshake (see ack-ledger.ts) is asked to reconnect after this long without traffic.
 const RESYNC_IDLE_MS = 2_000;
 
@@ -207,7 +209,8 @@ export class WebSocketEndpoint {
     const session = this.#session(ws, true, () => inbox.release());
     const socket = new DurableAckSocket(
       ws,
-      gate,
+      // In a cluster each document's route holds its acks until stored (cluster/local-route.ts, or the owner).
+      this.#options.cluster ? NO_GATE : gate,
       (error) => {
         log.error({ err: error }, 'an update could not be stored; closing the socket so the client resends it');
         const failed = new AppError('storage-failed', 'the update was not saved; reconnect to resend it', { cause: error });

@@ -50,7 +50,10 @@ describe('cluster: a paused owner resumes', { skip: postgresMissing() ?? undefin
     const zombieMark = typists[0]!.acknowledged;
     zombie.kill('SIGCONT');
 
-    await waitFor(() => typists[0]!.acknowledged > zombieMark, 15_000, 'the resumed instance\'s client to be served by the new owner');
+    await waitFor(() => typists[0]!.acknowledged > zombieMark, 15_000, 'the resumed instance\'s client to be served by the new owner').catch((error: unknown) => {
+      for (const line of zombie.logs().filter((entry) => Number(entry.level) >= 30).slice(-40)) t.diagnostic(`${String(line.time)} ${String(line.module)} ${String(line.msg)} ${String(line.doc ?? '')}`);
+      throw error;
+    });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     for (const typist of typists) typist.stop();
     await Promise.all(typists.map((typist) => waitForAllSaved(typist.client, 15_000)));

@@ -139,7 +139,7 @@ describe('ownership moving on PostgreSQL: versions and events', { skip: postgres
   const event = (document: string, n: string): TandemEvent => ({ id: `evt-${eventCount++}`, type: 'document.changed', ts: new Date().toISOString(), document, data: { n } });
 
   test('change-feed numbers go on where the other owner left them; a number it used is never taken over', async () => {
-    const { a, b } = await twoInstances();
+    const { a, b, url } = await twoInstances();
     const onA = sequencerOn(a);
     const onB = sequencerOn(b);
     // Held, as the change feed holds a watched document: A's numbers stay in memory.
@@ -160,22 +160,38 @@ describe('ownership moving on PostgreSQL: versions and events', { skip: postgres
     assert.deepEqual(onA.stored.map((sequenced) => sequenced.seq), [1, 2, 3, 6]);
     assert.deepEqual((await a.events.read('E', 0, 10)).map((logged) => (JSON.parse(logged.body) as TandemEvent).data.n), ['a1', 'a2', 'a3', 'b4', 'b5', 'a6']);
 
-    // B claims again and writes; A, not told, still holds its numbers: its event under B's number is
-    // refused, not stored over B's, its subscribers are told they missed it, and its next event is numbered
-    // above B's.
+    // B claims again: A's events are fenced with the epoch A claimed last, also with no log open, so they
+    // are refused (its subscribers told they missed them) and never land under numbers B gives out.
     await b.ownership.claim('E');
-    for (const n of ['b7', 'b8']) onB.sequencer.onEvent(event('E', n));
-    await waitFor(() => onB.stored.length === 4, 5_000, 'B stores two more');
     onA.sequencer.onEvent(event('E', 'a7?'));
     await waitFor(() => onA.lost.length === 1, 5_000, 'A is refused');
-    onA.sequencer.onEvent(event('E', 'a9'));
-    await waitFor(() => onA.stored.length === 5, 5_000, 'A stores above B');
-    assert.equal(onA.stored.at(-1)!.seq, 9);
-    assert.deepEqual((await a.events.read('E', 6, 10)).map((logged) => (JSON.parse(logged.body) as TandemEvent).data.n), ['b7', 'b8', 'a9']);
-    await Promise.all([onA.sequencer.close(), onB.sequencer.close()]);
+    for (const n of ['b7', 'b8']) onB.sequencer.onEvent(event('E', n));
+    await waitFor(() => onB.stored.length === 4, 5_000, 'B stores two more');
+    assert.deepEqual(onB.stored.map((sequenced) => sequenced.seq), [4, 5, 7, 8]);
+
+    // An instance that never claimed the document is not fenced, only checked: its event under a number
+    // another stored is refused instead of written over (or silently dropped while subscribers get it), and
+    // its next event is numbered above.
+    const c = await PgDocumentStore.connect({ url, poolSize: 2, migrate: false });
+    stores.push(c);
+    const onC = sequencerOn(c);
+    onC.sequencer.hold('E');
+    onC.sequencer.onEvent(event('E', 'c9'));
+    await waitFor(() => onC.stored.length === 1, 5_000, 'C stores an event');
+    // B reads its numbers again (as after a claim), so C is the one left behind.
+    onB.sequencer.forget('E');
+    onB.sequencer.onEvent(event('E', 'b10'));
+    await waitFor(() => onB.stored.length === 5, 5_000, 'B stores one more');
+    onC.sequencer.onEvent(event('E', 'c10?'));
+    await waitFor(() => onC.lost.length === 1, 5_000, 'C is refused');
+    onC.sequencer.onEvent(event('E', 'c11'));
+    await waitFor(() => onC.stored.length === 2, 5_000, 'C stores above B');
+    assert.deepEqual(onC.stored.map((sequenced) => sequenced.seq), [9, 11]);
+    assert.deepEqual((await a.events.read('E', 6, 10)).map((logged) => (JSON.parse(logged.body) as TandemEvent).data.n), ['b7', 'b8', 'c9', 'b10', 'c11']);
+    await Promise.all([onA.sequencer.close(), onB.sequencer.close(), onC.sequencer.close()]);
   });
 
-  test('the stale owner’s events are refused while its log is open with the old epoch', async () => {
+  test('the stale owner’s events are refused, while its log is open with the old epoch and after', async () => {
     const { a, b } = await twoInstances();
     const onA = sequencerOn(a);
     const openedA = await a.open('F', { epoch: await a.ownership.claim('F') });
@@ -184,8 +200,12 @@ describe('ownership moving on PostgreSQL: versions and events', { skip: postgres
     await b.ownership.claim('F');
     onA.sequencer.onEvent(event('F', 'a2'));
     await waitFor(() => onA.lost.length === 1, 5_000, 'A is refused');
-    assert.equal((await b.events.highestSeq('F')), 1);
+    assert.equal(await b.events.highestSeq('F'), 1);
     await openedA.log.close();
+    // Closed (clients leaving an unloaded document emit events too): fenced with the epoch A claimed last.
+    onA.sequencer.onEvent(event('F', 'a3'));
+    await waitFor(() => onA.lost.length === 2, 5_000, 'A is refused again');
+    assert.equal(await b.events.highestSeq('F'), 1);
     await onA.sequencer.close();
   });
 });

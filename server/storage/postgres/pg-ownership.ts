@@ -7,6 +7,8 @@ export class PgOwnershipStore implements OwnershipStore {
   #database: PgDatabase;
   #waitMs: number;
   #listeners = new Set<(documentName: string) => void>();
+  /** The epoch of each document this instance claimed last (a few bytes per document it ever owned). */
+  #claimed = new Map<string, number>();
 
   /** `waitMs`: how long a claim waits for an unreachable PostgreSQL before it fails. */
   constructor(database: PgDatabase, waitMs: number) {
@@ -33,8 +35,14 @@ export class PgOwnershipStore implements OwnershipStore {
       throw new AppError('storage-failed', `document "${documentName}" cannot be claimed in PostgreSQL`, { cause: error });
     }
     const epoch = Number(rows[0]!.epoch);
+    this.#claimed.set(documentName, epoch);
     for (const listener of this.#listeners) listener(documentName);
     return epoch;
+  }
+
+  /** The epoch this instance got when it last claimed the document, or undefined if it never did. */
+  claimedEpoch(documentName: string): number | undefined {
+    return this.#claimed.get(documentName);
   }
 
   onClaimed(listener: (documentName: string) => void): () => void {

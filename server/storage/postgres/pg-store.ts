@@ -127,8 +127,10 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
     this.#loadWaitMs = loadWaitMs;
     this.#health = new HealthProbe(database, healthProbeMs);
     this.#health.start();
-    // A document's versions and events are fenced with its log's epoch while it is open here.
-    const epochOf = (documentName: string) => this.#openLogs.get(documentName)?.epoch;
+    // A document's versions and events are fenced with its log's epoch while it is open here, and with the
+    // epoch this instance last claimed after that: events of a document it unloaded (clients leaving) are
+    // refused once another instance has claimed it, instead of landing under numbers the new owner uses.
+    const epochOf = (documentName: string) => this.#openLogs.get(documentName)?.epoch ?? this.ownership.claimedEpoch(documentName);
     this.#versionRecords = new PgVersionRecords(database, writer, epochOf);
     this.versions = new ChainedVersionStore(this.#versionRecords, { fullEvery: versionsFullEvery });
     this.outbox = new PgOutboxStore(database, writer);
