@@ -39,7 +39,7 @@ try {
     const ownerBefore = await cluster.ownerOf('moved');
     const typed = typist.request('type', { client, trace: 'automerge-paper', count: edits, rate }, 300_000).then(
       () => null,
-      (error: Error) => /the server closed the socket: [^\n|]*/.exec(error.message)?.[0] ?? error.message.split('\n')[0]!,
+      (error: Error) => /the server closed the socket: \d+[^\n|]*/.exec(error.message)?.[0] ?? error.message.split('\n')[0]!,
     );
     await delay(Number(values['kill-after-ms']));
     await cluster.kill(0);

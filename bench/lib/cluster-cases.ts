@@ -164,7 +164,14 @@ export async function seedLargeDocument(cluster: BenchCluster, postgres: BenchPo
  * Fresh instances (a graceful restart of all three), their idle RSS, then a client of the large document on each
  * (instance 0's first: Tandem's owner), a burst of typing through instance 1, and RSS again once settled.
  */
-export async function measureMemory(cluster: BenchCluster, generators: Generator[], document: LargeDocument, plan: { idleMs: number; settleMs: number; typedEdits: number; rate: number }): Promise<MemoryMeasure> {
+export async function measureMemory(
+  cluster: BenchCluster,
+  generators: Generator[],
+  document: LargeDocument,
+  plan: { idleMs: number; settleMs: number; typedEdits: number; rate: number },
+  /** Runs on this document so far: each types the trace's next ops. */
+  run: number,
+): Promise<MemoryMeasure> {
   await cluster.restartAll();
   // Code loaded on first use (a document's load and sync, the relay's socket) is not the document's memory.
   await openAll(cluster, generators, 'memory-warm-up', [0, 1, 2].map((i) => ({ instance: i, generator: i })));
@@ -178,7 +185,7 @@ export async function measureMemory(cluster: BenchCluster, generators: Generator
       const info = await generators[generator]!.request('info', { client: id });
       if (Number(info.paragraphs) !== document.paragraphs) throw new Error(`${cluster.kind}: the client on instance ${generator} has ${String(info.paragraphs)} of ${document.paragraphs} paragraphs`);
     }
-    await generators[1]!.request('type', { client: ids.get(1), trace: 'automerge-paper', count: plan.typedEdits, rate: plan.rate }, 180_000);
+    await generators[1]!.request('type', { client: ids.get(1), trace: 'automerge-paper', from: run * plan.typedEdits, count: plan.typedEdits, rate: plan.rate }, 180_000);
     await delay(plan.settleMs);
     const samples: number[][] = [];
     for (let i = 0; i < 5; i += 1) {

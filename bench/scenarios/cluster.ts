@@ -159,7 +159,7 @@ export const cluster: Scenario = {
             context.progress(`memory ${kind}: seeded ${document.paragraphs.toLocaleString('en-US')} paragraphs, state ${(document.stateBytes / 2 ** 20).toFixed(1)} MiB`);
             const runs: MemoryMeasure[] = [];
             for (let run = 0; run < context.runs; run += 1) {
-              const measure = await measureMemory(running, generators, document, plan.memory);
+              const measure = await measureMemory(running, generators, document, plan.memory, run);
               runs.push(measure);
               context.progress(
                 `memory run ${run + 1}/${context.runs} ${kind}, ${copies} copies: idle ${measure.idleMiB.map((m) => m.toFixed(0)).join(' + ')} MiB, ` +
@@ -419,7 +419,7 @@ async function report(
 
 /** Why an ingest run failed: the writer's error, and what Hocuspocus printed on an instance meanwhile. */
 function ingestFailure(error: Error, running: BenchCluster, stderrBefore: number[]): string {
-  const closed = /the server closed the socket: [^\n|]*/.exec(error.message)?.[0];
+  const closed = /the server closed the socket: \d+[^\n|]*/.exec(error.message)?.[0];
   const printed = running.instances.flatMap((server, i) =>
     (server?.child.stderr().slice(stderrBefore[i] ?? 0) ?? '')
       .split('\n')
