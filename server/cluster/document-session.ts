@@ -16,6 +16,9 @@ import type { ClientFrame } from '../ws/client-frames.ts';
 import { AuthMessageType, MessageType, SyncStep } from '../ws/message-types.ts';
 import type { Logger } from '../log.ts';
 
+// Below this a replay goes out at once, well within what Hocuspocus queues before authentication (1,000 frames).
+const REPLAY_BEFORE_AUTH = 200;
+
 export interface SessionContext {
   place(documentName: string): Promise<Placement>;
   /** Gives back the reference a local placement took. */
@@ -50,6 +53,8 @@ export class DocumentSession {
   #routedBefore = false;
   /** After a replay, the owner's "authenticated" answers an auth the client already had answered. */
   #swallowAuthenticated = false;
+  /** A long replay's frames, sent once the route answered the auth frame. */
+  #afterAuth: Uint8Array[] | null = null;
   #closed = false;
 
   constructor(address: string, documentName: string, context: SessionContext) {
@@ -76,7 +81,8 @@ export class DocumentSession {
     else if (frame.sync?.step === SyncStep.Step1) this.#step1 = message;
     else if (frame.sync) this.#unacknowledged.push(message);
     else buffered = false;
-    if (this.#route) this.#route.send(message);
+    if (this.#afterAuth) this.#afterAuth.push(message);
+    else if (this.#route) this.#route.send(message);
     else {
       if (!buffered) this.#others.push(message);
       void this.#place();
@@ -159,25 +165,35 @@ export class DocumentSession {
     this.#route = route;
     this.#routedBefore = true;
     this.#context.onRouted?.(this, route, moved);
-    if (this.#auth) route.send(this.#auth);
+    const replay: Uint8Array[] = [];
     if (this.#step1) {
-      route.send(this.#step1);
+      replay.push(this.#step1);
       if (moved) this.#context.expectUnpromptedStep2(this.address);
     }
-    for (const frame of this.#unacknowledged) route.send(frame);
-    if (this.#awareness) route.send(this.#awareness);
-    const others = this.#others;
+    replay.push(...this.#unacknowledged);
+    if (this.#awareness) replay.push(this.#awareness);
+    replay.push(...this.#others);
     this.#others = [];
-    for (const frame of others) route.send(frame);
+    if (this.#auth) route.send(this.#auth);
+    // Hocuspocus queues at most 1,000 frames of a connection still authenticating and then resets it: a long
+    // replay waits for the auth answer (frames the client sends meanwhile queue behind it).
+    if (this.#auth && replay.length > REPLAY_BEFORE_AUTH) this.#afterAuth = replay;
+    else for (const frame of replay) route.send(frame);
     this.#swallowAuthenticated = moved && this.#auth !== null;
   }
 
   #fromServer(frame: Uint8Array): void {
     const type = peekMessageType(frame);
     if (type === MessageType.SyncStatus) this.#unacknowledged.shift();
-    else if (type === MessageType.Auth && this.#swallowAuthenticated) {
-      this.#swallowAuthenticated = false;
-      if (authMessageType(frame) === AuthMessageType.Authenticated) return;
+    else if (type === MessageType.Auth) {
+      const authenticated = authMessageType(frame) === AuthMessageType.Authenticated;
+      const waiting = this.#afterAuth;
+      this.#afterAuth = null;
+      if (waiting && authenticated) for (const queued of waiting) this.#route?.send(queued);
+      if (this.#swallowAuthenticated) {
+        this.#swallowAuthenticated = false;
+        if (authenticated) return;
+      }
     }
     this.#context.toClient(frame);
   }
@@ -186,6 +202,9 @@ export class DocumentSession {
     const route = this.#route;
     if (!route) return;
     this.#route = null;
+    // Frames waiting for the old route's auth answer are in the replay buffer, or were received meanwhile.
+    for (const frame of this.#afterAuth ?? []) if (!kept(frame)) this.#others.push(frame);
+    this.#afterAuth = null;
     route.detach();
     if (route.local) this.#context.unref(this.documentName);
     const level = end.kind === 'failed' ? 'warn' : 'debug';
@@ -195,6 +214,12 @@ export class DocumentSession {
     );
     void this.#place();
   }
+}
+
+/** Whether the replay buffer keeps frames of this kind (auth, sync, awareness); others are queued as they come. */
+function kept(frame: Uint8Array): boolean {
+  const type = peekMessageType(frame);
+  return type === MessageType.Auth || type === MessageType.Awareness || type === MessageType.Sync || type === MessageType.SyncReply;
 }
 
 function authMessageType(frame: Uint8Array): number | null {
