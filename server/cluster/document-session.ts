@@ -7,11 +7,10 @@
 // count of unsaved changes stays exact; the replayed step 1 makes it send what the client lacks and ask for
 // what it lacks. The client answers that second handshake with one more step 2, which it does not count
 // (`expectUnpromptedStep2`). See docs/scale-out.md.
-import * as decoding from 'lib0/decoding';
 import type { LeaseHolder } from './lease-table.ts';
 import type { Placement } from './ownership.ts';
 import type { Route, RouteEnd, RouteEvents } from './route.ts';
-import { peekMessageType } from '../ws/frames.ts';
+import { authMessageType, peekMessageType } from '../ws/frames.ts';
 import type { ClientFrame } from '../ws/client-frames.ts';
 import { AuthMessageType, MessageType, SyncStep } from '../ws/message-types.ts';
 import type { Logger } from '../log.ts';
@@ -220,15 +219,4 @@ export class DocumentSession {
 function kept(frame: Uint8Array): boolean {
   const type = peekMessageType(frame);
   return type === MessageType.Auth || type === MessageType.Awareness || type === MessageType.Sync || type === MessageType.SyncReply;
-}
-
-function authMessageType(frame: Uint8Array): number | null {
-  try {
-    const decoder = decoding.createDecoder(frame);
-    decoding.readVarString(decoder);
-    decoding.readVarUint(decoder);
-    return decoding.readVarUint(decoder);
-  } catch {
-    return null;
-  }
 }

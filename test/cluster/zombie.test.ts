@@ -8,9 +8,8 @@ import * as prng from 'lib0/prng';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { postgresMissing } from '../helpers/postgres.ts';
 import { scrape } from '../helpers/prometheus.ts';
-import { connectClient, waitFor, waitForAllSaved } from '../helpers/providers.ts';
-import { TEXT } from '../helpers/saved.ts';
-import { garbledTokens, startTypist, tokensIn, type Typist } from '../helpers/typists.ts';
+import { connectClient, waitFor } from '../helpers/providers.ts';
+import { assertAcknowledgedIn, settleTypists, startTypist, storedText, type Typist } from '../helpers/typists.ts';
 
 const seed = Number(process.env.TANDEM_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const replayHint = `seed ${seed} (replay with TANDEM_TEST_SEED=${seed})`;
@@ -66,12 +65,7 @@ describe('cluster: a paused owner resumes', { skip: postgresMissing() ?? undefin
 
     await waitFor(() => typists[0]!.acknowledged > zombieMark, 15_000, 'the resumed instance\'s client to be served by the new owner');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    for (const typist of typists) typist.stop();
-    await Promise.all(typists.map((typist) => waitForAllSaved(typist.client, 15_000)));
-    for (const typist of typists) typist.acknowledged = typist.tokens.length;
-    const texts = () => typists.map((typist) => typist.client.doc.getText(TEXT).toString());
-    await waitFor(() => new Set(texts()).size === 1, 10_000, 'every client to converge');
-    assert.deepEqual(garbledTokens(texts()[0]!), []);
+    const text = await settleTypists(typists);
 
     const metrics = await scrape(zombie.url);
     const fenced = metrics.value('tandem_cluster_fenced_writes_total') ?? 0;
@@ -81,14 +75,8 @@ describe('cluster: a paused owner resumes', { skip: postgresMissing() ?? undefin
     assert.equal(await cluster.ownerOf(DOC), newOwner, 'the new owner kept the document');
 
     for (const typist of typists) typist.client.destroy();
-    const reader = await connectClient(cluster.instances[2]!.wsUrl, DOC);
-    try {
-      const text = reader.doc.getText(TEXT).toString();
-      assert.equal(text, texts()[0], 'what is stored is what the clients converged on');
-      const stored = tokensIn(text);
-      for (const typist of typists) assert.deepEqual(typist.tokens.filter((token) => !stored.has(token)), [], `acknowledged tokens of ${typist.tokens[0]} missing`);
-    } finally {
-      reader.destroy();
-    }
+    const stored = await storedText(cluster.instances[2]!.wsUrl, DOC);
+    assert.equal(stored, text, 'what is stored is what the clients converged on');
+    assertAcknowledgedIn(stored, typists, 'after the zombie resumed');
   }
 });
