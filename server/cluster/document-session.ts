@@ -15,8 +15,8 @@ import type { ClientFrame } from '../ws/client-frames.ts';
 import { AuthMessageType, MessageType, SyncStep } from '../ws/message-types.ts';
 import type { Logger } from '../log.ts';
 
-// Below this a replay goes out at once, well within what Hocuspocus queues before authentication (1,000 frames).
-const REPLAY_BEFORE_AUTH = 200;
+// Below this a replay goes out at once, well within what Hocuspocus queues before a connection is set up (1,000).
+const REPLAY_BEFORE_SETUP = 200;
 
 export interface SessionContext {
   place(documentName: string): Promise<Placement>;
@@ -52,8 +52,8 @@ export class DocumentSession {
   #routedBefore = false;
   /** After a replay, the owner's "authenticated" answers an auth the client already had answered. */
   #swallowAuthenticated = false;
-  /** A long replay's frames, sent once the route answered the auth frame. */
-  #afterAuth: Uint8Array[] | null = null;
+  /** A long replay's frames, sent once the route's document connection is set up. */
+  #afterSetup: Uint8Array[] | null = null;
   #closed = false;
 
   constructor(address: string, documentName: string, context: SessionContext) {
@@ -80,7 +80,7 @@ export class DocumentSession {
     else if (frame.sync?.step === SyncStep.Step1) this.#step1 = message;
     else if (frame.sync) this.#unacknowledged.push(message);
     else buffered = false;
-    if (this.#afterAuth) this.#afterAuth.push(message);
+    if (this.#afterSetup) this.#afterSetup.push(message);
     else if (this.#route) this.#route.send(message);
     else {
       if (!buffered) this.#others.push(message);
@@ -164,19 +164,19 @@ export class DocumentSession {
     this.#route = route;
     this.#routedBefore = true;
     this.#context.onRouted?.(this, route, moved);
-    const replay: Uint8Array[] = [];
-    if (this.#step1) {
-      replay.push(this.#step1);
-      if (moved) this.#context.expectUnpromptedStep2(this.address);
-    }
-    replay.push(...this.#unacknowledged);
+    const replay: Uint8Array[] = [...this.#unacknowledged];
     if (this.#awareness) replay.push(this.#awareness);
     replay.push(...this.#others);
     this.#others = [];
     if (this.#auth) route.send(this.#auth);
-    // Hocuspocus queues at most 1,000 frames of a connection still authenticating and then resets it: a long
-    // replay waits for the auth answer (frames the client sends meanwhile queue behind it).
-    if (this.#auth && replay.length > REPLAY_BEFORE_AUTH) this.#afterAuth = replay;
+    if (this.#step1) {
+      route.send(this.#step1);
+      if (moved) this.#context.expectUnpromptedStep2(this.address);
+    }
+    // Hocuspocus queues the frames of a document connection still being set up (auth, load) and resets it past
+    // 1,000: a long replay waits for the first answer that is not about auth, which comes once it is set up
+    // (frames the client sends meanwhile queue behind it).
+    if (this.#step1 && replay.length > REPLAY_BEFORE_SETUP) this.#afterSetup = replay;
     else for (const frame of replay) route.send(frame);
     this.#swallowAuthenticated = moved && this.#auth !== null;
   }
@@ -186,13 +186,16 @@ export class DocumentSession {
     if (type === MessageType.SyncStatus) this.#unacknowledged.shift();
     else if (type === MessageType.Auth) {
       const authenticated = authMessageType(frame) === AuthMessageType.Authenticated;
-      const waiting = this.#afterAuth;
-      this.#afterAuth = null;
-      if (waiting && authenticated) for (const queued of waiting) this.#route?.send(queued);
+      if (!authenticated) this.#afterSetup = null;
       if (this.#swallowAuthenticated) {
         this.#swallowAuthenticated = false;
         if (authenticated) return;
       }
+    }
+    if (type !== MessageType.Auth && this.#afterSetup) {
+      const waiting = this.#afterSetup;
+      this.#afterSetup = null;
+      for (const queued of waiting) this.#route?.send(queued);
     }
     this.#context.toClient(frame);
   }
@@ -201,9 +204,9 @@ export class DocumentSession {
     const route = this.#route;
     if (!route) return;
     this.#route = null;
-    // Frames waiting for the old route's auth answer are in the replay buffer, or were received meanwhile.
-    for (const frame of this.#afterAuth ?? []) if (!kept(frame)) this.#others.push(frame);
-    this.#afterAuth = null;
+    // Frames waiting for the old route's set-up are in the replay buffer, or were received meanwhile.
+    for (const frame of this.#afterSetup ?? []) if (!kept(frame)) this.#others.push(frame);
+    this.#afterSetup = null;
     route.detach();
     if (route.local) this.#context.unref(this.documentName);
     const level = end.kind === 'failed' ? 'warn' : 'debug';
