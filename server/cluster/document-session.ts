@@ -185,8 +185,10 @@ export class DocumentSession {
     const type = peekMessageType(frame);
     if (type === MessageType.SyncStatus) this.#unacknowledged.shift();
     else if (type === MessageType.Auth) {
-      const authenticated = authMessageType(frame) === AuthMessageType.Authenticated;
-      if (!authenticated) this.#afterSetup = null;
+      const authType = authMessageType(frame);
+      const authenticated = authType === AuthMessageType.Authenticated;
+      // Refused: the client is told, and nothing more goes to a connection that will not be set up.
+      if (authType === AuthMessageType.PermissionDenied) this.#afterSetup = null;
       if (this.#swallowAuthenticated) {
         this.#swallowAuthenticated = false;
         if (authenticated) return;
