@@ -10,6 +10,8 @@
 //   npm run bench -- --profile /tmp/prof            V8 CPU profile of every server process
 //   npm run bench -- --store postgres               ingest, fan-out and cold load with Tandem on PostgreSQL beside
 //                                                   Tandem on LevelDB (--fsync on and off) and the references
+//   npm run bench -- --only cluster                 Tandem on three instances against stock Hocuspocus + Redis on
+//                                                   three (needs PostgreSQL and redis-server installed)
 //
 // Every server runs in its own child process and every load generator in others, all on loopback.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,6 +22,7 @@ import { renderMarkdownSection, renderTextSection, replaceSection, type RunInfo,
 import { BenchPostgres } from './lib/postgres.ts';
 import type { BenchContext, Scenario, ScenarioResult, StoreKind } from './lib/scenario.ts';
 import { REPO_ROOT, SERVER_SETUPS } from './lib/servers.ts';
+import { cluster } from './scenarios/cluster.ts';
 import { coldLoad } from './scenarios/cold-load.ts';
 import { connections } from './scenarios/connections.ts';
 import { fanOut } from './scenarios/fan-out.ts';
@@ -27,7 +30,7 @@ import { ingest } from './scenarios/ingest.ts';
 import { scale } from './scenarios/scale.ts';
 import { traceReplay } from './scenarios/traces.ts';
 
-const SCENARIOS: readonly Scenario[] = [ingest, fanOut, coldLoad, connections, scale, traceReplay];
+const SCENARIOS: readonly Scenario[] = [ingest, fanOut, coldLoad, connections, scale, traceReplay, cluster];
 
 const { values } = parseArgs({
   options: {

@@ -42,6 +42,10 @@ export interface TandemOptions extends ProfileOption {
   logLevel: 'warn' | 'info' | 'debug';
   /** Which of Tandem's endpoints clients use (default: the Hocuspocus one). */
   protocol?: Protocol;
+  /** Listen here instead of a free port (an instance restarted where its peers and clients knew it). */
+  port?: number;
+  /** Further flags, e.g. a cluster member's `--redis-url …`. */
+  args?: string[];
 }
 
 // Tandem's abuse limits are meant for people typing, not a trace replayed flat out by one client: 1,000
@@ -57,12 +61,13 @@ const BENCH_LIMITS = {
 /** `node server/main.ts --port 0 …`; the bound port comes from the banner (stderr), logged at any level. */
 export async function startTandem(options: TandemOptions): Promise<RunningServer> {
   const args = [
-    '--port', '0',
+    '--port', String(options.port ?? 0),
     '--data-dir', options.dataDir,
     '--serve-client', 'off',
     '--log-level', options.logLevel,
     '--fsync', options.fsync ? 'on' : 'off',
     ...(options.databaseUrl ? ['--database-url', options.databaseUrl] : []),
+    ...(options.args ?? []),
   ];
   const entry = options.entry ?? join(REPO_ROOT, 'server/main.ts');
   const child = spawnNode(entry, args, {
@@ -100,6 +105,19 @@ export interface YWebsocketOptions extends ProfileOption {
 export async function startYWebsocket(options: YWebsocketOptions): Promise<RunningServer> {
   const args = options.leveldbDir ? ['--leveldb', options.leveldbDir] : [];
   return startReference(options.label, 'bench/servers/y-websocket.ts', args, 'y-websocket', options);
+}
+
+export interface HocuspocusRedisOptions extends ProfileOption {
+  label: string;
+  redisUrl: string;
+  databaseUrl: string;
+}
+
+/** A member of the reference cluster: stock Hocuspocus + extension-redis + extension-database on PostgreSQL. */
+export async function startHocuspocusRedis(options: HocuspocusRedisOptions): Promise<RunningServer> {
+  const args = ['--redis-url', options.redisUrl, '--database-url', options.databaseUrl];
+  const server = await startReference(options.label, 'bench/servers/hocuspocus-redis.ts', args, 'hocuspocus', options);
+  return { ...server, databaseUrl: options.databaseUrl };
 }
 
 async function startReference(label: string, script: string, args: string[], protocol: Protocol, options: ProfileOption): Promise<RunningServer> {
