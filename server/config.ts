@@ -118,6 +118,10 @@ const configSchema = z.object({
   if (config.redisUrl && !config.databaseUrl) {
     context.addIssue({ code: 'custom', path: ['redisUrl'], message: 'a cluster keeps its documents in PostgreSQL: add --database-url' });
   }
+  // Other instances relay to this address: "all interfaces" names none they could reach.
+  if (config.redisUrl && !config.advertiseUrl && ['0.0.0.0', '::', '[::]'].includes(config.host)) {
+    context.addIssue({ code: 'custom', path: ['advertiseUrl'], message: `an instance listening on ${config.host} must say where other instances reach it (ws://this-host:port)` });
+  }
   if (config.redisUrl && !config.clusterSecret) {
     context.addIssue({ code: 'custom', path: ['clusterSecret'], message: 'a cluster needs a secret shared by its instances (--cluster-secret), which authenticates relay connections' });
   }

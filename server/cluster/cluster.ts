@@ -84,12 +84,13 @@ export class Cluster {
     this.ownership.onLost((documentName) => this.#giveUp(documentName));
     options.durability.onFailure((failure) => {
       // The document's memory holds updates its store did not take: it is reloaded before serving again.
-      this.#evict(failure.documentName);
+      // First the lease, so sessions leaving the document below look for the new owner, not this instance.
       // A bystander that only shared the refused batch stays this instance's; it reloads after compacting.
       if (failure.cause instanceof FencedOut && failure.cause.names(failure.documentName)) {
         this.stats.fencedWrites += 1;
         this.ownership.fencedOut(failure.documentName);
       }
+      this.#evict(failure.documentName);
     });
     if (options.registry) {
       registerClusterMetrics(options.registry, this.stats, {
@@ -137,6 +138,8 @@ export class Cluster {
       unref: (documentName) => this.ownership.unref(documentName),
       openLocal: async (documentName, events): Promise<Route> => {
         await this.#evicting.get(documentName);
+        // The lease may have gone while the document unloaded: the session then looks for the owner again.
+        this.ownership.assertOwner(documentName);
         return new LocalRoute({ hocuspocus: hub.hocuspocus, documentName, request: client.request, gate: durability.whenDurable }, events);
       },
       openRemote: (owner, documentName, events) =>

@@ -7,14 +7,16 @@
 // count of unsaved changes stays exact; the replayed step 1 makes it send what the client lacks and ask for
 // what it lacks. The client answers that second handshake with one more step 2, which it does not count
 // (`expectUnpromptedStep2`). See docs/scale-out.md.
-import * as decoding from 'lib0/decoding';
 import type { LeaseHolder } from './lease-table.ts';
 import type { Placement } from './ownership.ts';
 import type { Route, RouteEnd, RouteEvents } from './route.ts';
-import { peekMessageType } from '../ws/frames.ts';
+import { authMessageType, peekMessageType } from '../ws/frames.ts';
 import type { ClientFrame } from '../ws/client-frames.ts';
 import { AuthMessageType, MessageType, SyncStep } from '../ws/message-types.ts';
 import type { Logger } from '../log.ts';
+
+// Below this a replay goes out at once, well within what Hocuspocus queues before a connection is set up (1,000).
+const REPLAY_BEFORE_SETUP = 200;
 
 export interface SessionContext {
   place(documentName: string): Promise<Placement>;
@@ -50,6 +52,8 @@ export class DocumentSession {
   #routedBefore = false;
   /** After a replay, the owner's "authenticated" answers an auth the client already had answered. */
   #swallowAuthenticated = false;
+  /** A long replay's frames, sent once the route's document connection is set up. */
+  #afterSetup: Uint8Array[] | null = null;
   #closed = false;
 
   constructor(address: string, documentName: string, context: SessionContext) {
@@ -76,7 +80,8 @@ export class DocumentSession {
     else if (frame.sync?.step === SyncStep.Step1) this.#step1 = message;
     else if (frame.sync) this.#unacknowledged.push(message);
     else buffered = false;
-    if (this.#route) this.#route.send(message);
+    if (this.#afterSetup) this.#afterSetup.push(message);
+    else if (this.#route) this.#route.send(message);
     else {
       if (!buffered) this.#others.push(message);
       void this.#place();
@@ -159,25 +164,40 @@ export class DocumentSession {
     this.#route = route;
     this.#routedBefore = true;
     this.#context.onRouted?.(this, route, moved);
+    const replay: Uint8Array[] = [...this.#unacknowledged];
+    if (this.#awareness) replay.push(this.#awareness);
+    replay.push(...this.#others);
+    this.#others = [];
     if (this.#auth) route.send(this.#auth);
     if (this.#step1) {
       route.send(this.#step1);
       if (moved) this.#context.expectUnpromptedStep2(this.address);
     }
-    for (const frame of this.#unacknowledged) route.send(frame);
-    if (this.#awareness) route.send(this.#awareness);
-    const others = this.#others;
-    this.#others = [];
-    for (const frame of others) route.send(frame);
+    // Hocuspocus queues the frames of a document connection still being set up (auth, load) and resets it past
+    // 1,000: a long replay waits for the first answer that is not about auth, which comes once it is set up
+    // (frames the client sends meanwhile queue behind it).
+    if (this.#step1 && replay.length > REPLAY_BEFORE_SETUP) this.#afterSetup = replay;
+    else for (const frame of replay) route.send(frame);
     this.#swallowAuthenticated = moved && this.#auth !== null;
   }
 
   #fromServer(frame: Uint8Array): void {
     const type = peekMessageType(frame);
     if (type === MessageType.SyncStatus) this.#unacknowledged.shift();
-    else if (type === MessageType.Auth && this.#swallowAuthenticated) {
-      this.#swallowAuthenticated = false;
-      if (authMessageType(frame) === AuthMessageType.Authenticated) return;
+    else if (type === MessageType.Auth) {
+      const authType = authMessageType(frame);
+      const authenticated = authType === AuthMessageType.Authenticated;
+      // Refused: the client is told, and nothing more goes to a connection that will not be set up.
+      if (authType === AuthMessageType.PermissionDenied) this.#afterSetup = null;
+      if (this.#swallowAuthenticated) {
+        this.#swallowAuthenticated = false;
+        if (authenticated) return;
+      }
+    }
+    if (type !== MessageType.Auth && this.#afterSetup) {
+      const waiting = this.#afterSetup;
+      this.#afterSetup = null;
+      for (const queued of waiting) this.#route?.send(queued);
     }
     this.#context.toClient(frame);
   }
@@ -186,6 +206,9 @@ export class DocumentSession {
     const route = this.#route;
     if (!route) return;
     this.#route = null;
+    // Frames waiting for the old route's set-up are in the replay buffer, or were received meanwhile.
+    for (const frame of this.#afterSetup ?? []) if (!kept(frame)) this.#others.push(frame);
+    this.#afterSetup = null;
     route.detach();
     if (route.local) this.#context.unref(this.documentName);
     const level = end.kind === 'failed' ? 'warn' : 'debug';
@@ -197,13 +220,8 @@ export class DocumentSession {
   }
 }
 
-function authMessageType(frame: Uint8Array): number | null {
-  try {
-    const decoder = decoding.createDecoder(frame);
-    decoding.readVarString(decoder);
-    decoding.readVarUint(decoder);
-    return decoding.readVarUint(decoder);
-  } catch {
-    return null;
-  }
+/** Whether the replay buffer keeps frames of this kind (auth, sync, awareness); others are queued as they come. */
+function kept(frame: Uint8Array): boolean {
+  const type = peekMessageType(frame);
+  return type === MessageType.Auth || type === MessageType.Awareness || type === MessageType.Sync || type === MessageType.SyncReply;
 }

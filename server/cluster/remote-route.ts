@@ -46,7 +46,10 @@ export class RemoteRoute implements Route {
       this.#queue = null;
       for (const frame of queued) this.#socket.send(frame);
     });
+    let answeredAt = performance.now();
     this.#socket.on('message', (data) => {
+      // Any frame shows the owner alive: a busy owner answers pings late but still sends.
+      answeredAt = performance.now();
       if (this.#ended) return;
       options.stats.framesFromOwner += 1;
       this.#events.frame(toUint8Array(data));
@@ -67,7 +70,6 @@ export class RemoteRoute implements Route {
     });
     // A refused or broken connection also closes (1006), which the close handler answers.
     this.#socket.on('error', () => undefined);
-    let answeredAt = performance.now();
     this.#socket.on('pong', () => {
       answeredAt = performance.now();
     });

@@ -45,3 +45,15 @@ export function peekMessageType(frame: Uint8Array): number {
   const type = frame[offset] as number;
   return type < 0x80 ? type : -1;
 }
+
+/** The sub-type of an Auth frame (token, permission denied, authenticated); null if malformed. */
+export function authMessageType(frame: Uint8Array): number | null {
+  try {
+    const decoder = decoding.createDecoder(frame);
+    decoding.readVarString(decoder);
+    decoding.readVarUint(decoder);
+    return decoding.readVarUint(decoder);
+  } catch {
+    return null;
+  }
+}

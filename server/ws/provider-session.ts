@@ -7,10 +7,9 @@
 // - The ack ledger (ack-ledger.ts): which "saved" acknowledgements the provider counts.
 // - A resync: when the ledger withheld an ack it could not place, the socket is closed once idle so the
 //   provider reconnects and its fresh handshake settles the count.
-import * as decoding from 'lib0/decoding';
 import { AckLedger } from './ack-ledger.ts';
 import type { ClientFrame } from './client-frames.ts';
-import { readFrameHeader } from './frames.ts';
+import { authMessageType, readFrameHeader } from './frames.ts';
 import { AuthMessageType, MessageType } from './message-types.ts';
 
 /** Frames handed to Hocuspocus for documents still authenticating, at most (Hocuspocus closes at 1,000). */
@@ -73,7 +72,7 @@ export class ProviderSession {
   sent = (type: number, frame: Uint8Array): void => {
     if (type === MessageType.Auth) {
       const header = readFrameHeader(frame);
-      if (header && authType(frame) === AuthMessageType.PermissionDenied) this.#forget(header.address);
+      if (header && authMessageType(frame) === AuthMessageType.PermissionDenied) this.#forget(header.address);
     } else if (type === MessageType.CLOSE) {
       const header = readFrameHeader(frame);
       if (header) this.#forget(header.address);
@@ -120,16 +119,5 @@ export class ProviderSession {
       else this.#resyncTimer = setTimeout(check, this.#options.resyncIdleMs - idleMs).unref();
     };
     this.#resyncTimer = setTimeout(check, this.#options.resyncIdleMs).unref();
-  }
-}
-
-function authType(frame: Uint8Array): number | null {
-  try {
-    const decoder = decoding.createDecoder(frame);
-    decoding.readVarString(decoder);
-    decoding.readVarUint(decoder);
-    return decoding.readVarUint(decoder);
-  } catch {
-    return null;
   }
 }

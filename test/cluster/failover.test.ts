@@ -7,9 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import * as prng from 'lib0/prng';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { postgresMissing } from '../helpers/postgres.ts';
-import { connectClient, waitFor, waitForAllSaved } from '../helpers/providers.ts';
-import { TEXT } from '../helpers/saved.ts';
-import { garbledTokens, startTypist, tokensIn, type Typist } from '../helpers/typists.ts';
+import { connectClient, waitFor } from '../helpers/providers.ts';
+import { assertAcknowledgedIn, settleTypists, startTypist, storedText, tokensIn, type Typist } from '../helpers/typists.ts';
 
 const seed = Number(process.env.TANDEM_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const replayHint = `seed ${seed} (replay with TANDEM_TEST_SEED=${seed})`;
@@ -52,36 +51,16 @@ describe('cluster failover', { skip: postgresMissing() ?? undefined }, () => {
     t.diagnostic(`failover: ${Math.round(failoverMs)} ms from SIGKILL to the first acknowledgement on the new owner; ${Math.round(reconnectMs)} ms until the killed instance's client was served again`);
 
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    for (const typist of typists) typist.stop();
-    await Promise.all(typists.map((typist) => waitForAllSaved(typist.client, 15_000)));
-    for (const typist of typists) typist.acknowledged = typist.tokens.length;
-    const texts = () => typists.map((typist) => typist.client.doc.getText(TEXT).toString());
-    await waitFor(() => new Set(texts()).size === 1, 10_000, 'every client to converge');
+    const text = await settleTypists(typists);
     assert.deepEqual(survivors.map((typist) => typist.client.socket.status), opened, 'survivors kept their sockets');
-
-    const text = texts()[0]!;
-    assert.deepEqual(garbledTokens(text), []);
-    const present = tokensIn(text);
-    t.diagnostic(`text: ${present.size} tokens; typed: ${typists.map((typist) => typist.tokens.length).join(', ')}`);
-    for (const typist of typists) {
-      const missing = typist.tokens.slice(0, typist.acknowledged).filter((token) => !present.has(token));
-      assert.deepEqual(missing, [], `acknowledged tokens of ${typist.tokens[0]} missing after failover`);
-    }
+    t.diagnostic(`text: ${tokensIn(text).size} tokens; typed: ${typists.map((typist) => typist.tokens.length).join(', ')}`);
+    assertAcknowledgedIn(text, typists, 'after failover');
 
     // Then every instance at once; one comes back and has everything acknowledged.
     for (const typist of typists) typist.client.destroy();
     for (const instance of cluster.instances) instance.kill('SIGKILL');
     await Promise.all(cluster.instances.map((instance) => instance.waitForExit()));
     const restarted = await cluster.start(0);
-    const reader = await connectClient(restarted.wsUrl, DOC);
-    try {
-      const stored = tokensIn(reader.doc.getText(TEXT).toString());
-      for (const typist of typists) {
-        const missing = typist.tokens.slice(0, typist.acknowledged).filter((token) => !stored.has(token));
-        assert.deepEqual(missing, [], 'acknowledged tokens missing after every instance was killed');
-      }
-    } finally {
-      reader.destroy();
-    }
+    assertAcknowledgedIn(await storedText(restarted.wsUrl, DOC), typists, 'after every instance was killed');
   });
 });

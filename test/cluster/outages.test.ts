@@ -6,9 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import * as prng from 'lib0/prng';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { postgresMissing } from '../helpers/postgres.ts';
-import { connectClient, waitFor, waitForAllSaved } from '../helpers/providers.ts';
-import { TEXT } from '../helpers/saved.ts';
-import { garbledTokens, startTypist, tokensIn, type Typist } from '../helpers/typists.ts';
+import { connectClient, waitFor } from '../helpers/providers.ts';
+import { assertAcknowledgedIn, settleTypists, startTypist, storedText, type Typist } from '../helpers/typists.ts';
 
 const seed = Number(process.env.TANDEM_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const replayHint = `seed ${seed} (replay with TANDEM_TEST_SEED=${seed})`;
@@ -39,21 +38,9 @@ describe('cluster under service restarts', { skip: postgresMissing() ?? undefine
     const marks = typists.map((typist) => typist.tokens.length);
     await waitFor(() => typists.every((typist, i) => typist.acknowledged > marks[i]!), 20_000, 'acknowledgements after the service returned');
     await new Promise((resolve) => setTimeout(resolve, 500));
-    for (const typist of typists) typist.stop();
-    await Promise.all(typists.map((typist) => waitForAllSaved(typist.client, 20_000)));
-    for (const typist of typists) typist.acknowledged = typist.tokens.length;
-    const texts = () => typists.map((typist) => typist.client.doc.getText(TEXT).toString());
-    await waitFor(() => new Set(texts()).size === 1, 10_000, 'every client to converge');
-    assert.deepEqual(garbledTokens(texts()[0]!), []);
+    await settleTypists(typists, 20_000);
     for (const typist of typists) typist.client.destroy();
-    // A fresh reader sees every acknowledged token.
-    const reader = await connectClient(cluster.balancer!.url.replace(/^http/, 'ws'), documentName);
-    try {
-      const stored = tokensIn(reader.doc.getText(TEXT).toString());
-      for (const typist of typists) assert.deepEqual(typist.tokens.filter((token) => !stored.has(token)), [], `acknowledged tokens of ${typist.tokens[0]} missing`);
-    } finally {
-      reader.destroy();
-    }
+    assertAcknowledgedIn(await storedText(cluster.balancer!.url.replace(/^http/, 'ws'), documentName), typists, 'after the outage');
     return typists;
   }
 

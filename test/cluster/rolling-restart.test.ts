@@ -6,9 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import * as prng from 'lib0/prng';
 import { startTestCluster, type TestCluster } from '../helpers/cluster.ts';
 import { postgresMissing } from '../helpers/postgres.ts';
-import { connectClient, waitFor, waitForAllSaved } from '../helpers/providers.ts';
-import { TEXT } from '../helpers/saved.ts';
-import { garbledTokens, startTypist, tokensIn, type Typist } from '../helpers/typists.ts';
+import { connectClient, waitFor } from '../helpers/providers.ts';
+import { assertAcknowledgedIn, settleTypists, startTypist, storedText, type Typist } from '../helpers/typists.ts';
 
 const seed = Number(process.env.TANDEM_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const replayHint = `seed ${seed} (replay with TANDEM_TEST_SEED=${seed})`;
@@ -45,26 +44,8 @@ describe('cluster rolling restart', { skip: postgresMissing() ?? undefined }, ()
       await waitFor(() => typists.every((typist, k) => typist.acknowledged > marks[k]!), 20_000, `edits acknowledged after restarting instance ${i}`);
       t.diagnostic(`instance ${i}: drained in ${Math.round(drainedMs)} ms; every typist acknowledged again ${Math.round(performance.now() - started)} ms after SIGTERM`);
     }
-    for (const typist of typists) typist.stop();
-    await Promise.all(typists.map((typist) => waitForAllSaved(typist.client, 15_000)));
-    for (const typist of typists) typist.acknowledged = typist.tokens.length;
-    const texts = () => typists.map((typist) => typist.client.doc.getText(TEXT).toString());
-    await waitFor(() => new Set(texts()).size === 1, 10_000, 'every client to converge');
-    const text = texts()[0]!;
-    assert.deepEqual(garbledTokens(text), []);
+    await settleTypists(typists);
     for (const typist of typists) typist.client.destroy();
-
-    // What is stored, read by a fresh client: every acknowledged token.
-    const reader = await connectClient(balancer.url.replace(/^http/, 'ws'), DOC);
-    try {
-      const stored = tokensIn(reader.doc.getText(TEXT).toString());
-      t.diagnostic(`stored: ${stored.size} tokens; typed: ${typists.map((typist) => typist.tokens.length).join(', ')}`);
-      for (const typist of typists) {
-        const missing = typist.tokens.filter((token) => !stored.has(token));
-        assert.deepEqual(missing, [], `acknowledged tokens of ${typist.tokens[0]} missing after the rolling restart`);
-      }
-    } finally {
-      reader.destroy();
-    }
+    assertAcknowledgedIn(await storedText(balancer.url.replace(/^http/, 'ws'), DOC), typists, 'after the rolling restart');
   });
 });

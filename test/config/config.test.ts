@@ -72,3 +72,12 @@ test('the README configuration table lists every setting with its variable', asy
     assert.ok(readme.includes(`| \`${flag}\` | \`${spec.env}\` |`), `README table row for ${flag}`);
   }
 });
+
+test('a cluster member needs PostgreSQL, a shared secret, and an address others reach it at', () => {
+  const env = { TANDEM_REDIS_URL: 'redis://127.0.0.1:6379' };
+  assert.throws(() => loadConfig([], env), /--redis-url[\s\S]*add --database-url[\s\S]*--cluster-secret/);
+  const member = { ...env, TANDEM_DATABASE_URL: 'postgres://tandem@db/tandem', TANDEM_CLUSTER_SECRET: 'a-secret-of-sixteen-or-more' };
+  assert.equal(loadConfig([], member).redisUrl, 'redis://127.0.0.1:6379');
+  assert.throws(() => loadConfig(['--host', '0.0.0.0'], member), /--advertise-url .*listening on 0\.0\.0\.0/);
+  assert.equal(loadConfig(['--host', '0.0.0.0', '--advertise-url', 'ws://node1:1234'], member).advertiseUrl, 'ws://node1:1234');
+});

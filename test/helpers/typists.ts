@@ -1,6 +1,7 @@
 // Seeded typists for fault tests: providers inserting unique tokens, and which of them the server acknowledged.
+import assert from 'node:assert/strict';
 import * as prng from 'lib0/prng';
-import type { TestClient } from './providers.ts';
+import { connectClient, waitFor, waitForAllSaved, type TestClient } from './providers.ts';
 import { TEXT } from './saved.ts';
 
 /** One editing client and what the server told it was saved. */
@@ -81,4 +82,38 @@ export function tokensIn(text: string): Set<string> {
 /** Tokens of `text` that no typist could have written: a sign of a torn or misapplied update. */
 export function garbledTokens(text: string): string[] {
   return [...tokensIn(text)].filter((token) => !TOKEN.test(token));
+}
+
+/**
+ * Stops the typists, waits until every one of them is saved (all it typed is then acknowledged) and until
+ * they converge; returns the text they share, checked for garbled tokens.
+ */
+export async function settleTypists(typists: readonly Typist[], timeoutMs = 15_000): Promise<string> {
+  for (const typist of typists) typist.stop();
+  await Promise.all(typists.map((typist) => waitForAllSaved(typist.client, timeoutMs)));
+  for (const typist of typists) typist.acknowledged = typist.tokens.length;
+  const texts = () => typists.map((typist) => typist.client.doc.getText(TEXT).toString());
+  await waitFor(() => new Set(texts()).size === 1, 10_000, 'every client to converge');
+  const text = texts()[0] ?? '';
+  assert.deepEqual(garbledTokens(text), []);
+  return text;
+}
+
+/** Asserts that `text` holds every token each typist had acknowledged. */
+export function assertAcknowledgedIn(text: string, typists: readonly Typist[], when: string): void {
+  const present = tokensIn(text);
+  for (const typist of typists) {
+    const missing = typist.tokens.slice(0, typist.acknowledged).filter((token) => !present.has(token));
+    assert.deepEqual(missing, [], `acknowledged tokens of ${typist.tokens[0]} missing ${when}`);
+  }
+}
+
+/** The document's text as stored: read by a fresh client of `wsUrl`. */
+export async function storedText(wsUrl: string, documentName: string): Promise<string> {
+  const reader = await connectClient(wsUrl, documentName);
+  try {
+    return reader.doc.getText(TEXT).toString();
+  } finally {
+    reader.destroy();
+  }
 }

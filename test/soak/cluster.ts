@@ -14,6 +14,7 @@ const FILES: Record<string, string> = {
   zombie: 'test/cluster/zombie.test.ts',
   'rolling-restart': 'test/cluster/rolling-restart.test.ts',
   outages: 'test/cluster/outages.test.ts',
+  'long-replay': 'test/cluster/long-replay.test.ts',
 };
 
 const { values } = parseArgs({
