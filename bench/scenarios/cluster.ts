@@ -63,17 +63,19 @@ interface DeliveryCase {
   key: string;
   kind: ClusterKind;
   label: string;
+  /** Short enough for the chart's legend. */
+  legend: string;
   placement: Placement;
   history: number;
   /** The reference case this one's p99 is compared with. */
   versus: string;
 }
 const DELIVERY_CASES: DeliveryCase[] = [
-  { key: 'tandem-owner', kind: 'tandem', label: 'Tandem, writer on the owner', placement: OWNER, history: 0, versus: 'reference' },
-  { key: 'tandem-relay', kind: 'tandem', label: 'Tandem, writer on a non-owner', placement: NON_OWNER, history: 0, versus: 'reference' },
-  { key: 'reference', kind: 'hocuspocus-redis', label: 'Hocuspocus + Redis', placement: OWNER, history: 0, versus: 'reference' },
-  { key: 'tandem-owner-history', kind: 'tandem', label: 'with history: Tandem, writer on the owner', placement: OWNER, history: HISTORY, versus: 'reference-history' },
-  { key: 'reference-history', kind: 'hocuspocus-redis', label: 'with history: Hocuspocus + Redis', placement: OWNER, history: HISTORY, versus: 'reference-history' },
+  { key: 'tandem-owner', kind: 'tandem', label: 'Tandem, writer on the owner', legend: 'Tandem, writer on owner', placement: OWNER, history: 0, versus: 'reference' },
+  { key: 'tandem-relay', kind: 'tandem', label: 'Tandem, writer on a non-owner', legend: 'Tandem, writer on non-owner', placement: NON_OWNER, history: 0, versus: 'reference' },
+  { key: 'reference', kind: 'hocuspocus-redis', label: 'Hocuspocus + Redis', legend: 'Hocuspocus + Redis', placement: OWNER, history: 0, versus: 'reference' },
+  { key: 'tandem-owner-history', kind: 'tandem', label: 'with history: Tandem, writer on the owner', legend: 'history: Tandem, owner', placement: OWNER, history: HISTORY, versus: 'reference-history' },
+  { key: 'reference-history', kind: 'hocuspocus-redis', label: 'with history: Hocuspocus + Redis', legend: 'history: Hocuspocus + Redis', placement: OWNER, history: HISTORY, versus: 'reference-history' },
 ];
 const REFERENCE_NAME = 'stock Hocuspocus 4.7 + extension-redis + extension-database (PostgreSQL), 3 instances';
 const TANDEM_NAME = 'Tandem cluster (PostgreSQL, Redis leases), 3 instances';
@@ -310,10 +312,10 @@ async function report(
       xLabel: 'latency (ms)',
       yLabel: 'deliveries at or below (%)',
       logX: true,
-      series: DELIVERY_CASES.map(({ key, label }) => {
+      series: DELIVERY_CASES.map(({ key, legend }) => {
         const merged = new Histogram();
         for (const m of runsOf(key)) merged.merge(m.histogram.toJSON());
-        return { name: label, points: quantiles.map((q) => [q === 1 ? merged.max : merged.quantile(q), q * 100] as const) };
+        return { name: legend, points: quantiles.map((q) => [q === 1 ? merged.max : merged.quantile(q), q * 100] as const) };
       }),
     });
     await writeFile(join(context.chartsDir, file), svg);
