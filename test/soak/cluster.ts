@@ -45,7 +45,7 @@ function runFile(file: string, runSeed: number): Promise<{ passed: boolean; note
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--test', '--test-reporter=tap', file], {
       cwd: REPO_ROOT,
-      env: { ...process.env, TANDEM_TEST_SEED: String(runSeed) },
+      env: { ...process.env, TANDEM_TEST_SEED: String(runSeed), TANDEM_SOAK: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
