@@ -2,50 +2,18 @@
 // one document, text and awareness, and every acknowledged edit is stored once.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { startPostgres, postgresMissing, freePort, type TestPostgres } from '../helpers/postgres.ts';
+import { startPostgres, postgresMissing, type TestPostgres } from '../helpers/postgres.ts';
+import { startRedis, type TestRedis } from '../helpers/redis.ts';
 import { connectClient, waitFor, waitForAllSaved, type TestClient } from '../helpers/providers.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { connectYWebsocket } from '../helpers/ywebsocket.ts';
 import { scrape } from '../helpers/prometheus.ts';
 
-async function startRedis(): Promise<{ url: string; close(): Promise<void> }> {
-  const port = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'tandem-redis-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt++) {
-    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      break;
-    } catch (error) {
-      probe.disconnect();
-      if (attempt > 100) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  return {
-    url,
-    async close() {
-      child.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 const skip = postgresMissing() ?? undefined;
 
 describe('cluster: three instances, one document', { skip }, () => {
   let postgres: TestPostgres;
-  let redis: { url: string; close(): Promise<void> };
+  let redis: TestRedis;
   const servers: TestServer[] = [];
   const clients: TestClient[] = [];
 
