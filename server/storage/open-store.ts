@@ -44,6 +44,8 @@ export async function openStore(config: Config, log: Logger): Promise<Store> {
     url: config.databaseUrl,
     poolSize: config.databasePoolSize,
     statementTimeoutMs: config.databaseStatementTimeoutMs,
+    // An owner whose transaction sat open for a whole lease has lost the lease too: its lock must not outlive it.
+    idleInTransactionTimeoutMs: config.redisUrl ? config.leaseMs : undefined,
     migrate: config.databaseMigrate,
     onIdleError: (error) => log.warn({ err: error, database: where }, 'an idle PostgreSQL connection failed; the pool replaces it'),
     writerEvents: {

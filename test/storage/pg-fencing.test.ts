@@ -5,7 +5,7 @@ import { createLogger } from '../../server/log.ts';
 import { createMetricsRegistry } from '../../server/metrics/registry.ts';
 import type { TandemEvent } from '../../server/events/event-bus.ts';
 import { FencedOut } from '../../server/storage/fenced-out.ts';
-import type { Statement } from '../../server/storage/postgres/database.ts';
+import { isConnectionError, type Statement } from '../../server/storage/postgres/database.ts';
 import { PgDocumentStore } from '../../server/storage/postgres/pg-store.ts';
 import { WebhookDispatcher } from '../../server/webhooks/dispatcher.ts';
 import { WebhookOutbox } from '../../server/webhooks/outbox.ts';
@@ -225,6 +225,45 @@ describe('fencing on PostgreSQL', { skip: postgresMissing() ?? undefined }, () =
     await assert.rejects(unclaimed.log.append(bytes('x')), isFencedOut(['never-claimed']));
     await unclaimed.log.close().catch(() => undefined);
     assert.deepEqual(await storedForm(url, 'never-claimed'), { snapshot: null, updates: [] });
+  });
+
+  test('a batch an owner left open (paused mid-write) holds the epoch row only until the idle-in-transaction timeout', async () => {
+    const url = await postgres.createDatabase('paused');
+    // `a` is a cluster member (the timeout set, as open-store.ts does); `held` plays its group commit stopped
+    // between two writes: BEGIN and the fence check reached PostgreSQL, the rest never did.
+    const a = await PgDocumentStore.connect({ url, poolSize: 3, idleInTransactionTimeoutMs: 600 });
+    const unbounded = await PgDocumentStore.connect({ url, poolSize: 3 });
+    const b = await PgDocumentStore.connect({ url, poolSize: 3 });
+    stores.push(a, unbounded, b);
+    const pausedMidBatch = async (store: PgDocumentStore, documentName: string) => {
+      const epoch = await store.ownership.claim(documentName);
+      const client = await store.database.pool.connect();
+      client.on('error', () => undefined);
+      await client.query('BEGIN');
+      await client.query({ text: 'SELECT tandem_fence($1::text[], $2::bigint[])', values: [[documentName], [epoch]] });
+      return client;
+    };
+    const settledWithin = (promise: Promise<unknown>, ms: number) =>
+      Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+
+    // Without the timeout the next owner's claim waits as long as the pause lasts (the premise of the fix).
+    const stuck = await pausedMidBatch(unbounded, 'without');
+    const blocked = b.ownership.claim('without');
+    assert.equal(await settledWithin(blocked, 1_500), false, 'the claim waits for the open batch');
+    await stuck.query('ROLLBACK');
+    stuck.release();
+    assert.equal(await blocked, 2);
+
+    // With it PostgreSQL ends the paused session, and the claim goes through.
+    const paused = await pausedMidBatch(a, 'with');
+    const startedAt = performance.now();
+    assert.equal(await b.ownership.claim('with'), 2);
+    const waitedMs = performance.now() - startedAt;
+    assert.ok(waitedMs < 3_000, `the claim waited ${Math.round(waitedMs)} ms`);
+    // The resumed owner finds its session gone: a connection error, which its writer retries (and the fence refuses).
+    const resumed = await paused.query('SELECT 1').then(() => null, (error: unknown) => error);
+    assert.ok(resumed instanceof Error && isConnectionError(resumed), `the resumed session fails as a lost connection: ${String(resumed)}`);
+    paused.release(true);
   });
 
   test('(e) two dispatchers on one outbox deliver each event once, and take over what one left holding a claim', async () => {

@@ -7,6 +7,12 @@ export interface PgDatabaseOptions {
   poolSize: number;
   /** A statement running longer is cancelled by PostgreSQL (and its batch retried). */
   statementTimeoutMs: number;
+  /**
+   * A transaction left open this long by Tandem is ended by PostgreSQL (the session with it). In a cluster: an
+   * owner paused (SIGSTOP, a VM frozen) between two writes of a batch would otherwise keep the epoch row locked
+   * FOR SHARE and block the next owner's claim for as long as the pause lasts.
+   */
+  idleInTransactionTimeoutMs?: number;
   /** Waiting longer for a connection (PostgreSQL down, pool exhausted) fails the query. */
   connectTimeoutMs?: number;
   /** Told of connection errors that happen between queries (PostgreSQL restarted, say). */
@@ -37,6 +43,7 @@ export class PgDatabase {
     const common: pg.PoolConfig = {
       connectionString: options.url,
       statement_timeout: options.statementTimeoutMs,
+      ...(options.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
       // Also bounds a query stuck on a connection whose server vanished without closing it.
       query_timeout: options.statementTimeoutMs + 5_000,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
@@ -146,6 +153,8 @@ export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && code.startsWith('08')) return true;
+  // idle_in_transaction_session_timeout: PostgreSQL ended the session (see idleInTransactionTimeoutMs).
+  if (code === '25P03') return true;
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true; // ECONNREFUSED, ECONNRESET, …
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i.test(
     error.message,

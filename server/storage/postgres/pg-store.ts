@@ -19,6 +19,8 @@ export interface PgStoreOptions {
   url: string;
   poolSize?: number;
   statementTimeoutMs?: number;
+  /** See PgDatabaseOptions: a cluster sets it to the lease. */
+  idleInTransactionTimeoutMs?: number;
   /** Apply pending schema migrations at start (the default); off when `tandem migrate` is run separately. */
   migrate?: boolean;
   /** Told when a batch waits for PostgreSQL, and when it went through. */
@@ -323,6 +325,7 @@ function openDatabase(options: PgStoreOptions): PgDatabase {
     url: options.url,
     poolSize: options.poolSize ?? 10,
     statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
+    idleInTransactionTimeoutMs: options.idleInTransactionTimeoutMs,
     onIdleError: options.onIdleError,
   });
 }
