@@ -316,19 +316,31 @@ export class WebSocketEndpoint {
       );
       const connection = hocuspocus.handleConnection(relaySocket, toFetchRequest(request));
       const limits = { maxAwarenessBytes: this.#options.maxAwarenessBytes ?? UNLIMITED };
-      ws.on('message', (data) => {
-        const message = toUint8Array(data);
-        try {
-          const frame = checkClientFrame(message, limits);
-          if (frame.documentName !== documentName) throw new AppError('invalid-message', 'a relay carries one document');
-        } catch (error) {
-          const refused = toAppError(error);
-          ws.close(refused.closeCode, closeReason(refused.reason));
-          return;
-        }
-        connection.handleMessage(message);
+      // No rate (the relaying instance's inbox applied the client's), but the turn budget: a relayed flood must
+      // not hold this owner's event loop, where its leases are renewed, any more than a direct one.
+      const inbox = new Inbox(ws, {
+        perSecond: UNLIMITED,
+        maxThrottledMs: Infinity,
+        hasRoom: () => true,
+        onThrottledTooLong: () => undefined,
+        handle: (message) => {
+          try {
+            const frame = checkClientFrame(message, limits);
+            if (frame.documentName !== documentName) throw new AppError('invalid-message', 'a relay carries one document');
+          } catch (error) {
+            const refused = toAppError(error);
+            inbox.close();
+            ws.close(refused.closeCode, closeReason(refused.reason));
+            return;
+          }
+          connection.handleMessage(message);
+        },
       });
-      ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
+      ws.on('message', (data) => inbox.push(toUint8Array(data)));
+      ws.on('close', (code, reason) => {
+        inbox.close();
+        connection.handleClose({ code, reason: reason.toString() });
+      });
       ws.on('error', (error) => log.warn({ err: error }, 'relay WebSocket error'));
     });
   }

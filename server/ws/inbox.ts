@@ -4,7 +4,9 @@
 // the token bucket refills, so TCP pushes back on the sender. A provider that is disconnected for its rate
 // reconnects, and a reconnect is where acknowledgements and sent updates can fall out of step (ack-ledger.ts).
 // Frames the socket had already read when it was paused wait here; they are at most what one read returned.
+// Every inbox also shares the process's turn budget (turn-budget.ts): past it, the rest waits for the next turn.
 import { TokenBucket } from './rate-limits.ts';
+import { sharedTurnBudget, type TurnBudget } from './turn-budget.ts';
 
 /** The part of a `ws` WebSocket the inbox drives. */
 export interface Readable {
@@ -28,6 +30,8 @@ export interface InboxOptions {
   /** Each time reading stops for the rate. */
   onThrottled?: () => void;
   now?: () => number;
+  /** Frame handling per event-loop turn, shared with every other inbox (the default: the process's). */
+  budget?: TurnBudget;
 }
 
 // A pause in the sender's traffic this long ends a stretch of throttling.
@@ -37,10 +41,13 @@ export class Inbox {
   #socket: Readable;
   #options: InboxOptions;
   #bucket: TokenBucket;
+  #budget: TurnBudget;
   #now: () => number;
   #queue: Array<Uint8Array | undefined> = [];
   #head = 0;
   #timer: NodeJS.Timeout | null = null;
+  /** Waiting for the next turn: this turn's budget was spent. */
+  #deferred = false;
   #reading = true;
   #closed = false;
   /** A frame's handling may release the inbox (a document set up); the running drain goes on by itself. */
@@ -53,6 +60,7 @@ export class Inbox {
     this.#options = options;
     this.#now = options.now ?? performance.now.bind(performance);
     this.#bucket = new TokenBucket(options.perSecond, this.#now);
+    this.#budget = options.budget ?? sharedTurnBudget;
   }
 
   /** Frames waiting to be handed on. */
@@ -64,12 +72,17 @@ export class Inbox {
     if (this.#closed) return;
     if (this.#socket.readyState !== OPEN) return this.close();
     this.#queue.push(frame);
-    if (this.#timer === null) this.#drain();
+    if (!this.#waitingForTime) this.#drain();
   }
 
   /** Whatever `hasRoom` waited for may have happened: try again. */
   release(): void {
-    if (this.#timer === null && !this.#closed) this.#drain();
+    if (!this.#waitingForTime && !this.#closed) this.#drain();
+  }
+
+  /** For the rate or for the next turn: the drain resumes by itself. */
+  get #waitingForTime(): boolean {
+    return this.#timer !== null || this.#deferred;
   }
 
   /**
@@ -104,6 +117,7 @@ export class Inbox {
       // Whoever closed the socket (a refused frame, a failed write, shutdown) ends what waits.
       if (this.#socket.readyState !== OPEN) return this.close();
       if (!this.#options.hasRoom()) return this.#stopReading();
+      if (!this.#budget.allows()) return this.#deferToNextTurn();
       const waitMs = this.#bucket.waitMs();
       if (waitMs > 0) return this.#throttle(waitMs);
       const frame = this.#queue[this.#head] as Uint8Array;
@@ -134,6 +148,15 @@ export class Inbox {
       this.#timer = null;
       this.#drain();
     }, waitMs);
+  }
+
+  #deferToNextTurn(): void {
+    this.#stopReading();
+    this.#deferred = true;
+    this.#budget.later(() => {
+      this.#deferred = false;
+      if (!this.#closed) this.#drain();
+    });
   }
 
   #stopReading(): void {

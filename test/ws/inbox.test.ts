@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Inbox } from '../../server/ws/inbox.ts';
+import { TurnBudget } from '../../server/ws/turn-budget.ts';
 
 /** A socket that records pause/resume, and a clock the test moves; timers are real but short. */
 function harness(options: { perSecond: number; maxThrottledMs?: number; room?: () => boolean }) {
@@ -95,4 +96,36 @@ test('a release() from inside a frame’s handling (a document set up) keeps the
   });
   for (const frame of frames(5)) inbox.push(frame);
   assert.deepEqual(handled, [0, 1, 2, 3, 4]);
+});
+
+test('a flood is handled over several turns of the event loop: timers run in between, and every frame in order', async () => {
+  const handled: number[] = [];
+  const events: string[] = [];
+  const socket = { readyState: 1, pause: () => events.push('pause'), resume: () => events.push('resume') };
+  const busy = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+  const inbox = new Inbox(socket, {
+    perSecond: Number.MAX_SAFE_INTEGER,
+    maxThrottledMs: Infinity,
+    hasRoom: () => true,
+    // 0.1 ms a frame: 600 frames are 60 ms of work, a 5 ms budget spreads them over a dozen turns.
+    handle: (frame) => {
+      busy(0.1);
+      handled.push(frame[0]! + 256 * frame[1]!);
+    },
+    onThrottledTooLong: () => undefined,
+    budget: new TurnBudget(5),
+  });
+  const flood = Array.from({ length: 600 }, (_, i) => new Uint8Array([i % 256, Math.floor(i / 256)]));
+  const timerSeen = new Promise<number>((resolve) => setTimeout(() => resolve(handled.length), 0));
+  for (const frame of flood) inbox.push(frame);
+  assert.ok(handled.length < 600, `the pushing turn handled ${handled.length} of 600`);
+  assert.deepEqual(events, ['pause'], 'the socket stops reading while the rest waits');
+  const handledWhenTimerRan = await timerSeen;
+  assert.ok(handledWhenTimerRan < 600, `a timer waited for the whole flood (${handledWhenTimerRan} handled)`);
+  await until(() => handled.length === 600);
+  assert.deepEqual(handled, flood.map((_, i) => i));
+  assert.deepEqual(events, ['pause', 'resume']);
 });
