@@ -3,7 +3,7 @@
 // leases on the same loop every third of --lease-ms, so a stall past two thirds of a lease loses it (a spurious
 // move): the longest answer here is the figure to keep below that.
 //
-//   node bench/stall-probe.ts [--ops 259778] [--store leveldb|postgres] [--entry <checkout>/server/main.ts]
+//   node bench/stall-probe.ts [--ops 259778] [--store leveldb|postgres] [--entry <checkout>/server/main.ts] [--profile-dir DIR]
 //   node bench/stall-probe.ts --cluster [--entry …]   three instances; instance 0 owns the document, the writer
 //                                                    floods it through instance 1 (relayed), Redis is read
 //                                                    every 50 ms for whether instance 0 still holds the lease
@@ -29,6 +29,7 @@ const { values } = parseArgs({
     store: { type: 'string', default: 'leveldb' },
     entry: { type: 'string' },
     cluster: { type: 'boolean', default: false },
+    'profile-dir': { type: 'string' },
   },
 });
 const trace = loadTrace('automerge-paper');
@@ -69,6 +70,7 @@ async function single(): Promise<Record<string, unknown>> {
     label: 'tandem',
     entry: values.entry,
     dataDir: workDir,
+    profileDir: values['profile-dir'],
     fsync: false,
     logLevel: 'warn',
     ...(postgres ? { databaseUrl: await postgres.createDatabase('stall') } : {}),
@@ -83,7 +85,7 @@ async function single(): Promise<Record<string, unknown>> {
 }
 
 async function cluster(): Promise<Record<string, unknown>> {
-  const nodes = await BenchCluster.start({ kind: 'tandem', postgres: postgres!, workDir, tandemMain: values.entry });
+  const nodes = await BenchCluster.start({ kind: 'tandem', postgres: postgres!, workDir, tandemMain: values.entry, profileDir: values['profile-dir'] });
   const holder = new Generator('holder', join(REPO_ROOT, 'bench/load/cluster-worker.ts'));
   try {
     // A client on instance 0 opens the document first, so instance 0 claims it; the relay keeps it there.

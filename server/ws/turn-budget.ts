@@ -6,28 +6,42 @@
 // the owner is alive (docs/benchmarks.md, "a live owner loses its lease"). A socket's inbox that finds the
 // slice spent stops reading and goes on once the loop has come round (timers, I/O), so a turn stays near
 // `sliceMs` whatever the senders do.
+//
+// A slice is bounded by frames as well as by time: handing a frame to Hocuspocus is cheap, the work it starts
+// (decoding, applying, broadcasting) runs in microtasks after the inbox's loop has returned, so the clock alone
+// would let tens of thousands of frames into one turn before any of that work showed.
+
+export interface TurnBudgetOptions {
+  sliceMs: number;
+  framesPerSlice: number;
+  now?: () => number;
+}
 
 export class TurnBudget {
   #sliceMs: number;
+  #framesPerSlice: number;
   #now: () => number;
   /** When the current slice began, or null between slices. */
   #startedAt: number | null = null;
+  #frames = 0;
 
-  constructor(sliceMs: number, now: () => number = performance.now.bind(performance)) {
-    this.#sliceMs = sliceMs;
-    this.#now = now;
+  constructor(options: TurnBudgetOptions) {
+    this.#sliceMs = options.sliceMs;
+    this.#framesPerSlice = options.framesPerSlice;
+    this.#now = options.now ?? performance.now.bind(performance);
   }
 
-  /** Whether one more frame may be handled in this slice. */
+  /** Whether one more frame may be handled in this slice (counting it if so). */
   allows(): boolean {
     const now = this.#now();
     if (this.#startedAt === null) {
       this.#startedAt = now;
+      this.#frames = 0;
       // The check phase ends the slice: it comes after this turn's I/O callbacks, however many sockets read.
       setImmediate(() => (this.#startedAt = null));
-      return true;
-    }
-    return now - this.#startedAt < this.#sliceMs;
+    } else if (this.#frames >= this.#framesPerSlice || now - this.#startedAt >= this.#sliceMs) return false;
+    this.#frames += 1;
+    return true;
   }
 
   /**
@@ -39,5 +53,8 @@ export class TurnBudget {
   }
 }
 
-/** The process's one budget (sockets share the event loop). 50 ms: a timer waits at most about that long. */
-export const sharedTurnBudget = new TurnBudget(50);
+/**
+ * The process's one budget (sockets share the event loop): 1,000 small updates take 30-120 ms to apply and
+ * store, so a timer waits about that long at most.
+ */
+export const sharedTurnBudget = new TurnBudget({ sliceMs: 50, framesPerSlice: 1_000 });

@@ -116,7 +116,7 @@ test('a flood is handled over several turns of the event loop: timers run in bet
       handled.push(frame[0]! + 256 * frame[1]!);
     },
     onThrottledTooLong: () => undefined,
-    budget: new TurnBudget(5),
+    budget: new TurnBudget({ sliceMs: 5, framesPerSlice: 1_000 }),
   });
   const flood = Array.from({ length: 600 }, (_, i) => new Uint8Array([i % 256, Math.floor(i / 256)]));
   const timerSeen = new Promise<number>((resolve) => setTimeout(() => resolve(handled.length), 0));
