@@ -2,8 +2,10 @@
 // open on all three, Tandem against stock Hocuspocus + Redis (or another Tandem checkout, for an A/B).
 //
 //   node bench/cluster-memory.ts [--copies 20,100] [--runs 3] [--kinds tandem,hocuspocus-redis]
-//                                [--tandem-main ../other/server/main.ts] [--settle-ms 15000]
-// `--kinds tandem,tandem-b,…` with --tandem-main runs that checkout as `tandem-b`. The measure is the scenario's
+//                                [--tandem-main ../other/server/main.ts] [--tandem-b-node-flags '--flag …']
+//                                [--settle-ms 15000]
+// `--kinds tandem,tandem-b,…` runs `tandem-b` from --tandem-main's checkout (default this one) with node given
+// --tandem-b-node-flags, for an A/B of code or of V8 settings. The measure is the scenario's
 // (bench/lib/cluster-cases.ts measureMemory); PostgreSQL and Redis are started here.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     kinds: { type: 'string', default: 'tandem,hocuspocus-redis' },
     'tandem-main': { type: 'string' },
+    'tandem-b-node-flags': { type: 'string' },
     'settle-ms': { type: 'string', default: '15000' },
   },
 });
@@ -39,8 +42,10 @@ const results: { kind: string; copies: number; measures: MemoryMeasure[] }[] = [
 try {
   for (const key of kinds) {
     const kind: ClusterKind = key === 'hocuspocus-redis' ? 'hocuspocus-redis' : 'tandem';
-    const tandemMain = key === 'tandem-b' ? values['tandem-main'] : undefined;
-    const running = await BenchCluster.start({ kind, postgres, workDir: join(workDir, key), tandemMain });
+    const b = key === 'tandem-b';
+    const tandemMain = b ? values['tandem-main'] : undefined;
+    const tandemNodeFlags = b ? (values['tandem-b-node-flags']?.split(' ').filter(Boolean) ?? []) : [];
+    const running = await BenchCluster.start({ kind, postgres, workDir: join(workDir, key), tandemMain, tandemNodeFlags });
     try {
       for (const size of copies) {
         const document = await seedLargeDocument(running, postgres, generators[0]!, `large-${size}`, size);
