@@ -2,7 +2,7 @@
 // open on all three, Tandem against stock Hocuspocus + Redis (or another Tandem checkout, for an A/B).
 //
 //   node bench/cluster-memory.ts [--copies 20,100] [--runs 3] [--kinds tandem,hocuspocus-redis]
-//                                [--tandem-main ../other/server/main.ts] [--tandem-b-node-flags '--flag …']
+//                                [--tandem-main ../other/server/main.ts] [--tandem-b-node-flags='--flag …']
 //                                [--settle-ms 15000]
 // `--kinds tandem,tandem-b,…` runs `tandem-b` from --tandem-main's checkout (default this one) with node given
 // --tandem-b-node-flags, for an A/B of code or of V8 settings. The measure is the scenario's
