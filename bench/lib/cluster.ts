@@ -21,6 +21,8 @@ export interface ClusterOptions {
   leaseMs?: number;
   /** Tandem's server/main.ts from another checkout (A/B). */
   tandemMain?: string;
+  /** Flags for node itself on Tandem's instances (an A/B of V8 settings). */
+  tandemNodeFlags?: string[];
   profileDir?: string;
 }
 
@@ -87,6 +89,7 @@ export class BenchCluster {
         databaseUrl: this.databaseUrl,
         logLevel: 'warn',
         profileDir,
+        nodeFlags: this.#options.tandemNodeFlags,
         port: this.#ports[index],
         args: ['--redis-url', this.redis.url, '--cluster-secret', SECRET, '--lease-ms', String(this.leaseMs)],
       });

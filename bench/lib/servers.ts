@@ -46,6 +46,8 @@ export interface TandemOptions extends ProfileOption {
   port?: number;
   /** Further flags, e.g. a cluster member's `--redis-url …`. */
   args?: string[];
+  /** Flags for node itself (an A/B of V8 settings). */
+  nodeFlags?: string[];
 }
 
 // Tandem's abuse limits are meant for people typing, not a trace replayed flat out by one client: 1,000
@@ -73,7 +75,7 @@ export async function startTandem(options: TandemOptions): Promise<RunningServer
   const child = spawnNode(entry, args, {
     cwd: join(entry, '../..'),
     env: BENCH_LIMITS,
-    nodeFlags: profileFlags(options.label, options),
+    nodeFlags: [...profileFlags(options.label, options), ...(options.nodeFlags ?? [])],
   });
   const match = await child.waitForStderr(/WebSocket\s+(ws:\/\/\S+)/, 30_000, 'the start-up banner');
   const wsUrl = match[1] as string;

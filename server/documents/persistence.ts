@@ -93,16 +93,7 @@ export class Persistence implements Extension {
     const epoch = await this.#options.ownership?.claim(documentName);
     const { log, snapshot, updates } = await this.#options.store.open(documentName, epoch === undefined ? undefined : { epoch });
     try {
-      withoutUpdateListeners(document, () =>
-        Y.transact(
-          document,
-          () => {
-            if (snapshot) Y.applyUpdate(document, snapshot, LOAD_ORIGIN);
-            for (const update of updates) Y.applyUpdate(document, update, LOAD_ORIGIN);
-          },
-          LOAD_ORIGIN,
-        ),
-      );
+      applyStored(document, snapshot, updates);
     } catch (error) {
       await log.close();
       throw new AppError('document-unavailable', `document "${documentName}" has stored data Yjs cannot apply`, {
@@ -231,6 +222,25 @@ function ownedElsewhere(log: DocumentLog): boolean {
  * loads nobody is connected, so that encoding of the whole stored state would be for no one (it made
  * loading about a quarter slower).
  */
+/**
+ * Applies the stored state to a loading document. A function of its own so that no closure in `#load` captures
+ * `snapshot` or `updates`: V8 keeps a function's captured variables in one context shared by all its closures,
+ * and the document's 'update' listener made there would keep the whole stored state (as large as the
+ * document's encoding) alive for as long as the document stays loaded.
+ */
+function applyStored(document: Y.Doc, snapshot: Uint8Array | null, updates: Uint8Array[]): void {
+  withoutUpdateListeners(document, () =>
+    Y.transact(
+      document,
+      () => {
+        if (snapshot) Y.applyUpdate(document, snapshot, LOAD_ORIGIN);
+        for (const update of updates) Y.applyUpdate(document, update, LOAD_ORIGIN);
+      },
+      LOAD_ORIGIN,
+    ),
+  );
+}
+
 function withoutUpdateListeners(document: Y.Doc, apply: () => void): void {
   const listeners = [...(document._observers.get('update') ?? [])] as Array<(update: Uint8Array, origin: unknown) => void>;
   for (const listener of listeners) document.off('update', listener);

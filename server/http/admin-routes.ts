@@ -5,7 +5,6 @@ import type { VersionDiff } from '../../common/api-types.ts';
 import type { DocumentDeletion } from '../documents/deletion.ts';
 import { AppError } from '../errors.ts';
 import { diffDocuments } from '../versions/diff.ts';
-import { checkEditorContent } from '../versions/editor-schema.ts';
 import { fromProseMirrorJSON } from '../versions/prosemirror-json.ts';
 import { parseFormat, render, type Rendered } from '../versions/render.ts';
 import type { Versions } from '../versions/versions.ts';
@@ -128,6 +127,9 @@ async function importedContent(c: Context): Promise<Y.Doc> {
   const type = c.req.header('content-type') ?? '';
   if (type.startsWith('application/json')) {
     const json = await jsonBody(c);
+    // The editor's schema brings Tiptap and ProseMirror (a megabyte of code, kept for the process' life): loaded
+    // by the first JSON import, not by every server at start-up.
+    const { checkEditorContent } = await import('../versions/editor-schema.ts');
     checkEditorContent(json);
     return fromProseMirrorJSON(json);
   }
