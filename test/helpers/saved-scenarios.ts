@@ -210,14 +210,19 @@ export async function contentionScenario(options: ContentionScenarioOptions): Pr
   }
 }
 
-/** Replays `ops` on fresh documents, one after another, until `stopped()`; resolves with how many replays began. */
+/**
+ * Replays `ops` on fresh documents, one after another, until `stopped()`; resolves with how many replays began.
+ * Each replay starts once its provider has synced, as an editor's would. Updates streamed before the sync reply
+ * reach the server ahead of what they build on, and Yjs re-merges its pending updates with every later one:
+ * thousands of them cost quadratic CPU, which measures that, not contention (docs/benchmarks.md, "known").
+ */
 async function replayInBackground(wsUrl: string, ops: readonly TraceOp[], stopped: () => boolean): Promise<number> {
   let rounds = 0;
   while (!stopped()) {
     rounds += 1;
     let client: TestClient | undefined;
     try {
-      client = await connectClient(wsUrl, `saved-background-${rounds}`, { waitForSync: false });
+      client = await connectClient(wsUrl, `saved-background-${rounds}`);
       await replayTrace(client, ops, { stopped });
     } finally {
       client?.destroy();
