@@ -20,9 +20,6 @@ async function main(): Promise<void> {
   }
 
   const app = await createApp(config);
-  const urls = await app.listen();
-  app.log.info({ ...urls, store: describeStore(config), ...(config.databaseUrl ? {} : { fsync: config.fsync }) }, 'listening');
-  printBanner(process.stderr, urls, config);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -42,8 +39,14 @@ async function main(): Promise<void> {
       },
     );
   };
+  // Before anyone is told we listen: a SIGTERM sent the moment the banner appears must find its handler, not
+  // Node's default (exit without draining), which a supervisor restarting a fresh instance did hit.
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+
+  const urls = await app.listen();
+  app.log.info({ ...urls, store: describeStore(config), ...(config.databaseUrl ? {} : { fsync: config.fsync }) }, 'listening');
+  printBanner(process.stderr, urls, config);
 }
 
 main().catch((error: unknown) => {
