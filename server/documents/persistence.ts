@@ -217,12 +217,6 @@ function ownedElsewhere(log: DocumentLog): boolean {
 }
 
 /**
- * Runs `apply` with the document's 'update' listeners set aside. Yjs encodes a transaction's update only
- * when something listens to 'update', and Hocuspocus' Document always does, to broadcast. While a document
- * loads nobody is connected, so that encoding of the whole stored state would be for no one (it made
- * loading about a quarter slower).
- */
-/**
  * Applies the stored state to a loading document. A function of its own so that no closure in `#load` captures
  * `snapshot` or `updates`: V8 keeps a function's captured variables in one context shared by all its closures,
  * and the document's 'update' listener made there would keep the whole stored state (as large as the
@@ -241,6 +235,12 @@ function applyStored(document: Y.Doc, snapshot: Uint8Array | null, updates: Uint
   );
 }
 
+/**
+ * Runs `apply` with the document's 'update' listeners set aside. Yjs encodes a transaction's update only
+ * when something listens to 'update', and Hocuspocus' Document always does, to broadcast. While a document
+ * loads nobody is connected, so that encoding of the whole stored state would be for no one (it made
+ * loading about a quarter slower).
+ */
 function withoutUpdateListeners(document: Y.Doc, apply: () => void): void {
   const listeners = [...(document._observers.get('update') ?? [])] as Array<(update: Uint8Array, origin: unknown) => void>;
   for (const listener of listeners) document.off('update', listener);
