@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     );
   };
   // Before anyone is told we listen: a SIGTERM sent the moment the banner appears must find its handler, not
-  // Node's default (exit without draining), which a supervisor restarting a fresh instance did hit.
+  // Node's default (exit without draining); the cluster bench, stopping an instance it had just restarted, hit it.
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 

@@ -214,7 +214,7 @@ export async function contentionScenario(options: ContentionScenarioOptions): Pr
  * Replays `ops` on fresh documents, one after another, until `stopped()`; resolves with how many replays began.
  * Each replay starts once its provider has synced, as an editor's would. Updates streamed before the sync reply
  * reach the server ahead of what they build on, and Yjs re-merges its pending updates with every later one:
- * thousands of them cost quadratic CPU, which measures that, not contention (docs/benchmarks.md, "known").
+ * thousands of them cost quadratic CPU, which measures that, not contention (docs/benchmarks.md, "Bugs found while benchmarking", 3).
  */
 async function replayInBackground(wsUrl: string, ops: readonly TraceOp[], stopped: () => boolean): Promise<number> {
   let rounds = 0;
