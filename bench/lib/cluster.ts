@@ -139,8 +139,12 @@ export class BenchCluster {
 
   async stop(): Promise<void> {
     this.#probe.disconnect();
-    await this.#stopInstances();
-    await this.redis.close();
+    try {
+      await this.#stopInstances();
+    } finally {
+      // Also when an instance failed its stop: a failed run once left this redis-server running.
+      await this.redis.close();
+    }
   }
 
   async #stopInstances(): Promise<void> {
