@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { loadTrace } from '../test/helpers/traces.ts';
 import { BenchCluster } from './lib/cluster.ts';
 import { expectedAfter } from './lib/expected.ts';
+import { Histogram } from './lib/histogram.ts';
 import { BenchPostgres } from './lib/postgres.ts';
 import { report } from './lib/provider.ts';
 import { runReplay } from './lib/replay.ts';
@@ -38,16 +39,19 @@ const DOC = 'stall';
 const postgres = values.store === 'postgres' || values.cluster ? await BenchPostgres.start() : null;
 const workDir = await mkdtemp(join(tmpdir(), 'tandem-stall-probe-'));
 
-/** Asks `url` every 50 ms until stopped; the answers' latencies (ms). */
-function pollHealthz(server: RunningServer): { stop(): Promise<number[]> } {
+/** Asks the server's /healthz every 50 ms until stopped; the answers' latencies, summarised. */
+function pollHealthz(server: RunningServer): { stop(): Promise<Record<string, number>> } {
   const url = `${server.wsUrl.replace(/^ws/, 'http').replace(/\/$/, '')}/healthz`;
-  const latencies: number[] = [];
+  const latencies = new Histogram();
+  let over1s = 0;
   let polling = true;
   const loop = (async () => {
     while (polling) {
       const startedAt = performance.now();
       await fetch(url).then((response) => response.arrayBuffer());
-      latencies.push(performance.now() - startedAt);
+      const ms = performance.now() - startedAt;
+      latencies.record(ms);
+      if (ms > 1_000) over1s += 1;
       await delay(50);
     }
   })();
@@ -55,14 +59,10 @@ function pollHealthz(server: RunningServer): { stop(): Promise<number[]> } {
     async stop() {
       polling = false;
       await loop;
-      return latencies.sort((a, b) => a - b);
+      const at = (q: number) => Math.round(latencies.quantile(q));
+      return { samples: latencies.count, p50: at(0.5), p99: at(0.99), max: Math.round(latencies.max), over1s };
     },
   };
-}
-
-function summary(latencies: number[]) {
-  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!);
-  return { samples: latencies.length, p50: at(0.5), p99: at(0.99), max: Math.round(latencies.at(-1)!), over1s: latencies.filter((ms) => ms > 1_000).length };
 }
 
 async function single(): Promise<Record<string, unknown>> {
@@ -78,7 +78,7 @@ async function single(): Promise<Record<string, unknown>> {
   try {
     const healthz = pollHealthz(server);
     const run = await runReplay(server, { trace: trace.name, documentName: DOC, expected, timeoutMs: 1_200_000, follow: false });
-    return { store: values.store, updatesPerSecond: Math.round(run.updatesPerSecond), ackedMs: run.ackedMs, healthzMs: summary(await healthz.stop()) };
+    return { store: values.store, updatesPerSecond: Math.round(run.updatesPerSecond), ackedMs: run.ackedMs, healthzMs: await healthz.stop() };
   } finally {
     await server.stop();
   }
@@ -103,7 +103,7 @@ async function cluster(): Promise<Record<string, unknown>> {
     })();
     const run = await runReplay(nodes.instance(1), { trace: trace.name, documentName: DOC, expected, timeoutMs: 1_200_000, follow: false }).finally(() => (watching = false));
     await watch;
-    return { cluster: true, updatesPerSecond: Math.round(run.updatesPerSecond), ackedMs: run.ackedMs, ownerHealthzMs: summary(await healthz.stop()), lease, ownerAfter: await nodes.ownerOf(DOC) };
+    return { cluster: true, updatesPerSecond: Math.round(run.updatesPerSecond), ackedMs: run.ackedMs, ownerHealthzMs: await healthz.stop(), lease, ownerAfter: await nodes.ownerOf(DOC) };
   } finally {
     await holder.stop();
     await nodes.stop();

@@ -229,8 +229,9 @@ describe('fencing on PostgreSQL', { skip: postgresMissing() ?? undefined }, () =
 
   test('a batch an owner left open (paused mid-write) holds the epoch row only until the idle-in-transaction timeout', async () => {
     const url = await postgres.createDatabase('paused');
-    // `a` is a cluster member (the timeout set, as open-store.ts does); `held` plays its group commit stopped
-    // between two writes: BEGIN and the fence check reached PostgreSQL, the rest never did.
+    // `a` is a cluster member (the timeout set, as open-store.ts does), `unbounded` a store without it;
+    // pausedMidBatch plays an owner's group commit stopped between two writes: BEGIN and the fence check reached
+    // PostgreSQL, the rest never did.
     const a = await PgDocumentStore.connect({ url, poolSize: 3, idleInTransactionTimeoutMs: 600 });
     const unbounded = await PgDocumentStore.connect({ url, poolSize: 3 });
     const b = await PgDocumentStore.connect({ url, poolSize: 3 });

@@ -129,3 +129,22 @@ test('a flood is handled over several turns of the event loop: timers run in bet
   assert.deepEqual(handled, flood.map((_, i) => i));
   assert.deepEqual(events, ['pause', 'resume']);
 });
+
+test('a turn hands on at most the budget’s frames, however cheap they are; the rest follow in later turns', async () => {
+  const handled: number[] = [];
+  const socket = { readyState: 1, pause: () => undefined, resume: () => undefined };
+  const inbox = new Inbox(socket, {
+    perSecond: Number.MAX_SAFE_INTEGER,
+    maxThrottledMs: Infinity,
+    hasRoom: () => true,
+    // Free to hand on, as a frame is to Hocuspocus (its work runs later): only the frame count can stop the turn.
+    handle: (frame) => handled.push(frame[0]! + 256 * frame[1]!),
+    onThrottledTooLong: () => undefined,
+    budget: new TurnBudget({ sliceMs: 60_000, framesPerSlice: 100 }),
+  });
+  const flood = Array.from({ length: 350 }, (_, i) => new Uint8Array([i % 256, Math.floor(i / 256)]));
+  for (const frame of flood) inbox.push(frame);
+  assert.equal(handled.length, 100, 'the pushing turn stops at the budget');
+  await until(() => handled.length === 350);
+  assert.deepEqual(handled, flood.map((_, i) => i));
+});
