@@ -35,6 +35,7 @@ import { AutoVersions } from './versions/auto-versions.ts';
 import { Versions } from './versions/versions.ts';
 import { createWebhooks } from './webhooks/webhooks.ts';
 import { WebSocketEndpoint } from './ws/endpoint.ts';
+import { findFastPathBlockers, UpdateFastPath } from './ws/fast-path.ts';
 import { NoEcho } from './ws/no-echo.ts';
 
 export interface AppUrls {
@@ -134,10 +135,13 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   ]);
 
   // Transport: WebSocket (acks wait for durability) and HTTP.
+  const wsLog = moduleLogger(log, 'ws');
+  const fastPathBlockers = findFastPathBlockers(hub.extensions);
+  if (fastPathBlockers.length > 0) wsLog.info({ extensions: fastPathBlockers }, "updates take Hocuspocus' per-message hooks, which these extensions implement");
   const endpoint = new WebSocketEndpoint({
     hocuspocus: hub.hocuspocus,
     gate: durability.whenDurable,
-    log: moduleLogger(log, 'ws'),
+    log: wsLog,
     maxMessageBytes: config.maxMessageBytes,
     isDraining: () => draining,
     maxSendBufferBytes: config.maxSendBufferBytes,
@@ -152,6 +156,9 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     maxDocumentBytes: config.maxDocumentBytes,
     documentBytes: (documentName) => persistence.sizeBytes(documentName),
     ...(cluster ? { cluster } : {}),
+    ...(fastPathBlockers.length === 0
+      ? { fastPath: new UpdateFastPath({ log: wsLog, onApplied: (seconds) => metrics.metrics.applySeconds.observe(seconds) }) }
+      : {}),
   });
   metrics.countConnections(() => endpoint.connectionsByProtocol());
   // Clients reconnect and resend what was not saved. In a cluster a refused (fenced) write is the cluster's to

@@ -1,9 +1,12 @@
 // Hocuspocus extension: times each inbound message from the start of its handling to its end; counts documents.
 import type { Extension, afterHandleMessagePayload, beforeHandleMessagePayload, onConfigurePayload } from '@hocuspocus/server';
+import type { ApplyTimer } from '../ws/fast-path.ts';
 import type { Metrics } from './registry.ts';
 
-export class MetricsExtension implements Extension {
+export class MetricsExtension implements Extension, ApplyTimer {
   readonly extensionName = 'tandem-metrics';
+  // Its hooks only time the apply: the endpoint's fast path skips them and reports the time itself.
+  readonly timesApplyOnly = true;
   // Last before the message is applied, so other extensions' checks are not counted as apply time.
   readonly priority = -1000;
 

@@ -9,6 +9,7 @@ import { AppError } from '../errors.ts';
 import { ackApplied, peekMessageType, readFrameHeader } from './frames.ts';
 import { MessageType } from './message-types.ts';
 import { closeReason } from './socket-data.ts';
+import { sendBinary } from './wire-frames.ts';
 
 export type { DurabilityGate };
 
@@ -99,7 +100,7 @@ export class DurableAckSocket {
       this.#closeTooSlow(policy);
       return;
     }
-    this.#socket.send(data);
+    sendBinary(this.#socket, data);
     policy?.onSent?.(data.length);
   }
 

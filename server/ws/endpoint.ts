@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics, Tally } from '../metrics/registry.ts';
 import { checkClientFrame, type ClientFrame } from './client-frames.ts';
 import { DurableAckSocket, type DurabilityGate, type SendPolicy } from './durable-ack-socket.ts';
+import type { UpdateFastPath } from './fast-path.ts';
 import { Inbox } from './inbox.ts';
 import { ProviderSession } from './provider-session.ts';
 import { SlidingWindow } from './rate-limits.ts';
@@ -61,6 +62,8 @@ export interface WebSocketEndpointOptions {
   documentBytes?: (documentName: string) => number | undefined;
   /** Cluster only: client sockets are routed per document to its owner, and relays from other instances taken. */
   cluster?: Cluster;
+  /** Applies updates of established connections without Hocuspocus' per-message pipeline (absent: every frame takes it). */
+  fastPath?: UpdateFastPath;
 }
 
 const UNLIMITED = Number.MAX_SAFE_INTEGER;
@@ -222,7 +225,7 @@ export class WebSocketEndpoint {
     );
     const connection = this.#options.cluster
       ? this.#routed(ws, socket, request, session, this.#options.cluster)
-      : hocuspocus.handleConnection(socket, toFetchRequest(request));
+      : this.#served(hocuspocus.handleConnection(socket, toFetchRequest(request)));
     const admit = this.#admission(ws, request, 'hocuspocus');
     const inbox = this.#inbox(ws, request, 'hocuspocus', session, (message) => {
       const frame = admit(message);
@@ -283,6 +286,18 @@ export class WebSocketEndpoint {
     };
   }
 
+  /** A socket served by this instance's Hocuspocus: updates take the fast path where they may. */
+  #served(client: RoutedConnection): RoutedConnection {
+    const fastPath = this.#options.fastPath;
+    if (!fastPath) return client;
+    return {
+      handleMessage: (message, frame) => {
+        if (!frame || !fastPath.handle(client, frame)) client.handleMessage(message);
+      },
+      handleClose: (event) => client.handleClose(event),
+    };
+  }
+
   /** A relay from another instance of the cluster: served like a client, with every ack passed on (its instance filters them). */
   async #upgradeRelay(request: IncomingMessage, socket: Duplex, head: Buffer, cluster: Cluster): Promise<void> {
     const documentName = new URL(request.url ?? '/', 'http://localhost').searchParams.get('document') ?? '';
@@ -314,7 +329,7 @@ export class WebSocketEndpoint {
         },
         this.#sendPolicy('hocuspocus'),
       );
-      const connection = hocuspocus.handleConnection(relaySocket, toFetchRequest(request));
+      const connection = this.#served(hocuspocus.handleConnection(relaySocket, toFetchRequest(request)));
       const limits = { maxAwarenessBytes: this.#options.maxAwarenessBytes ?? UNLIMITED };
       // No rate (the relaying instance's inbox applied the client's), but the turn budget: a relayed flood must
       // not hold this owner's event loop, where its leases are renewed, any more than a direct one.
@@ -324,8 +339,9 @@ export class WebSocketEndpoint {
         hasRoom: () => true,
         onThrottledTooLong: () => undefined,
         handle: (message) => {
+          let frame: ClientFrame;
           try {
-            const frame = checkClientFrame(message, limits);
+            frame = checkClientFrame(message, limits);
             if (frame.documentName !== documentName) throw new AppError('invalid-message', 'a relay carries one document');
           } catch (error) {
             const refused = toAppError(error);
@@ -333,7 +349,7 @@ export class WebSocketEndpoint {
             ws.close(refused.closeCode, closeReason(refused.reason));
             return;
           }
-          connection.handleMessage(message);
+          connection.handleMessage(message, frame);
         },
       });
       ws.on('message', (data) => inbox.push(toUint8Array(data)));
