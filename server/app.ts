@@ -35,7 +35,7 @@ import { AutoVersions } from './versions/auto-versions.ts';
 import { Versions } from './versions/versions.ts';
 import { createWebhooks } from './webhooks/webhooks.ts';
 import { WebSocketEndpoint } from './ws/endpoint.ts';
-import { findFastPathBlockers, UpdateFastPath } from './ws/fast-path.ts';
+import { awarenessGuards, findFastPathBlockers, MessageFastPath } from './ws/fast-path.ts';
 import { NoEcho } from './ws/no-echo.ts';
 
 export interface AppUrls {
@@ -157,7 +157,13 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     documentBytes: (documentName) => persistence.sizeBytes(documentName),
     ...(cluster ? { cluster } : {}),
     ...(fastPathBlockers.length === 0
-      ? { fastPath: new UpdateFastPath({ log: wsLog, onApplied: (seconds) => metrics.metrics.applySeconds.observe(seconds) }) }
+      ? {
+          fastPath: new MessageFastPath({
+            log: wsLog,
+            guards: awarenessGuards(hub.extensions),
+            onApplied: (seconds) => metrics.metrics.applySeconds.observe(seconds),
+          }),
+        }
       : {}),
   });
   metrics.countConnections(() => endpoint.connectionsByProtocol());

@@ -1,12 +1,13 @@
 // Hocuspocus extension: a client may only set its own presence, and its name there comes from its token.
 import type { Extension, beforeHandleAwarenessPayload } from '@hocuspocus/server';
 import type { Logger } from '../log.ts';
+import type { AwarenessGuard, AwarenessGuardPayload } from '../ws/fast-path.ts';
 import type { AccessContext } from './access-control.ts';
 
 /** A provider has one Yjs clientID; a few more allow for a document re-created on the same socket. */
 const MAX_CLIENT_IDS_PER_CONNECTION = 4;
 
-export class PresenceGuard implements Extension {
+export class PresenceGuard implements Extension, AwarenessGuard<AccessContext> {
   readonly extensionName = 'tandem-presence-guard';
   readonly priority = 2000;
 
@@ -16,13 +17,12 @@ export class PresenceGuard implements Extension {
     this.#log = log;
   }
 
-  async beforeHandleAwareness({
-    states,
-    connection,
-    document,
-    documentName,
-    context,
-  }: beforeHandleAwarenessPayload<AccessContext>): Promise<void> {
+  async beforeHandleAwareness(payload: beforeHandleAwarenessPayload<AccessContext>): Promise<void> {
+    this.guardAwareness(payload);
+  }
+
+  /** The hook's work, synchronous: the endpoint's fast path calls it without Hocuspocus' hook chain. */
+  guardAwareness({ states, connection, document, documentName, context }: AwarenessGuardPayload<AccessContext>): void {
     // Server-side writes (direct connections) are trusted.
     if (!connection) return;
     const own = document.getClients(connection);

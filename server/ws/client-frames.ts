@@ -18,6 +18,14 @@ export interface ClientFrame {
   updateBytes: number;
   /** Sync and sync-reply messages: the step (0 step 1, 1 step 2, 2 update) and its payload. */
   sync: { step: number; payload: Uint8Array } | null;
+  /** Awareness messages: each client's entry, its state parsed (null: the client left). */
+  awareness: AwarenessEntry[] | null;
+}
+
+export interface AwarenessEntry {
+  clientId: number;
+  clock: number;
+  state: unknown;
 }
 
 export interface FrameLimits {
@@ -29,20 +37,21 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Decodes and checks one binary frame; throws an `invalid-message` or `payload-too-large` AppError. */
 export function checkClientFrame(frame: Uint8Array, limits: FrameLimits): ClientFrame {
   // The provider answers a server ping with this single byte, without a document address.
-  if (frame.length === 1 && frame[0] === MessageType.Pong) return { documentName: null, address: '', type: MessageType.Pong, updateBytes: 0, sync: null };
+  if (frame.length === 1 && frame[0] === MessageType.Pong) return { documentName: null, address: '', type: MessageType.Pong, updateBytes: 0, sync: null, awareness: null };
   const decoder = decoding.createDecoder(frame);
   const address = readString(decoder, 'document address');
   const separator = address.indexOf('\0');
   const documentName = separator === -1 ? address : address.slice(0, separator);
   const type = readUint(decoder, 'message type');
   let sync: ClientFrame['sync'] = null;
+  let awareness: ClientFrame['awareness'] = null;
   switch (type) {
     case MessageType.Sync:
     case MessageType.SyncReply:
       sync = checkSync(decoder);
       break;
     case MessageType.Awareness:
-      checkAwareness(readBytes(decoder, 'awareness update'), limits.maxAwarenessBytes);
+      awareness = checkAwareness(readBytes(decoder, 'awareness update'), limits.maxAwarenessBytes);
       break;
     case MessageType.Auth: {
       if (readUint(decoder, 'auth message type') !== AuthMessageType.Token) throw invalid('clients may only send auth tokens');
@@ -62,7 +71,7 @@ export function checkClientFrame(frame: Uint8Array, limits: FrameLimits): Client
   }
   if (decoding.hasContent(decoder)) throw invalid(`${decoder.arr.length - decoder.pos} unexpected bytes after the message`);
   const updateBytes = sync && sync.step !== SyncStep.Step1 ? sync.payload.length : 0;
-  return { documentName, address, type, updateBytes, sync };
+  return { documentName, address, type, updateBytes, sync, awareness };
 }
 
 function checkSync(decoder: decoding.Decoder): { step: number; payload: Uint8Array } {
@@ -108,19 +117,21 @@ function checkReference(item: Y.Item, role: string, id: Y.ID | null): void {
   }
 }
 
-function checkAwareness(update: Uint8Array, maxBytes: number): void {
+function checkAwareness(update: Uint8Array, maxBytes: number): AwarenessEntry[] {
   if (update.length > maxBytes) {
     throw new AppError('payload-too-large', `awareness update of ${update.length} bytes exceeds ${maxBytes}`);
   }
   const decoder = decoding.createDecoder(update);
   const count = readUint(decoder, 'awareness client count');
+  const entries: AwarenessEntry[] = [];
   for (let i = 0; i < count; i++) {
-    readUint(decoder, 'awareness client id');
-    readUint(decoder, 'awareness clock');
+    const clientId = readUint(decoder, 'awareness client id');
+    const clock = readUint(decoder, 'awareness clock');
     const json = readString(decoder, 'awareness state');
-    attempt(() => JSON.parse(json), 'awareness state is not JSON');
+    entries.push({ clientId, clock, state: attempt(() => JSON.parse(json) as unknown, 'awareness state is not JSON') });
   }
   if (decoding.hasContent(decoder)) throw invalid('unexpected bytes after the awareness states');
+  return entries;
 }
 
 function readUint(decoder: decoding.Decoder, what: string): number {

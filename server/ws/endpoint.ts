@@ -13,7 +13,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics, Tally } from '../metrics/registry.ts';
 import { checkClientFrame, type ClientFrame } from './client-frames.ts';
 import { DurableAckSocket, type DurabilityGate, type SendPolicy } from './durable-ack-socket.ts';
-import type { UpdateFastPath } from './fast-path.ts';
+import type { MessageFastPath } from './fast-path.ts';
 import { Inbox } from './inbox.ts';
 import { ProviderSession } from './provider-session.ts';
 import { SlidingWindow } from './rate-limits.ts';
@@ -63,7 +63,7 @@ export interface WebSocketEndpointOptions {
   /** Cluster only: client sockets are routed per document to its owner, and relays from other instances taken. */
   cluster?: Cluster;
   /** Applies updates of established connections without Hocuspocus' per-message pipeline (absent: every frame takes it). */
-  fastPath?: UpdateFastPath;
+  fastPath?: MessageFastPath;
 }
 
 const UNLIMITED = Number.MAX_SAFE_INTEGER;

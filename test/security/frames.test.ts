@@ -16,7 +16,7 @@ test('every message a provider sends passes, with its document and update size',
     const checked = checkClientFrame(frame, limits);
     assert.equal(checked.documentName, 'doc');
   }
-  assert.deepEqual(checkClientFrame(new Uint8Array([10]), limits), { documentName: null, address: '', type: 10, updateBytes: 0, sync: null });
+  assert.deepEqual(checkClientFrame(new Uint8Array([10]), limits), { documentName: null, address: '', type: 10, updateBytes: 0, sync: null, awareness: null });
   const update = new Uint8Array([0, 0]);
   const checked = checkClientFrame(syncFrame('doc\u0000s1', SYNC.update, update), limits);
   assert.deepEqual([checked.address, checked.sync?.step, checked.updateBytes], ['doc\u0000s1', SYNC.update, 2]);

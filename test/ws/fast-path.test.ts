@@ -4,15 +4,15 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Extension } from '@hocuspocus/server';
 import { MetricsExtension } from '../../server/metrics/metrics-extension.ts';
-import { findFastPathBlockers, UpdateFastPath } from '../../server/ws/fast-path.ts';
+import { findFastPathBlockers, MessageFastPath } from '../../server/ws/fast-path.ts';
 import { connectClient, waitFor, waitForAllSaved } from '../helpers/providers.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 // Counts what the fast path took; the server is the real one, in this process.
 let taken = 0;
 let declined = 0;
-const handle = UpdateFastPath.prototype.handle;
-UpdateFastPath.prototype.handle = function (this: UpdateFastPath, ...args: Parameters<UpdateFastPath['handle']>) {
+const handle = MessageFastPath.prototype.handle;
+MessageFastPath.prototype.handle = function (this: MessageFastPath, ...args: Parameters<MessageFastPath['handle']>) {
   const took = handle.apply(this, args);
   if (took) taken += 1;
   else declined += 1;
@@ -68,5 +68,19 @@ test('a burst right after connecting stays in order, reaches the other client an
     assert.equal(later.doc.getText('t').length, 2_000);
   } finally {
     later.destroy();
+  }
+});
+
+test('awareness changes take the fast path too (the presence guard on it: test/auth/presence.test.ts)', async () => {
+  const alice = await connectClient(server.wsUrl, 'fast-awareness');
+  const bob = await connectClient(server.wsUrl, 'fast-awareness');
+  try {
+    taken = 0;
+    for (let i = 1; i <= 20; i += 1) alice.provider.setAwarenessField('cursor', i);
+    await waitFor(() => (bob.provider.awareness?.getStates().get(alice.doc.clientID) as { cursor?: number } | undefined)?.cursor === 20, 5_000, "bob to see alice's last cursor");
+    assert.ok(taken >= 10, `the awareness changes took the fast path (${taken})`);
+  } finally {
+    alice.destroy();
+    bob.destroy();
   }
 });

@@ -71,3 +71,44 @@ test('y-websocket clients and a provider still converge without the echo', async
     provider.destroy();
   }
 });
+
+const AWARENESS = 1;
+
+/** The client IDs in the awareness messages a provider receives from now on, one entry per message. */
+function awarenessSeen(client: TestClient): number[][] {
+  const seen: number[][] = [];
+  client.provider.on('message', ({ event }: { event: { data: ArrayBuffer | Uint8Array } }) => {
+    const decoder = decoding.createDecoder(new Uint8Array(event.data));
+    decoding.readVarString(decoder);
+    if (decoding.readVarUint(decoder) !== AWARENESS) return;
+    const update = decoding.createDecoder(decoding.readVarUint8Array(decoder));
+    const clients: number[] = [];
+    for (let count = decoding.readVarUint(update); count > 0; count -= 1) {
+      clients.push(decoding.readVarUint(update));
+      decoding.readVarUint(update);
+      decoding.readVarString(update);
+    }
+    seen.push(clients);
+  });
+  return seen;
+}
+
+test("an awareness change reaches the other clients but not the one that sent it", async () => {
+  const alice = await connectClient(server.wsUrl, 'echo-awareness');
+  const bob = await connectClient(server.wsUrl, 'echo-awareness');
+  try {
+    const atAlice = awarenessSeen(alice);
+    const atBob = awarenessSeen(bob);
+    const aliceId = alice.doc.clientID;
+    for (let i = 1; i <= 5; i += 1) alice.provider.setAwarenessField('cursor', i);
+    await waitFor(() => (bob.provider.awareness?.getStates().get(aliceId) as { cursor?: number } | undefined)?.cursor === 5, 5_000, "bob to see alice's last cursor");
+    bob.provider.setAwarenessField('cursor', 'bob');
+    await waitFor(() => (alice.provider.awareness?.getStates().get(bob.doc.clientID) as { cursor?: string } | undefined)?.cursor === 'bob', 5_000, "alice to see bob's cursor");
+    assert.ok(atBob.filter((clients) => clients.includes(aliceId)).length >= 1, "bob got alice's changes");
+    assert.deepEqual(atAlice.filter((clients) => clients.includes(aliceId)), [], 'alice got none of her own changes back');
+    assert.deepEqual(atBob.filter((clients) => clients.includes(bob.doc.clientID)), [], 'bob got none of his own back');
+  } finally {
+    alice.destroy();
+    bob.destroy();
+  }
+});
