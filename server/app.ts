@@ -127,7 +127,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     new AccessControl({ verifier, maxDocumentsPerConnection: config.maxDocumentsPerConnection, log: moduleLogger(log, 'auth') }),
     new PresenceGuard(moduleLogger(log, 'presence')),
     persistence,
-    new NoEcho(moduleLogger(log, 'ws')),
+    new NoEcho(moduleLogger(log, 'ws'), () => hub.extensions),
     new ConnectionLog(moduleLogger(log, 'connections')),
     deletion,
     ...(autoVersions ? [autoVersions] : []),

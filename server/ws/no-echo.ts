@@ -15,6 +15,7 @@ import {
   type afterLoadDocumentPayload,
 } from '@hocuspocus/server';
 import type { Logger } from '../log.ts';
+import { ChangeHooks } from './change-hooks.ts';
 
 type UpdateListener = (update: Uint8Array, origin: unknown) => void;
 type AwarenessListener = (change: AwarenessChange, origin: unknown) => void;
@@ -33,15 +34,23 @@ export class NoEcho implements Extension {
   readonly extensionName = 'tandem-no-echo';
   #log: Logger;
   #warned = false;
+  #extensions: () => readonly Extension[];
+  // Found with the first document (the extensions are all known by then); null when an extension needs
+  // Hocuspocus' own update handling.
+  #changeHooks: ChangeHooks | null | undefined;
 
-  constructor(log: Logger) {
+  /** `extensions`: the extensions Hocuspocus runs, whose onChange hooks each client update calls. */
+  constructor(log: Logger, extensions: () => readonly Extension[]) {
     this.#log = log;
+    this.#extensions = extensions;
   }
 
-  async afterLoadDocument({ document }: afterLoadDocumentPayload): Promise<void> {
+  async afterLoadDocument({ document, instance }: afterLoadDocumentPayload): Promise<void> {
     // Batched broadcasts (a flushDelay) merge updates from many senders; only the direct path is replaced.
     if (document.flushDelay !== false) return;
-    const updates = swapListener(document, HOCUSPOCUS_LISTENER, (original: UpdateListener) => broadcastExceptSender(document, original));
+    if (this.#changeHooks === undefined) this.#changeHooks = ChangeHooks.for(instance, this.#extensions(), this.#log);
+    const changeHooks = this.#changeHooks;
+    const updates = swapListener(document, HOCUSPOCUS_LISTENER, (original: UpdateListener) => broadcastExceptSender(document, original, changeHooks));
     const awareness = swapListener(document.awareness, HOCUSPOCUS_AWARENESS_LISTENER, () => awarenessExceptSender(document));
     if ((!updates || !awareness) && !this.#warned) {
       this.#log.warn({ doc: document.name, updates, awareness }, "Hocuspocus' broadcast listener not found; those messages are echoed to their sender");
@@ -68,7 +77,7 @@ function swapListener<Listener extends (...args: never[]) => void>(
   return true;
 }
 
-function broadcastExceptSender(document: Document, original: UpdateListener): UpdateListener {
+function broadcastExceptSender(document: Document, original: UpdateListener, changeHooks: ChangeHooks | null): UpdateListener {
   // Updates held back for missing dependencies join the first transaction that supplies them, and that
   // transaction's update then carries other clients' edits the sender lacks: it is echoed in full.
   let heldBefore = false;
@@ -78,8 +87,10 @@ function broadcastExceptSender(document: Document, original: UpdateListener): Up
   return (update, origin) => {
     const sender: Connection | null = isTransactionOrigin(origin) && origin.source === 'connection' ? origin.connection : null;
     if (!sender || heldBefore) return original(update, origin);
-    // What Document.handleUpdate does with flushDelay false, with the sender left out of the broadcast.
-    document.callbacks.onUpdate(document, origin, update);
+    // What Document.handleUpdate does with flushDelay false, with the sender left out of the broadcast (and,
+    // where no extension stores through Hocuspocus' hooks, only the onChange hooks run: change-hooks.ts).
+    if (changeHooks) changeHooks.run(document, sender, update, origin);
+    else document.callbacks.onUpdate(document, origin, update);
     let address: string | undefined;
     let message: Uint8Array | undefined;
     for (const connection of document.getConnections()) {
