@@ -1,10 +1,17 @@
-// Binary WebSocket frames written straight to a socket's TCP stream, each payload framed once for every recipient.
+// Binary WebSocket frames written straight to a socket's TCP stream: each payload framed once for every
+// recipient, and a socket's frames of one burst coalesced into one write.
 //
 // `ws.send` frames a message for each socket it is sent to: it allocates a header, builds two option objects and
 // writes header and payload as two chunks of a corked stream (one writev). A broadcast sends the same payload to
 // every connection of a document, one after another, so here the frame (header + payload, one buffer) is built
 // for the first recipient and reused for the rest, and each socket gets one plain write. Server frames are not
 // masked (RFC 6455 5.1), so the bytes are the same for every recipient.
+//
+// A socket sent a second frame in the same burst (the current JavaScript job: one socket read and the updates
+// it carried, or one store batch's acks) is corked until the job ends, so the burst leaves in one writev
+// instead of one syscall per frame. A socket's first frame of a burst is written at once, so a reader sent one
+// message per edit pays nothing for this; the cork is bounded by the job (a microtask uncorks it) and by
+// MAX_CORKED_BYTES, so a busy reader's data is never held past the work that produced it.
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 
@@ -51,8 +58,45 @@ export function sendBinary(ws: WebSocket, payload: Uint8Array): void {
   // ws queues frames only while it compresses or reads a Blob (neither is used here); if it ever does, its own
   // send keeps them in order.
   if (payload.length <= MAX_FRAMED_BYTES && sender?._state === 0 && sender._queue?.length === 0 && socket) {
-    socket.write(binaryFrame(payload));
+    writeCoalesced(socket as BurstSocket, binaryFrame(payload));
     return;
   }
   ws.send(payload);
+}
+
+// Past this many unsent bytes a corked socket is flushed at once (and stays corked for the rest of the burst).
+const MAX_CORKED_BYTES = 64 * 1024;
+
+const WRITTEN = 1;
+const CORKED = 2;
+const burst = Symbol('tandem.burst');
+
+type BurstSocket = Socket & { [burst]?: number };
+
+// The sockets written to in the current job; a microtask ends their burst.
+let touched: BurstSocket[] = [];
+
+function endBurst(): void {
+  const sockets = touched;
+  touched = [];
+  for (const socket of sockets) {
+    if (socket[burst] === CORKED) socket.uncork();
+    socket[burst] = 0;
+  }
+}
+
+function writeCoalesced(socket: BurstSocket, frame: Buffer): void {
+  const state = socket[burst];
+  if (!state) {
+    socket[burst] = WRITTEN;
+    if (touched.push(socket) === 1) queueMicrotask(endBurst);
+  } else if (state === WRITTEN) {
+    socket.cork();
+    socket[burst] = CORKED;
+  }
+  socket.write(frame);
+  if (state && socket.writableLength >= MAX_CORKED_BYTES) {
+    socket.uncork();
+    socket.cork();
+  }
 }

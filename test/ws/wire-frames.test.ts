@@ -1,7 +1,7 @@
 // Frames written straight to the TCP stream arrive as ws would have sent them, in order with ws' own frames.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
 import { binaryFrame, sendBinary } from '../../server/ws/wire-frames.ts';
@@ -81,4 +81,26 @@ test('small payloads skip ws.send and share one frame between recipients', async
   assert.deepEqual(first.received[0], data);
   assert.deepEqual(second.received[0], data);
   assert.equal(first.received[1]?.length, 70_000);
+});
+
+test("a socket's frames of one burst are corked after the first and flushed when the job ends or past 64 KiB", async () => {
+  const { serverSide, received, closed } = await connect();
+  const socket = (serverSide as unknown as { _socket: Socket })._socket;
+  const sent: Uint8Array[] = [];
+  const send = (data: Uint8Array) => {
+    sendBinary(serverSide, data);
+    sent.push(data);
+  };
+  send(payload(10, 1));
+  assert.equal(socket.writableCorked, 0, 'the first frame of a burst is written at once');
+  send(payload(10, 2));
+  assert.equal(socket.writableCorked, 1, 'the second one corks the socket');
+  for (let i = 0; i < 20; i += 1) send(payload(10_000, 3 + i));
+  assert.ok(socket.writableLength < 64 * 1024 + 10_010, `never more than 64 KiB held (${socket.writableLength})`);
+  await Promise.resolve();
+  assert.equal(socket.writableCorked, 0, 'the burst ends with the job');
+  serverSide.close(4000, 'done');
+  await closed;
+  assert.equal(received.length, sent.length);
+  for (const [index, data] of sent.entries()) assert.deepEqual(received[index], data, `message ${index}`);
 });
