@@ -32,7 +32,7 @@ export interface InboundSync {
 
 interface AddressLedger {
   /** The state vector of the newest step 1: what the provider had at its last reset. */
-  resetState: Map<number, number> | null;
+  resetState: ReadonlyMap<number, number> | null;
   /** Between the client's step 1 and its step 2 reply. */
   inHandshake: boolean;
   /** Step 2s the provider will send in answer to a handshake it did not start (a cluster move). */
@@ -41,6 +41,9 @@ interface AddressLedger {
   answers: boolean[];
   head: number;
 }
+
+// Stands for the reset state once the handshake is over (never read: nothing is placed outside a handshake).
+const AFTER_HANDSHAKE: ReadonlyMap<number, number> = new Map();
 
 export class AckLedger {
   #addresses = new Map<string, AddressLedger>();
@@ -102,6 +105,8 @@ export class AckLedger {
     if (!ledger.inHandshake) return true;
     if (frame.step === SyncStep.Step2) {
       ledger.inHandshake = false;
+      // Past the handshake only the presence of a reset matters: the state vector is let go.
+      ledger.resetState = AFTER_HANDSHAKE;
       return true;
     }
     const placed = madeAfter(frame.payload, ledger.resetState);
@@ -120,7 +125,7 @@ export class AckLedger {
 }
 
 /** Whether an update holds structs newer than `state`; null when it holds none (deletions only). */
-export function madeAfter(update: Uint8Array, state: Map<number, number>): boolean | null {
+export function madeAfter(update: Uint8Array, state: ReadonlyMap<number, number>): boolean | null {
   const { to } = Y.parseUpdateMeta(update);
   if (to.size === 0) return null;
   for (const [client, clock] of to) if (clock > (state.get(client) ?? 0)) return true;

@@ -101,6 +101,7 @@ export class WebSocketEndpoint {
   #options: WebSocketEndpointOptions;
   #server: WebSocketServer;
   #traffic = new Map<Protocol, Traffic>();
+  #policies = new Map<Protocol, SendPolicy>();
   #open: Record<Protocol, number> = { hocuspocus: 0, 'y-websocket': 0 };
   #attempts: SlidingWindow;
   #clientAddress: ClientAddress;
@@ -146,12 +147,12 @@ export class WebSocketEndpoint {
       this.#options.log.warn({ origin: request.headers.origin, host: request.headers.host, code: refusal.code }, 'WebSocket upgrade refused');
       return refuseUpgrade(socket, refusal);
     }
-    if (path.startsWith(Y_WEBSOCKET_PREFIX)) return this.#upgradeYWebsocket(request, socket, head, path);
+    if (path.startsWith(Y_WEBSOCKET_PREFIX)) return this.#upgradeYWebsocket(request, socket, head, path, ip);
     if (!HOCUSPOCUS_PATHS.has(path)) return refuseUpgrade(socket, new AppError('not-found', `no WebSocket endpoint at ${path}; use / or /y/<document>`, { bare: true }));
-    this.#server.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request));
+    this.#server.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request, ip));
   };
 
-  #upgradeYWebsocket(request: IncomingMessage, socket: Duplex, head: Buffer, path: string): void {
+  #upgradeYWebsocket(request: IncomingMessage, socket: Duplex, head: Buffer, path: string, ip: string): void {
     let documentName: string;
     try {
       documentName = decodeURIComponent(path.slice(Y_WEBSOCKET_PREFIX.length));
@@ -168,7 +169,7 @@ export class WebSocketEndpoint {
       // y-websocket has no acknowledgements: the session only keeps pre-auth room.
       let inbox: Inbox | undefined;
       const session = this.#session(ws, false, () => inbox?.release());
-      const admit = this.#admission(ws, request, 'y-websocket');
+      const admit = this.#admission(ws, ip, 'y-websocket');
       bridgeYWebsocket(ws, toFetchRequest(request), documentName, token, {
         hocuspocus: this.#options.hocuspocus,
         log: this.#options.log,
@@ -177,7 +178,7 @@ export class WebSocketEndpoint {
         wrap: (raw) => new DurableAckSocket(raw, () => null, () => undefined, this.#sendPolicy('y-websocket')),
         countIn: (bytes) => this.#countIn('y-websocket', bytes),
         // The translated frames pass the same rate, checks and limits as the main endpoint's.
-        inbox: (handle) => (inbox = this.#inbox(ws, request, 'y-websocket', session, handle)),
+        inbox: (handle) => (inbox = this.#inbox(ws, ip, 'y-websocket', session, handle)),
         admit: (frame) => {
           const checked = admit(frame);
           if (!checked) return null;
@@ -205,7 +206,8 @@ export class WebSocketEndpoint {
     this.#server.close();
   }
 
-  #accept(ws: WebSocket, request: IncomingMessage): void {
+  // The upgrade request is not kept past setting the socket up: closures here hold the client's address only.
+  #accept(ws: WebSocket, request: IncomingMessage, ip: string): void {
     const { hocuspocus, gate, log } = this.#options;
     this.#track(ws, 'hocuspocus');
     // The session releases the inbox, which is made below: the closure runs only after both exist.
@@ -226,8 +228,8 @@ export class WebSocketEndpoint {
     const connection = this.#options.cluster
       ? this.#routed(ws, socket, request, session, this.#options.cluster)
       : this.#served(hocuspocus.handleConnection(socket, toFetchRequest(request)));
-    const admit = this.#admission(ws, request, 'hocuspocus');
-    const inbox = this.#inbox(ws, request, 'hocuspocus', session, (message) => {
+    const admit = this.#admission(ws, ip, 'hocuspocus');
+    const inbox = this.#inbox(ws, ip, 'hocuspocus', session, (message) => {
       const frame = admit(message);
       if (!frame) return;
       session.inbound(frame, message.length);
@@ -378,7 +380,7 @@ export class WebSocketEndpoint {
   }
 
   /** Reads a socket's frames at the configured rate, pausing the socket instead of dropping anything. */
-  #inbox(ws: WebSocket, request: IncomingMessage, protocol: Protocol, session: ProviderSession, handle: (frame: Uint8Array) => void): Inbox {
+  #inbox(ws: WebSocket, ip: string, protocol: Protocol, session: ProviderSession, handle: (frame: Uint8Array) => void): Inbox {
     const { maxMessagesPerSecond, maxThrottledMs, log, metrics } = this.#options;
     const traffic = this.#trafficFor(protocol);
     const inbox = new Inbox(ws, {
@@ -390,7 +392,7 @@ export class WebSocketEndpoint {
       onThrottledTooLong: (throttledMs) => {
         metrics?.limitRejections.inc({ limit: 'throttled-too-long' });
         const error = new AppError('rate-limited', `more than ${maxMessagesPerSecond} messages per second for ${Math.round(throttledMs / 1000)} s`);
-        log.warn({ ip: this.#clientAddress(request), protocol, throttledMs: Math.round(throttledMs) }, 'closing a socket that stayed over the message rate');
+        log.warn({ ip, protocol, throttledMs: Math.round(throttledMs) }, 'closing a socket that stayed over the message rate');
         ws.close(protocol === 'y-websocket' ? yWebsocketCloseCode(error.closeCode) : error.closeCode, closeReason(error.reason));
       },
     });
@@ -402,12 +404,12 @@ export class WebSocketEndpoint {
    * inbox's). Validating here, before Hocuspocus decodes anything, gives every malformed frame a close code and
    * a reason.
    */
-  #admission(ws: WebSocket, request: IncomingMessage, protocol: Protocol): Admission {
+  #admission(ws: WebSocket, ip: string, protocol: Protocol): Admission {
     let refused = false;
     const refuse = (error: AppError): null => {
       refused = true;
       // Debug, not info: a flood of bad frames must not become a flood of log lines.
-      this.#options.log.debug({ code: error.code, reason: error.message, ip: this.#clientAddress(request) }, 'closing a socket that sent a refused message');
+      this.#options.log.debug({ code: error.code, reason: error.message, ip }, 'closing a socket that sent a refused message');
       ws.close(protocol === 'y-websocket' ? yWebsocketCloseCode(error.closeCode) : error.closeCode, closeReason(error.reason));
       return null;
     };
@@ -468,8 +470,17 @@ export class WebSocketEndpoint {
     traffic?.bytesIn.inc(bytes);
   }
 
-  /** Backpressure and traffic counting for one socket. */
+  /** Backpressure and traffic counting, shared by every socket of a protocol (nothing in it is per socket). */
   #sendPolicy(protocol: Protocol): SendPolicy {
+    let policy = this.#policies.get(protocol);
+    if (!policy) {
+      policy = this.#newSendPolicy(protocol);
+      this.#policies.set(protocol, policy);
+    }
+    return policy;
+  }
+
+  #newSendPolicy(protocol: Protocol): SendPolicy {
     const { maxSendBufferBytes, log } = this.#options;
     const traffic = this.#trafficFor(protocol);
     return {
