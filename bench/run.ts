@@ -60,7 +60,7 @@ if (values.help) {
       `  --store postgres    ${SCENARIOS.filter((s) => s.comparesStores).map((s) => s.id).join(', ')} with Tandem on PostgreSQL (a local\n` +
       `                      server the bench starts) beside Tandem on LevelDB, --fsync on and off; default leveldb\n` +
       `  --json FILE         every result as JSON\n` +
-      `Environment: BENCH_SCALE_SECONDS (default 600) sets how long the full scale scenario loads Tandem.\n`,
+      `Environment: BENCH_SCALE_SECONDS (default 600) sets how long the full scale scenario loads each server.\n`,
   );
   process.exit(0);
 }

@@ -2,7 +2,7 @@
 // every second (idle clients renew their awareness every 15 s, as providers do); delivery latency over time
 // and dropped connections.
 //
-// BENCH_SCALE_SECONDS=120 npm run bench -- --only scale    a shorter full-size run (default 600 s on Tandem)
+// BENCH_SCALE_SECONDS=120 npm run bench -- --only scale    a shorter full-size run (default 600 s on every server)
 // BENCH_SCALE_AWARENESS=connection npm run bench -- --only scale    stress: every client's awareness every second
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { processRssBytes } from '../lib/rss.ts';
 import type { BenchContext, Chart, Scenario, Target } from '../lib/scenario.ts';
 import { REPO_ROOT, type ServerSetup } from '../lib/servers.ts';
 import { lineChart, type Series } from '../lib/svg-chart.ts';
-import type { Cell } from '../lib/table.ts';
+import { ratio, type Cell } from '../lib/table.ts';
 import { clockMs } from '../load/clock.ts';
 import { Generator, split } from '../load/generator.ts';
 
@@ -37,7 +37,8 @@ function plan(context: BenchContext): Plan {
   if (context.quick) return { connections: 500, docs: 50, seconds: 15, referenceSeconds: 0, awarenessPer };
   const seconds = Number(process.env.BENCH_SCALE_SECONDS ?? 600);
   if (!Number.isFinite(seconds) || seconds < 5) throw new Error('BENCH_SCALE_SECONDS must be a number ≥ 5');
-  return { connections: 5000, docs: 500, seconds, referenceSeconds: Math.min(60, seconds), awarenessPer };
+  // Every server for the same time: a tail that grows with the heap shows only in runs of equal length.
+  return { connections: 5000, docs: 500, seconds, referenceSeconds: seconds, awarenessPer };
 }
 
 interface Second {
@@ -116,6 +117,7 @@ export const scale: Scenario = {
         text: `Tandem: no connection dropped → ${tandem ? `${tandem.dropped} of ${size.connections} dropped` : 'not measured'}`,
         met: tandem ? tandem.dropped === 0 : null,
       },
+      ...againstYWebsocket(tandem, outcomes.find((o) => o.setup.key === 'y-websocket')),
     ];
     const charts = await writeCharts(context, outcomes, size);
     return {
@@ -252,4 +254,26 @@ async function writeCharts(context: BenchContext, outcomes: Outcome[], size: Pla
     }),
   );
   return charts;
+}
+
+/** The hot-path issue's targets against the y-websocket server loaded for as long: p99 ≤ 2×, CPU per delivery ≤ 1.0×. */
+function againstYWebsocket(tandem: Outcome | undefined, yWebsocket: Outcome | undefined): Target[] {
+  const both = tandem && yWebsocket && tandem.seconds === yWebsocket.seconds ? { tandem, yWebsocket } : null;
+  const p99 = (o: Outcome) => o.all.quantile(0.99);
+  return [
+    {
+      text:
+        'Tandem delivery p99 ≤ 2× the y-websocket server\'s over the same duration → ' +
+        (both ? `${p99(both.tandem).toFixed(1)} vs ${p99(both.yWebsocket).toFixed(1)} ms = ${ratio(p99(both.tandem), p99(both.yWebsocket))}` : 'not measured'),
+      met: both ? p99(both.tandem) <= 2 * p99(both.yWebsocket) : null,
+    },
+    {
+      text:
+        'Tandem server CPU per delivery ≤ the y-websocket server\'s → ' +
+        (both
+          ? `${both.tandem.cpuMicrosPerDelivery.toFixed(1)} vs ${both.yWebsocket.cpuMicrosPerDelivery.toFixed(1)} µs = ${ratio(both.tandem.cpuMicrosPerDelivery, both.yWebsocket.cpuMicrosPerDelivery)}`
+          : 'not measured'),
+      met: both ? both.tandem.cpuMicrosPerDelivery <= both.yWebsocket.cpuMicrosPerDelivery : null,
+    },
+  ];
 }
