@@ -305,49 +305,55 @@ describe('fencing on PostgreSQL', { skip: postgresMissing() ?? undefined }, () =
     };
     const dispatchA = dispatcher(a);
     const dispatchB = dispatcher(b);
+    // Closed whatever fails: its poll timer would otherwise keep the file running until its timeout.
     try {
-      // The normal case: each instance sends what it emitted, the other never touches it.
-      const emitted: string[] = [];
-      for (let i = 0; i < 20; i += 1) {
-        emitted.push(`a-${i}`, `b-${i}`);
-        dispatchA.onEvent(event(`a-${i}`));
-        dispatchB.onEvent(event(`b-${i}`));
+      try {
+        // The normal case: each instance sends what it emitted, the other never touches it.
+        const emitted: string[] = [];
+        for (let i = 0; i < 20; i += 1) {
+          emitted.push(`a-${i}`, `b-${i}`);
+          dispatchA.onEvent(event(`a-${i}`));
+          dispatchB.onEvent(event(`b-${i}`));
+        }
+        await waitFor(() => hook.requests.length >= 40, 10_000, 'forty deliveries');
+        // Several polls by both, with everything delivered: no second sends.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        sentOnce(emitted);
+        assert.equal(hook.requests.length, 40);
+
+        // Deliveries nobody holds (left by an earlier run) are claimed by one of the two, each once.
+        const leftover = Array.from({ length: 30 }, (_, i) => `left-${i}`);
+        const { first } = await a.outbox.allocate(leftover.length);
+        await a.outbox.put(leftover.map((id, i) => pending(first + i, id)));
+        await waitFor(() => hook.requests.length >= 70, 10_000, 'the leftover deliveries');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        sentOnce(leftover);
+        assert.equal(hook.requests.length, 70);
+      } finally {
+        await dispatchA.close();
       }
-      await waitFor(() => hook.requests.length >= 40, 10_000, 'forty deliveries');
-      // Several polls by both, with everything delivered: no second sends.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      sentOnce(emitted);
-      assert.equal(hook.requests.length, 40);
 
-      // Deliveries nobody holds (left by an earlier run) are claimed by one of the two, each once.
-      const leftover = Array.from({ length: 30 }, (_, i) => `left-${i}`);
-      const { first } = await a.outbox.allocate(leftover.length);
-      await a.outbox.put(leftover.map((id, i) => pending(first + i, id)));
-      await waitFor(() => hook.requests.length >= 70, 10_000, 'the leftover deliveries');
+      // A third instance stores deliveries, holding them, and holds one more mid-delivery; then it dies before sending any
+      // (its store closes, nothing is let go of). B sends them once the holds have run out, and not before.
+      const c = await PgDocumentStore.connect({ url, poolSize: 2 });
+      const dying = new WebhookOutbox(c.outbox, { holdMs });
+      const orphans = Array.from({ length: 5 }, (_, i) => `orphan-${i}`);
+      const storedAt = performance.now();
+      await dying.enqueue(orphans.map((id) => ({ target: hook.url, eventId: id, eventType: 'document.changed', document: 'hooked', body: JSON.stringify(event(id)) })));
+      // Stored already held, as a claim leaves it: stored free and then claimed, B's dispatcher (polling every
+      // 50 ms) could take it in between, a race the test lost about once in fifty runs.
+      const { first } = await c.outbox.allocate(1);
+      await c.outbox.put([pending(first, 'mid-delivery')], holdMs);
+      assert.equal((await b.outbox.claim(10, holdMs)).length, 0, 'nothing the third instance holds can be claimed yet');
+      await c.close();
+      await waitFor(() => orphans.every((id) => idsOf(hook.requests).includes(id)) && idsOf(hook.requests).includes('mid-delivery'), 10_000, 'the dead instance’s deliveries');
+      const takenOverAfter = Math.min(...hook.requests.filter((request) => /orphan|mid-delivery/.test(request.body)).map((request) => request.at)) - storedAt;
+      assert.ok(takenOverAfter >= holdMs - 50, `taken over after ${Math.round(takenOverAfter)} ms, before the ${holdMs} ms hold ran out`);
       await new Promise((resolve) => setTimeout(resolve, 300));
-      sentOnce(leftover);
-      assert.equal(hook.requests.length, 70);
+      sentOnce([...orphans, 'mid-delivery']);
     } finally {
-      await dispatchA.close();
+      await dispatchB.close();
+      await hook.close();
     }
-
-    // A third instance stores deliveries, holding them, and claims one more; then it dies before sending any
-    // (its store closes, nothing is let go of). B sends them once the holds have run out, and not before.
-    const c = await PgDocumentStore.connect({ url, poolSize: 2 });
-    const dying = new WebhookOutbox(c.outbox, { holdMs });
-    const orphans = Array.from({ length: 5 }, (_, i) => `orphan-${i}`);
-    const storedAt = performance.now();
-    await dying.enqueue(orphans.map((id) => ({ target: hook.url, eventId: id, eventType: 'document.changed', document: 'hooked', body: JSON.stringify(event(id)) })));
-    const { first } = await c.outbox.allocate(1);
-    await c.outbox.put([pending(first, 'mid-delivery')]);
-    assert.equal((await dying.claim(10)).length, 1);
-    await c.close();
-    await waitFor(() => orphans.every((id) => idsOf(hook.requests).includes(id)) && idsOf(hook.requests).includes('mid-delivery'), 10_000, 'the dead instance’s deliveries');
-    const takenOverAfter = Math.min(...hook.requests.filter((request) => /orphan|mid-delivery/.test(request.body)).map((request) => request.at)) - storedAt;
-    assert.ok(takenOverAfter >= holdMs - 50, `taken over after ${Math.round(takenOverAfter)} ms, before the ${holdMs} ms hold ran out`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    sentOnce([...orphans, 'mid-delivery']);
-    await dispatchB.close();
-    await hook.close();
   });
 });
