@@ -91,18 +91,22 @@ function broadcastExceptSender(document: Document, original: UpdateListener, cha
     // where no extension stores through Hocuspocus' hooks, only the onChange hooks run: change-hooks.ts).
     if (changeHooks) changeHooks.run(document, sender, update, origin);
     else document.callbacks.onUpdate(document, origin, update);
-    let address: string | undefined;
-    let message: Uint8Array | undefined;
-    for (const connection of document.getConnections()) {
-      if (connection === sender) continue;
-      // Connections that share an address get the same bytes, encoded once.
-      if (message === undefined || connection.messageAddress !== address) {
-        address = connection.messageAddress;
-        message = new OutgoingMessage(address).createSyncMessage().writeUpdate(update).toUint8Array();
-      }
-      connection.send(message);
-    }
+    sendToOthers(document, sender, (address) => new OutgoingMessage(address).createSyncMessage().writeUpdate(update).toUint8Array());
   };
+}
+
+/** Sends every connection of the document but `skipped` the message `encode` makes for its address, encoded once per address. */
+function sendToOthers(document: Document, skipped: Connection | null, encode: (address: string) => Uint8Array): void {
+  let address: string | undefined;
+  let message: Uint8Array | undefined;
+  for (const connection of document.getConnections()) {
+    if (connection === skipped) continue;
+    if (message === undefined || connection.messageAddress !== address) {
+      address = connection.messageAddress;
+      message = encode(address);
+    }
+    connection.send(message);
+  }
 }
 
 /**
@@ -125,16 +129,7 @@ function awarenessExceptSender(document: Document): AwarenessListener {
     changed = null;
     onlySender = null;
     if (clients.length === 0) return;
-    let address: string | undefined;
-    let message: Uint8Array | undefined;
-    for (const connection of document.getConnections()) {
-      if (connection === skipped) continue;
-      if (message === undefined || connection.messageAddress !== address) {
-        address = connection.messageAddress;
-        message = new OutgoingMessage(address).createAwarenessUpdateMessage(document.awareness, clients).toUint8Array();
-      }
-      connection.send(message);
-    }
+    sendToOthers(document, skipped, (address) => new OutgoingMessage(address).createAwarenessUpdateMessage(document.awareness, clients).toUint8Array());
   };
   return ({ added, updated, removed }, origin) => {
     const sender: Connection | null = isTransactionOrigin(origin) && origin.source === 'connection' ? origin.connection : null;

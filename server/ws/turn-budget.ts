@@ -9,7 +9,8 @@
 //
 // A slice is bounded by frames as well as by time: handing a frame to Hocuspocus is cheap, the work it starts
 // (decoding, applying, broadcasting) runs in microtasks after the inbox's loop has returned, so the clock alone
-// would let tens of thousands of frames into one turn before any of that work showed.
+// would let tens of thousands of frames into one turn before any of that work showed. (Updates and awareness
+// on the fast path, fast-path.ts, are handled inside the loop, where the clock does see them.)
 
 export interface TurnBudgetOptions {
   sliceMs: number;
