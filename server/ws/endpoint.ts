@@ -62,7 +62,7 @@ export interface WebSocketEndpointOptions {
   documentBytes?: (documentName: string) => number | undefined;
   /** Cluster only: client sockets are routed per document to its owner, and relays from other instances taken. */
   cluster?: Cluster;
-  /** Applies updates of established connections without Hocuspocus' per-message pipeline (absent: every frame takes it). */
+  /** Handles updates and awareness of established connections without Hocuspocus' per-message pipeline (absent: every frame takes it). */
   fastPath?: MessageFastPath;
 }
 
@@ -288,7 +288,7 @@ export class WebSocketEndpoint {
     };
   }
 
-  /** A socket served by this instance's Hocuspocus: updates take the fast path where they may. */
+  /** A socket served by this instance's Hocuspocus: updates and awareness take the fast path where they may. */
   #served(client: RoutedConnection): RoutedConnection {
     const fastPath = this.#options.fastPath;
     if (!fastPath) return client;
