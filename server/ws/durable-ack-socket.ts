@@ -9,7 +9,7 @@ import { AppError } from '../errors.ts';
 import { ackApplied, peekMessageType, readFrameHeader } from './frames.ts';
 import { MessageType } from './message-types.ts';
 import { closeReason } from './socket-data.ts';
-import { sendBinary } from './wire-frames.ts';
+import { flushBurst, sendBinary } from './wire-frames.ts';
 
 export type { DurabilityGate };
 
@@ -96,7 +96,8 @@ export class DurableAckSocket {
     const policy = this.#policy;
     // The backlog is checked, not backlog + message: a document larger than the cap still gets its
     // initial sync, and the buffer stays below cap + one message.
-    if (policy && this.#socket.bufferedAmount > policy.maxBufferedBytes) {
+    // Frames corked for this burst (wire-frames.ts) count only if they cannot leave once flushed.
+    if (policy && this.#socket.bufferedAmount > policy.maxBufferedBytes && !(flushBurst(this.#socket) && this.#socket.bufferedAmount <= policy.maxBufferedBytes)) {
       this.#closeTooSlow(policy);
       return;
     }

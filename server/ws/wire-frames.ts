@@ -85,6 +85,19 @@ function endBurst(): void {
   }
 }
 
+/**
+ * Hands what this burst holds corked on `ws` to the kernel now (the socket stays corked for the rest of the
+ * burst); false when nothing is held. Backpressure checks call it before judging a client slow: held bytes
+ * are not bytes the client failed to read.
+ */
+export function flushBurst(ws: WebSocket): boolean {
+  const socket = (ws as unknown as WsInternals)._socket as BurstSocket | undefined;
+  if (socket?.[burst] !== CORKED) return false;
+  socket.uncork();
+  socket.cork();
+  return true;
+}
+
 function writeCoalesced(socket: BurstSocket, frame: Buffer): void {
   const state = socket[burst];
   if (!state) {

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
+import { DurableAckSocket } from '../../server/ws/durable-ack-socket.ts';
 import { binaryFrame, sendBinary } from '../../server/ws/wire-frames.ts';
 
 let server: WebSocketServer;
@@ -103,4 +104,18 @@ test("a socket's frames of one burst are corked after the first and flushed when
   await closed;
   assert.equal(received.length, sent.length);
   for (const [index, data] of sent.entries()) assert.deepEqual(received[index], data, `message ${index}`);
+});
+
+test('frames held for a burst do not make a reading client look too slow', async () => {
+  const { serverSide, received, closed } = await connect();
+  let tooSlow = 0;
+  const socket = new DurableAckSocket(serverSide, () => null, () => undefined, { maxBufferedBytes: 8 * 1024, onTooSlow: () => (tooSlow += 1) });
+  const sent = Array.from({ length: 10 }, (_, i) => payload(3_000, 50 + i));
+  // One job: every frame after the first is corked, 30 KB in all against an 8 KiB limit.
+  for (const data of sent) socket.send(data);
+  await Promise.resolve();
+  serverSide.close(4000, 'done');
+  assert.deepEqual(await closed, { code: 4000, reason: 'done' }, 'closed by the test, not for being slow');
+  assert.equal(tooSlow, 0);
+  assert.deepEqual(received, sent);
 });
