@@ -51,3 +51,20 @@ export interface DocumentDiff {
 
 /** The body of `GET …/versions/:id/diff?to=…`. */
 export type VersionDiff = DocumentDiff & { from: number; to: number | 'now' };
+
+/** A share link as /api/documents/:name/links shows it; `token`, `path` and `url` only while it works. */
+export interface ShareLinkInfo {
+  id: string;
+  document: string;
+  /** read: view; write: edit. */
+  role: 'read' | 'write';
+  createdBy: string;
+  /** ms since the epoch. */
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  token: string | null;
+  /** `/d/<name>#share=<token>`: the editor's page, the token in the fragment. */
+  path: string | null;
+  url: string | null;
+}

@@ -20,6 +20,8 @@ import { Durability } from './documents/durability.ts';
 import { createHub, type Hub } from './documents/hub.ts';
 import { Persistence } from './documents/persistence.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
+import { createLinkRoutes } from './sharing/link-routes.ts';
+import { ShareLinks } from './sharing/share-links.ts';
 import { ownerRouting } from './http/owner-routing.ts';
 import { createClientAddress } from './http/client-address.ts';
 import type { EventEmitter } from './events/event-bus.ts';
@@ -122,9 +124,11 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       })
     : null;
   const deletion = new DocumentDeletion({ store, log: moduleLogger(log, 'documents'), hub });
+  // In --auth none everyone may edit everything already: there is nothing to share.
+  const links = verifier ? new ShareLinks({ store: store.links, secret: config.linkSecret, log: moduleLogger(log, 'sharing') }) : null;
   // Each extension's `priority` places it; this list only says which run.
   hub.start([
-    new AccessControl({ verifier, maxDocumentsPerConnection: config.maxDocumentsPerConnection, log: moduleLogger(log, 'auth') }),
+    new AccessControl({ verifier, links, maxDocumentsPerConnection: config.maxDocumentsPerConnection, log: moduleLogger(log, 'auth') }),
     new PresenceGuard(moduleLogger(log, 'presence')),
     persistence,
     new NoEcho(moduleLogger(log, 'ws'), () => hub.extensions),
@@ -184,7 +188,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       if (store.unavailable) return { ready: false, reason: 'storage unreachable; edits wait and are retried' };
       return cluster?.readiness() ?? { ready: true, reason: 'storage open' };
     },
-    mounted: features.flatMap((feature) => feature.routes),
+    mounted: [createLinkRoutes(links), ...features.flatMap((feature) => feature.routes)],
     guard: requestGuard(policy, moduleLogger(log, 'http')),
     apiMiddleware: [
       skipForEventStreams(cors({
@@ -237,6 +241,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     // Documents unload (and compact) as their last client leaves; wait for that, bounded.
     await waitFor(() => hub.documentsCount === 0, Math.min(config.shutdownTimeoutMs / 2, 5_000));
     endpoint.terminateAll();
+    links?.stop();
     await autoVersions?.close();
     await persistence.closeAll();
     // After the documents unloaded: their leases go back now, so other instances take them at once.

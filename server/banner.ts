@@ -10,6 +10,8 @@ export function printBanner(out: NodeJS.WritableStream, urls: AppUrls, config: C
     '',
     config.serveClient ? `  Editor      ${urls.editor}` : '  Editor      (not served: --serve-client off)',
     `  WebSocket   ${urls.websocket}   (@hocuspocus/provider url)`,
+    `  y-websocket ${urls.websocket}y   (y-websocket WebsocketProvider serverUrl; the room is the document name)`,
+    `  REST API    ${urls.http}/api/documents   (docs/access-control.md for tokens)`,
     `  Health      ${urls.http}/healthz   ${urls.http}/readyz`,
     dataLine(config),
     `  Auth        ${config.auth === 'jwt' ? 'jwt (tokens required)' : 'none (development: every client may edit every document)'}`,

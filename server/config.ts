@@ -92,6 +92,8 @@ const configSchema = z.object({
   jwtAudience: optionalText,
   jwtIssuer: optionalText,
   adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Share links are signed with a secret of their own: a server verifying user JWTs with a public key has no signing key.
+  linkSecret: z.string().min(32, 'must be at least 32 characters').optional(),
   metricsToken: z.string().min(16, 'must be at least 16 characters').optional(),
   metricsDocumentLabels: boolFromString,
   allowedOrigins: commaList,
@@ -231,6 +233,7 @@ export const settings: readonly SettingSpec[] = [
   { key: 'jwtAudience', flag: '--jwt-audience <aud>', env: 'TANDEM_JWT_AUDIENCE', help: 'required "aud" claim, when set' },
   { key: 'jwtIssuer', flag: '--jwt-issuer <iss>', env: 'TANDEM_JWT_ISSUER', help: 'required "iss" claim, when set' },
   { key: 'adminToken', flag: '--admin-token <token>', env: 'TANDEM_ADMIN_TOKEN', help: 'bearer token with admin rights on the whole REST API (jwt mode)', secret: true },
+  { key: 'linkSecret', flag: '--link-secret <secret>', env: 'TANDEM_LINK_SECRET', help: 'HS256 secret share links are signed with (at least 32 characters); unset: one is generated and kept in the store, shared by a cluster', secret: true },
   { key: 'metricsToken', flag: '--metrics-token <token>', env: 'TANDEM_METRICS_TOKEN', help: 'bearer token for GET /metrics (the admin token works too); required for /metrics in jwt mode', secret: true },
   { key: 'metricsDocumentLabels', flag: '--metrics-document-labels <on|off>', env: 'TANDEM_METRICS_DOCUMENT_LABELS', help: 'label per-document metrics with document names (the largest logs); off: totals only' },
   { key: 'allowedOrigins', flag: '--allowed-origins <list>', env: 'TANDEM_ALLOWED_ORIGINS', help: 'comma list of browser origins allowed besides the server\'s own (empty: none with --auth none, any with jwt; * for any)' },

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'resync'
   | 'owner-moved'
   | 'cluster-unavailable'
+  | 'sharing-unavailable'
   | 'config-invalid'
   | 'internal';
 
@@ -51,6 +52,8 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   resync: 503,
   'owner-moved': 409,
   'cluster-unavailable': 503,
+  // Share links in --auth none: everyone may already edit everything.
+  'sharing-unavailable': 409,
   'config-invalid': 500,
   internal: 500,
 };
@@ -86,6 +89,7 @@ const closeCodeByCode: Record<ErrorCode, number> = {
   // Cluster: the document's owner is now another instance; a relay connects there instead (docs/scale-out.md).
   'owner-moved': 4300,
   'cluster-unavailable': 1013,
+  'sharing-unavailable': 1008,
   'config-invalid': 1011,
   internal: 1011,
 };

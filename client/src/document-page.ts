@@ -7,12 +7,14 @@ import { createTopbar } from './chrome.ts';
 import { openDocumentConnection } from './connection.ts';
 import { h } from './dom.ts';
 import { createHistoryPanel } from './history-panel.ts';
+import { linksApi } from './links-api.ts';
 import { createEditor } from './editor.ts';
 import { createIdentityControl } from './identity-control.ts';
 import type { Identity } from './identity.ts';
 import type { Page } from './page.ts';
 import { createAvatars } from './presence.ts';
 import { problemFromAuthenticationFailure, problemFromClose, READ_ONLY, SERVER_UNAVAILABLE } from './problems.ts';
+import { createShareDialog } from './share-dialog.ts';
 import { createStatusBadge } from './status-badge.ts';
 import { createToolbar } from './toolbar.ts';
 import { versionsApi } from './versions-api.ts';
@@ -57,6 +59,10 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   sidePanel.append(history.element);
   historyToggle.addEventListener('click', () => history.toggle());
 
+  const share = createShareDialog(name, linksApi(name, accessToken));
+  const shareToggle = h('button', { type: 'button', class: 'button share-toggle', 'aria-haspopup': 'dialog', 'data-testid': 'share-toggle' }, 'Share');
+  shareToggle.addEventListener('click', () => share.open());
+
   const title = h('h1', { class: 'doc-title', 'data-testid': 'doc-title', title: name }, name);
   const topbar = createTopbar(
     h('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, '/'),
@@ -64,6 +70,7 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     h('div', { class: 'topbar__spacer' }),
     avatars.element,
     badge.element,
+    shareToggle,
     historyToggle,
     identityControl.element,
   );
@@ -74,7 +81,7 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     h('main', { class: 'editor-column' }, toolbar.element, editorHost),
     sidePanel,
   );
-  root.replaceChildren(h('div', { class: 'app app--document' }, topbar, banner.element, workspace));
+  root.replaceChildren(h('div', { class: 'app app--document' }, topbar, banner.element, workspace, share.element));
 
   // Refusals that would only repeat: say so, stop retrying, and keep the text from being edited in vain.
   const stopForGood = (): void => {
@@ -116,6 +123,7 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     dispose() {
       clearTimeout(unavailableTimer);
       history.dispose();
+      share.dispose();
       toolbar.dispose();
       avatars.dispose();
       badge.dispose();

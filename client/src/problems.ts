@@ -50,6 +50,15 @@ export function problemFromClose(code: number, reason: string): Problem | null {
     case 4413:
       return TOO_LARGE;
     case 4401:
+      // The server's reason reads `unauthorized: share link revoked`.
+      if (/share link (revoked|expired)$/.test(reason)) {
+        return {
+          kind: 'access-denied',
+          message: `Access ended: this share link ${reason.endsWith('revoked') ? 'was revoked' : 'expired'}. Ask whoever shared this document for a new link.`,
+          tone: 'error',
+          final: true,
+        };
+      }
       return {
         kind: 'access-denied',
         message: 'Access denied: this document needs you to sign in.',

@@ -9,6 +9,7 @@ import type {
 import { documentNameProblem } from '../../common/names.ts';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { ShareLinks, type LinkIdentity } from '../sharing/share-links.ts';
 import { permissionFor, type Permission } from './permissions.ts';
 import type { Identity, TokenVerifier } from './tokens.ts';
 
@@ -24,6 +25,8 @@ export interface DocumentAccess {
   /** The socket's open documents, shared by every document connection of that socket. */
   socket: SocketDocuments;
   expiryTimer?: NodeJS.Timeout;
+  /** Forgets this connection in the share links' revocation watch (joined with a link only). */
+  leaveLink?: () => void;
 }
 
 interface SocketDocuments {
@@ -33,6 +36,8 @@ interface SocketDocuments {
 export interface AccessControlOptions {
   /** Null in `none` mode: every client may read and write every document. */
   verifier: TokenVerifier | null;
+  /** Share links, accepted in place of a user's token (jwt mode only). */
+  links: ShareLinks | null;
   maxDocumentsPerConnection: number;
   log: Logger;
 }
@@ -59,12 +64,12 @@ export class AccessControl implements Extension {
   }
 
   async onAuthenticate({ token, documentName, connectionConfig, request }: onAuthenticatePayload): Promise<AccessContext> {
-    const { verifier, maxDocumentsPerConnection, log } = this.#options;
+    const { verifier, links, maxDocumentsPerConnection, log } = this.#options;
     let identity: Identity | null = null;
     let permission: Permission = 'admin';
     try {
       if (verifier) {
-        identity = await verifier.verify(token);
+        identity = links && ShareLinks.isLinkToken(token) ? await links.verify(token) : await verifier.verify(token);
         const granted = permissionFor(identity.grants, documentName);
         if (!granted) throw new AppError('forbidden', `the token grants no access to "${documentName}"`);
         permission = granted;
@@ -93,16 +98,26 @@ export class AccessControl implements Extension {
   async connected({ connection, context, documentName }: connectedPayload<AccessContext>): Promise<void> {
     const access = context.access;
     if (!access?.identity) return;
+    const closeWith = (error: AppError) => {
+      // Closing the socket (not only this document) is what makes the provider authenticate again on reconnect.
+      connection.close(error.toHookRejection());
+      connection.webSocket.close(error.closeCode, error.reason);
+    };
+    const linkId = (access.identity as Partial<LinkIdentity>).linkId;
+    if (linkId !== undefined && this.#options.links) {
+      access.leaveLink = this.#options.links.joined(linkId, (revoked) => {
+        this.#options.log.info({ doc: documentName, linkId }, 'share link revoked; closing the connection');
+        closeWith(revoked);
+      });
+    }
     const expiresAt = access.identity.expiresAt;
+    if (!Number.isFinite(expiresAt)) return;
     const schedule = () => {
       const remaining = expiresAt - Date.now();
       access.expiryTimer = setTimeout(() => {
         if (expiresAt > Date.now()) return schedule();
         this.#options.log.info({ doc: documentName, userId: access.identity?.userId }, 'token expired; closing the connection');
-        // Closing the socket (not only this document) is what makes the provider authenticate again on reconnect.
-        const expired = new AppError('unauthorized', 'token expired');
-        connection.close(expired.toHookRejection());
-        connection.webSocket.close(expired.closeCode, expired.reason);
+        closeWith(new AppError('unauthorized', 'token expired'));
       }, Math.min(Math.max(remaining, 0), MAX_TIMER_MS));
       // An open session must not keep the process alive on its own.
       access.expiryTimer.unref();
@@ -114,6 +129,7 @@ export class AccessControl implements Extension {
     const access = context.access;
     if (!access) return;
     clearTimeout(access.expiryTimer);
+    access.leaveLink?.();
     access.socket.names.delete(documentName);
   }
 }

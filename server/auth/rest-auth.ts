@@ -15,14 +15,24 @@ export interface ApiAuthOptions {
 // Per-document routes: /api/documents/:name and everything below it.
 const DOCUMENT_ROUTE = /^\/api\/documents\/([^/]+)/;
 
+/** What the API middleware tells the routes after it: who is calling (for "created by"). */
+export interface ApiVariables {
+  /** The token's `sub`, `admin-token`, or `anonymous` in `none` mode. */
+  caller: string;
+}
+
 /** Refuses with 401 (no or bad credentials) or 403 (valid, but not admin here); errors render in routes.ts. */
-export function apiAuth(options: ApiAuthOptions): MiddlewareHandler {
+export function apiAuth(options: ApiAuthOptions): MiddlewareHandler<{ Variables: ApiVariables }> {
   return async (c, next) => {
     const { verifier, adminToken } = options;
+    c.set('caller', 'anonymous');
     if (!verifier) return next();
     if (c.req.method === 'OPTIONS') return next();
     const token = bearerToken(c, 'admin token or JWT');
-    if (adminToken !== undefined && sameSecret(token, adminToken)) return next();
+    if (adminToken !== undefined && sameSecret(token, adminToken)) {
+      c.set('caller', 'admin-token');
+      return next();
+    }
 
     // Bad credentials are 401 whatever the route; valid ones without the right grant are 403.
     const identity = await verifier.verify(token);
@@ -34,6 +44,7 @@ export function apiAuth(options: ApiAuthOptions): MiddlewareHandler {
     if (!allows(permissionFor(identity.grants, name), 'admin')) {
       throw new AppError('forbidden', `the token does not grant admin on "${name}"`);
     }
+    c.set('caller', identity.userId);
     return next();
   };
 }

@@ -2,8 +2,8 @@
 // restore and migrate-store straight on a store.
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
-import type { Change, RestoreResult, VersionDiff, VersionMeta } from '../../common/api-types.ts';
-import { isAppError } from '../errors.ts';
+import type { Change, RestoreResult, ShareLinkInfo, VersionDiff, VersionMeta } from '../../common/api-types.ts';
+import { AppError, isAppError } from '../errors.ts';
 import { parseFormat, type Rendered } from '../versions/render.ts';
 import { AdminClient, documentPath } from './admin-client.ts';
 import { exportFromDataDir } from './data-dir.ts';
@@ -100,6 +100,34 @@ function createProgram(env: NodeJS.ProcessEnv): Command {
       print(`deleted version ${id} of ${name}`);
     });
 
+  const links = program.command('links').description('share links of a document (jwt mode): a role, an optional expiry, revocable');
+  links
+    .command('list <doc>')
+    .option('--json', 'print JSON')
+    .action(async (name: string, options: { json?: boolean }) => {
+      const { links: list } = await client().json<{ links: ShareLinkInfo[] }>('GET', `${documentPath(name)}/links`);
+      if (options.json) return print(JSON.stringify(list, null, 2));
+      for (const link of list) print([link.id, link.role, linkState(link), link.createdBy, link.url ?? '-'].join('\t'));
+    });
+  links
+    .command('create <doc>')
+    .description('prints the link: anyone with it opens the document with the role')
+    .addOption(new Option('--role <role>', 'view or edit').choices(['view', 'edit']).default('view'))
+    .option('--expires <duration>', 'e.g. 30m, 12h, 7d (default: until revoked)')
+    .action(async (name: string, options: { role: 'view' | 'edit'; expires?: string }) => {
+      const body = { role: options.role === 'edit' ? 'write' : 'read', expiresInSeconds: options.expires === undefined ? null : durationSeconds(options.expires) };
+      const link = await client().json<ShareLinkInfo>('POST', `${documentPath(name)}/links`, body);
+      print(link.url ?? '');
+      process.stderr.write(`link ${link.id}: ${options.role} ${name}, ${linkState(link)}; revoke with: tandem links revoke ${shellWord(name)} ${link.id}\n`);
+    });
+  links
+    .command('revoke <doc> <id>')
+    .description('ends a link; editors that opened it are closed within a second')
+    .action(async (name: string, id: string) => {
+      await client().json<ShareLinkInfo>('DELETE', `${documentPath(name)}/links/${encodeURIComponent(id)}`);
+      print(`revoked link ${id} of ${name}`);
+    });
+
   program
     .command('export <doc>')
     .description('a document (or one version) as json, html, md, text or yjs')
@@ -124,7 +152,9 @@ function createProgram(env: NodeJS.ProcessEnv): Command {
     .description('replace a document’s content with a Yjs update (.yjs) or ProseMirror JSON (.json); records an imported version')
     .option('--label <label>', 'label of the imported version', 'Imported')
     .action(async (name: string, file: string, options: { label: string }) => {
-      const data = new Uint8Array(await readFile(file));
+      const data = new Uint8Array(await readFile(file).catch((error: NodeJS.ErrnoException) => {
+        throw new AppError('bad-request', error.code === 'ENOENT' ? `${file}: no such file` : `cannot read ${file}: ${error.message}`);
+      }));
       const type = file.endsWith('.json') ? 'application/json' : 'application/octet-stream';
       const response = await client().request('PUT', `${documentPath(name)}?label=${encodeURIComponent(options.label)}`, { type, data });
       const { version } = (await response.json()) as { version: VersionMeta };
@@ -151,6 +181,21 @@ async function output(rendered: Rendered, file: string | undefined): Promise<voi
   const data = typeof rendered.body === 'string' ? Buffer.from(rendered.body) : rendered.body;
   if (file) await writeFile(file, data);
   else await new Promise<void>((resolve, reject) => process.stdout.write(data, (error) => (error ? reject(error) : resolve())));
+}
+
+function linkState(link: ShareLinkInfo): string {
+  if (link.revokedAt !== null) return `revoked ${new Date(link.revokedAt).toISOString()}`;
+  if (link.expiresAt === null) return 'until revoked';
+  return `${link.expiresAt > Date.now() ? 'expires' : 'expired'} ${new Date(link.expiresAt).toISOString()}`;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `90`, `30m`, `12h`, `7d` → seconds; a clear error otherwise. */
+function durationSeconds(text: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(text.trim());
+  if (!match || Number(match[1]) === 0) throw new AppError('bad-request', `--expires "${text}": give a duration such as 30m, 12h or 7d`);
+  return Number(match[1]) * DURATION_UNITS[match[2] || 's']!;
 }
 
 function shellWord(word: string): string {

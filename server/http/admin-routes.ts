@@ -10,6 +10,7 @@ import { parseFormat, render, type Rendered } from '../versions/render.ts';
 import type { Versions } from '../versions/versions.ts';
 import { limitBody, limitJsonBody } from './body-limit.ts';
 import { documentNameOf } from './document-name.ts';
+import { jsonBody } from './json-body.ts';
 
 export interface AdminRoutesOptions {
   versions: Versions;
@@ -145,18 +146,6 @@ async function importedContent(c: Context): Promise<Y.Doc> {
     return doc;
   }
   throw new AppError('bad-request', `cannot import ${type}; send application/octet-stream (a Yjs update) or application/json (ProseMirror JSON)`);
-}
-
-async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-  const text = await c.req.text();
-  if (text.trim() === '') return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch (error) {
-    throw new AppError('bad-request', 'the body is not valid JSON', { cause: error });
-  }
-  throw new AppError('bad-request', 'the body must be a JSON object');
 }
 
 function optionalString(value: unknown, field: string): string | undefined {

@@ -6,6 +6,7 @@ import type { EventLogStore } from './event-log-store.ts';
 import { LevelDocumentStore } from './leveldb/level-store.ts';
 import type { OutboxStore } from './outbox-store.ts';
 import type { OwnershipStore } from './ownership-store.ts';
+import type { ShareLinkStore } from './share-link-store.ts';
 import { redactUrl } from './postgres/database.ts';
 import { PgDocumentStore } from './postgres/pg-store.ts';
 import type { DurabilitySource } from './store-events.ts';
@@ -17,9 +18,11 @@ export interface Store extends DocumentStore, DurabilitySource {
   readonly outbox: OutboxStore;
   /** The retained change-feed events, for Last-Event-ID resumes after a restart. */
   readonly events: EventLogStore;
+  /** Share links and their revocations, seen by every instance. */
+  readonly links: ShareLinkStore;
   /** Owner epochs for a cluster; null on LevelDB, which serves a single node only. */
   readonly ownership: OwnershipStore | null;
-  /** Deletes a document with its versions and retained events, in one write; the document must be unloaded first. */
+  /** Deletes a document with its versions, retained events and share links, in one write; the document must be unloaded first. */
   deleteDocument(documentName: string): Promise<void>;
 }
 

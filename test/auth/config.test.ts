@@ -61,3 +61,12 @@ test('the banner warns loudly about no authentication on a network address', () 
   assert.doesNotMatch(banner({ host: '0.0.0.0', auth: 'jwt', jwtSecret: SECRET }), /WARNING/);
   assert.match(banner({ auth: 'jwt', jwtSecret: SECRET }), /Auth {8}jwt/);
 });
+
+test('the banner lists both WebSocket endpoints and the REST API', () => {
+  let text = '';
+  const urls = { http: 'http://localhost:1', editor: 'http://localhost:1/', websocket: 'ws://localhost:1/' };
+  printBanner({ write: (chunk: string) => ((text += chunk), true) } as NodeJS.WritableStream, urls, makeConfig({}));
+  assert.match(text, /WebSocket {3}ws:\/\/localhost:1\/ /);
+  assert.match(text, /y-websocket ws:\/\/localhost:1\/y /);
+  assert.match(text, /REST API {4}http:\/\/localhost:1\/api\/documents /);
+});

@@ -25,6 +25,13 @@ test('4401 asks the person to sign in; 4403 passes the server reason on unless i
   assert.equal(problemFromClose(4403, 'token expired')?.final, true);
 });
 
+test('a revoked or expired share link says the access ended and how to get it back, for good', () => {
+  const revoked = problemFromClose(4401, 'unauthorized: share link revoked');
+  assert.deepEqual([revoked?.kind, revoked?.final], ['access-denied', true]);
+  assert.equal(revoked?.message, 'Access ended: this share link was revoked. Ask whoever shared this document for a new link.');
+  assert.match(problemFromClose(4401, 'unauthorized: share link expired')?.message ?? '', /^Access ended: this share link expired\./);
+});
+
 test('busy and failed-write closes are warnings that pass: the edits are sent again on reconnect', () => {
   const busy = problemFromClose(4429, 'Too Many Requests');
   assert.deepEqual([busy?.kind, busy?.tone, busy?.final], ['rate-limited', 'warning', false]);

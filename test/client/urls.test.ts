@@ -15,3 +15,10 @@ test('the token comes from ?token=, decoded; an empty or missing one is no token
   assert.equal(accessTokenFromLocation({ search: '?token=' }), null);
   assert.equal(accessTokenFromLocation({ search: '' }), null);
 });
+
+test('a share link’s token comes from #share= and wins over ?token=', () => {
+  assert.equal(accessTokenFromLocation({ search: '', hash: '#share=eyJ.a.b' }), 'eyJ.a.b');
+  assert.equal(accessTokenFromLocation({ search: '?token=user', hash: '#share=link' }), 'link');
+  assert.equal(accessTokenFromLocation({ search: '?token=user', hash: '#share=' }), 'user');
+  assert.equal(accessTokenFromLocation({ search: '?token=user', hash: '#other=1' }), 'user');
+});

@@ -14,9 +14,15 @@ const KIND_VERSION_META = 0x04;
 const KIND_VERSION_DATA = 0x05;
 // Retained change-feed events: [kind][u32 name length][name][u64 seq], so a range scan is one document's in order.
 const KIND_EVENT = 0x06;
+// Share links of a document, as an index: [kind][u32 name length][name][link id] → nothing.
+const KIND_DOCUMENT_LINK = 0x07;
 // Webhook deliveries are not per document: [kind][u64 seq], so a range scan returns them in enqueue order.
 const KIND_OUTBOX = 0x10;
 const KIND_DEAD_LETTER = 0x11;
+// Share links by id: [kind][id UTF-8] → the link's JSON record.
+const KIND_LINK = 0x12;
+// Server-wide settings by name: [kind][name UTF-8] → value (the generated link-signing secret).
+const KIND_SETTING = 0x13;
 
 const SEQ_BYTES = 8;
 const COUNT_BYTES = 4;
@@ -180,4 +186,33 @@ export function deadLetterRange(): KeyRange {
 /** The sequence number of an outbox or dead-letter key. */
 export function seqFromSequenceKey(key: Buffer): number {
   return key.readUInt32BE(1) * 0x1_0000_0000 + key.readUInt32BE(5);
+}
+
+/** A share link's record, by its id. */
+export function linkKey(id: string): Buffer {
+  return Buffer.concat([Buffer.from([KIND_LINK]), Buffer.from(id, 'utf8')]);
+}
+
+/** The index entry naming one of a document's links. */
+export function documentLinkKey(documentName: string, id: string): Buffer {
+  const idBytes = Buffer.from(id, 'utf8');
+  const key = documentPrefix(KIND_DOCUMENT_LINK, documentName, idBytes.length);
+  idBytes.copy(key, key.length - idBytes.length);
+  return key;
+}
+
+/** Every link index entry of one document. */
+export function documentLinkRange(documentName: string): KeyRange {
+  const gte = documentPrefix(KIND_DOCUMENT_LINK, documentName, 0);
+  return { gte, lt: Buffer.concat([gte, Buffer.from([0xff])]) };
+}
+
+/** The link id at the end of a document link key. */
+export function linkIdFromDocumentLinkKey(key: Buffer): string {
+  return key.toString('utf8', 5 + key.readUInt32BE(1));
+}
+
+/** A server-wide setting, by name. */
+export function settingKey(name: string): Buffer {
+  return Buffer.concat([Buffer.from([KIND_SETTING]), Buffer.from(name, 'utf8')]);
 }

@@ -8,6 +8,7 @@ import { allMetaRange, documentNameFromMetaKey, logKeySpan, logRange, logRecordK
 import { LevelDatabase, type BatchOp } from './leveldb.ts';
 import { LevelEventLogStore } from './level-event-log.ts';
 import { LevelOutboxStore } from './level-outbox.ts';
+import { LevelShareLinkStore } from './level-share-links.ts';
 import { LevelVersionRecords } from './level-versions.ts';
 import {
   CorruptRecordError,
@@ -41,6 +42,8 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
   readonly outbox: LevelOutboxStore;
   /** Retained change-feed events, in the same database and written through the same group commit. */
   readonly events: LevelEventLogStore;
+  /** Share links, in the same database and written through the same group commit. */
+  readonly links: LevelShareLinkStore;
   /** An embedded database has one writer: no cluster, no owners to fence. */
   readonly ownership = null;
 
@@ -51,6 +54,7 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
     this.versions = new ChainedVersionStore(this.#versionRecords, { fullEvery: versionsFullEvery });
     this.outbox = new LevelOutboxStore(db, writer);
     this.events = new LevelEventLogStore(db, writer);
+    this.links = new LevelShareLinkStore(db, writer);
   }
 
   static async open(options: LevelStoreOptions): Promise<LevelDocumentStore> {
@@ -179,6 +183,7 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
     ];
     for await (const [key] of this.#db.entries(logRange(documentName))) ops.push({ type: 'del', key });
     ops.push(...(await this.events.deleteAllOps(documentName)));
+    ops.push(...(await this.links.deleteAllOps(documentName)));
     // The versions go in the same batch, listed with their chain held so no version slips in meanwhile.
     await this.versions.deleteDocument(documentName, async () => {
       ops.push(...(await this.#versionRecords.deleteAllOps(documentName)));

@@ -185,6 +185,30 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT GREATEST(0, (SELECT max(seq) + 1 FROM tandem_outbox), (SELECT max(seq) + 1 FROM tandem_dead_letters));
     `,
   },
+  {
+    version: 6,
+    name: 'share links and server settings',
+    sql: `
+      -- Share links (storage/share-link-store.ts): the signed token names a row; revoked_at ends it on every
+      -- instance, which poll the rows of the links their sockets joined with.
+      CREATE TABLE tandem_share_links (
+        id          text PRIMARY KEY,
+        document    text NOT NULL,
+        role        text NOT NULL CHECK (role IN ('read', 'write')),
+        created_by  text NOT NULL,
+        created_at  timestamptz NOT NULL,
+        expires_at  timestamptz,
+        revoked_at  timestamptz
+      );
+      CREATE INDEX tandem_share_links_document ON tandem_share_links (document, created_at);
+
+      -- Server-wide settings shared by every instance (the generated link-signing secret).
+      CREATE TABLE tandem_settings (
+        name   text PRIMARY KEY,
+        value  text NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Keeps Tandem's migrations from racing each other (any constant; this one reads "tandem" in ASCII). */

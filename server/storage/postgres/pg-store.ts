@@ -11,6 +11,7 @@ import { HealthProbe } from './health-probe.ts';
 import { migrate } from './migrations.ts';
 import { PgEventLogStore } from './pg-event-log.ts';
 import { PgOutboxStore } from './pg-outbox.ts';
+import { PgShareLinkStore } from './pg-share-links.ts';
 import { PgOwnershipStore } from './pg-ownership.ts';
 import { PgVersionRecords } from './pg-versions.ts';
 import { PgWriter, type PgBatch, type PgWriterEvents } from './pg-writer.ts';
@@ -116,6 +117,8 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
   readonly outbox: PgOutboxStore;
   /** Retained change-feed events, in the same database and written through the same group commit. */
   readonly events: PgEventLogStore;
+  /** Share links, in the same database and written through the same group commit. */
+  readonly links: PgShareLinkStore;
   /** Owner epochs, which fence the writes of documents opened with one. */
   readonly ownership: PgOwnershipStore;
 
@@ -137,6 +140,7 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
     this.versions = new ChainedVersionStore(this.#versionRecords, { fullEvery: versionsFullEvery });
     this.outbox = new PgOutboxStore(database, writer);
     this.events = new PgEventLogStore(database, writer, epochOf);
+    this.links = new PgShareLinkStore(database, writer);
     this.ownership = new PgOwnershipStore(database, loadWaitMs);
     // Another instance may have added versions while it owned the document: the cached chain is stale.
     this.ownership.onClaimed((documentName) => void this.versions.forget(documentName));
@@ -287,7 +291,7 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
     }));
   }
 
-  /** Deletes the document with its versions and retained events in one transaction, and `alsoDelete` with them. */
+  /** Deletes the document with its versions, retained events and share links in one transaction, and `alsoDelete` with them. */
   async deleteDocument(documentName: string, alsoDelete: Statement[] = []): Promise<void> {
     // Callers unload the document first; its log may still be finishing its last writes.
     for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {
@@ -299,6 +303,7 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
         ...this.deleteStatements(documentName),
         ...this.#versionRecords.deleteAllStatements(documentName),
         ...this.events.deleteStatements(documentName),
+        ...this.links.deleteStatements(documentName),
         ...alsoDelete,
       ]),
     );
