@@ -18,7 +18,7 @@ export async function exportFromDataDir(dataDir: string, name: string, format: E
     const doc = new Y.Doc();
     Y.applyUpdate(doc, state);
     try {
-      return render(doc, format);
+      return await render(doc, format);
     } finally {
       doc.destroy();
     }

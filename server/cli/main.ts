@@ -149,13 +149,13 @@ function createProgram(env: NodeJS.ProcessEnv): Command {
 
   program
     .command('import <doc> <file>')
-    .description('replace a document’s content with a Yjs update (.yjs) or ProseMirror JSON (.json); records an imported version')
+    .description('replace a document’s content with Markdown (.md), HTML (.html), ProseMirror JSON (.json) or a Yjs update (.yjs); records an imported version')
     .option('--label <label>', 'label of the imported version', 'Imported')
     .action(async (name: string, file: string, options: { label: string }) => {
       const data = new Uint8Array(await readFile(file).catch((error: NodeJS.ErrnoException) => {
         throw new AppError('bad-request', error.code === 'ENOENT' ? `${file}: no such file` : `cannot read ${file}: ${error.message}`);
       }));
-      const type = file.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+      const type = importType(file);
       const response = await client().request('PUT', `${documentPath(name)}?label=${encodeURIComponent(options.label)}`, { type, data });
       const { version } = (await response.json()) as { version: VersionMeta };
       print(`imported ${file} into ${name} as version ${version.id}`);
@@ -181,6 +181,15 @@ async function output(rendered: Rendered, file: string | undefined): Promise<voi
   const data = typeof rendered.body === 'string' ? Buffer.from(rendered.body) : rendered.body;
   if (file) await writeFile(file, data);
   else await new Promise<void>((resolve, reject) => process.stdout.write(data, (error) => (error ? reject(error) : resolve())));
+}
+
+/** The import's content type, from the file's extension. */
+function importType(file: string): string {
+  const extension = /\.([^./\\]+)$/.exec(file)?.[1]?.toLowerCase();
+  if (extension === 'json') return 'application/json';
+  if (extension === 'md' || extension === 'markdown') return 'text/markdown';
+  if (extension === 'html' || extension === 'htm') return 'text/html';
+  return 'application/octet-stream';
 }
 
 function linkState(link: ShareLinkInfo): string {

@@ -29,7 +29,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     const format = parseFormat(c.req.query('format'));
     const doc = await versions.openCurrent(documentNameOf(c));
     try {
-      return send(c, render(doc, format));
+      return send(c, await render(doc, format));
     } finally {
       doc.destroy();
     }
@@ -71,14 +71,14 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
       const meta = await versions.get(name, id);
       const doc = await versions.open(name, id);
       try {
-        return c.json({ version: meta, content: JSON.parse(render(doc, 'json').body as string) as unknown });
+        return c.json({ version: meta, content: JSON.parse((await render(doc, 'json')).body as string) as unknown });
       } finally {
         doc.destroy();
       }
     }
     const doc = await versions.open(name, id);
     try {
-      return send(c, render(doc, parseFormat(format)));
+      return send(c, await render(doc, parseFormat(format)));
     } finally {
       doc.destroy();
     }
@@ -123,18 +123,21 @@ function send(c: Context, rendered: Rendered): Response {
   return c.body(typeof rendered.body === 'string' ? rendered.body : new Uint8Array(rendered.body));
 }
 
-/** A scratch doc from the request body: a Yjs update (application/octet-stream) or ProseMirror JSON. */
+/**
+ * A scratch doc from the request body: ProseMirror JSON, Markdown or HTML (each checked against the editor's
+ * schema: 400 naming the first offending place), or a Yjs update (application/octet-stream).
+ */
 async function importedContent(c: Context): Promise<Y.Doc> {
-  const type = c.req.header('content-type') ?? '';
-  if (type.startsWith('application/json')) {
-    const json = await jsonBody(c);
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json' || type === 'text/markdown' || type === 'text/html') {
+    const json = type === 'application/json' ? await jsonBody(c) : await fromText(type, await c.req.text());
     // The editor's schema brings Tiptap and ProseMirror (a megabyte of code, kept for the process' life): loaded
-    // by the first JSON import, not by every server at start-up.
+    // by the first such import, not by every server at start-up.
     const { checkEditorContent } = await import('../versions/editor-schema.ts');
     checkEditorContent(json);
     return fromProseMirrorJSON(json);
   }
-  if (type.startsWith('application/octet-stream') || type === '') {
+  if (type === 'application/octet-stream' || type === '') {
     const update = new Uint8Array(await c.req.arrayBuffer());
     const doc = new Y.Doc();
     try {
@@ -145,7 +148,15 @@ async function importedContent(c: Context): Promise<Y.Doc> {
     }
     return doc;
   }
-  throw new AppError('bad-request', `cannot import ${type}; send application/octet-stream (a Yjs update) or application/json (ProseMirror JSON)`);
+  throw new AppError(
+    'unsupported-data',
+    `cannot import ${type}; send text/markdown, text/html, application/json (ProseMirror JSON) or application/octet-stream (a Yjs update)`,
+  );
+}
+
+async function fromText(type: 'text/markdown' | 'text/html', text: string): Promise<unknown> {
+  const { fromHTML, fromMarkdown } = await import('../versions/tiptap-formats.ts');
+  return type === 'text/html' ? fromHTML(text) : fromMarkdown(text);
 }
 
 function optionalString(value: unknown, field: string): string | undefined {

@@ -2,7 +2,7 @@
 import type * as Y from 'yjs';
 import type { Change, DiffOp, DiffPart, DocumentDiff } from '../../common/api-types.ts';
 import { toProseMirrorJSON } from './prosemirror-json.ts';
-import { textBlocks, type TextBlock } from './render-text.ts';
+import { textBlocks, type TextBlock } from './text-blocks.ts';
 import { rootKind, typedRoot } from './root-types.ts';
 
 export type { Change, DiffOp, DiffPart, DocumentDiff };

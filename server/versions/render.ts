@@ -2,8 +2,7 @@
 import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
 import { toProseMirrorJSON } from './prosemirror-json.ts';
-import { toHTML } from './render-html.ts';
-import { toMarkdown, toPlainText } from './render-text.ts';
+import { toPlainText } from './text-blocks.ts';
 
 export const EXPORT_FORMATS = ['json', 'html', 'md', 'text', 'yjs'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -21,15 +20,18 @@ export function parseFormat(value: string | undefined, fallback: ExportFormat = 
   return format as ExportFormat;
 }
 
-/** Renders a scratch doc; `yjs` is the full state as one Yjs update (Y.applyUpdate reads it back). */
-export function render(doc: Y.Doc, format: ExportFormat): Rendered {
+/**
+ * Renders a scratch doc; `yjs` is the full state as one Yjs update (Y.applyUpdate reads it back). HTML and
+ * Markdown are Tiptap's own serializers (tiptap-formats.ts, loaded on first use).
+ */
+export async function render(doc: Y.Doc, format: ExportFormat): Promise<Rendered> {
   switch (format) {
     case 'json':
       return { contentType: 'application/json', body: JSON.stringify(toProseMirrorJSON(doc)) };
     case 'html':
-      return { contentType: 'text/html; charset=utf-8', body: toHTML(toProseMirrorJSON(doc)) };
+      return { contentType: 'text/html; charset=utf-8', body: (await import('./tiptap-formats.ts')).toHTML(toProseMirrorJSON(doc)) };
     case 'md':
-      return { contentType: 'text/markdown; charset=utf-8', body: toMarkdown(toProseMirrorJSON(doc)) };
+      return { contentType: 'text/markdown; charset=utf-8', body: (await import('./tiptap-formats.ts')).toMarkdown(toProseMirrorJSON(doc)) };
     case 'text':
       return { contentType: 'text/plain; charset=utf-8', body: toPlainText(toProseMirrorJSON(doc)) };
     case 'yjs':

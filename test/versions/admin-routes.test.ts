@@ -16,7 +16,7 @@ test('bad version ids, formats, names and oversized imports are JSON errors', as
     ['/api/documents/x/export?format=pdf', {}, 400, 'bad-request'],
     ['/api/documents/a%01b/versions', {}, 400, 'invalid-document-name'],
     ['/api/documents/x', { method: 'PUT', body: 'x'.repeat(100), headers: { 'content-type': 'application/octet-stream' } }, 413, 'payload-too-large'],
-    ['/api/documents/x', { method: 'PUT', body: 'text', headers: { 'content-type': 'text/plain' } }, 400, 'bad-request'],
+    ['/api/documents/x', { method: 'PUT', body: 'text', headers: { 'content-type': 'text/plain' } }, 415, 'unsupported-data'],
   ];
   for (const [path, init, status, code] of cases) {
     const response = await app.request(path, init);

@@ -52,6 +52,31 @@ const draft = {
   ],
 };
 
+test('Markdown and HTML import through the CLI and the API; what an export says, the import reads back', { timeout: 60_000 }, async () => {
+  const markdown = '# Launch\n\nShip **on Monday**, see [the plan](https://example.com/plan).\n\n- one\n  - nested\n\n1\\. not a list\n';
+  const file = join(workDir, 'launch.md');
+  await writeFile(file, markdown);
+  assert.match((await cli('import', 'md doc', file)).stdout, /as version 1/);
+  assert.equal((await cli('export', 'md doc', '--format', 'md')).stdout, markdown);
+
+  const html = (await cli('export', 'md doc', '--format', 'html')).stdout;
+  const imported = await fetch(`${server.url}/api/documents/html%20doc`, { method: 'PUT', headers: { 'content-type': 'text/html; charset=utf-8' }, body: html });
+  assert.equal(imported.status, 201);
+  assert.equal((await cli('export', 'html doc', '--format', 'md')).stdout, markdown, 'HTML carried the same document');
+
+  // JSON the editor could not show is refused with the place it fails, and nothing is stored.
+  const bad = await fetch(`${server.url}/api/documents/bad%20doc`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'table' }] }] }),
+  });
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as { error: { message: string } }).error.message, /^content\[0\]\.content\[0\]: unknown node type "table"$/);
+  assert.equal((await fetch(`${server.url}/api/documents/bad%20doc`)).status, 404);
+  // The next test counts the server's documents.
+  for (const name of ['md doc', 'html doc']) await cli('documents', 'delete', name);
+});
+
 test('CLI and API: import, export, versions, diff, restore, delete; then export and backup offline', { timeout: 120_000 }, async () => {
   const name = 'cli doc';
   const file = join(workDir, 'draft.json');
@@ -61,7 +86,7 @@ test('CLI and API: import, export, versions, diff, restore, delete; then export 
   assert.equal((await cli('export', name, '--format', 'md')).stdout, '## Plan\n\nShip the **version** panel.\n');
   const html = await fetch(`${server.url}/api/documents/${encodeURIComponent(name)}/export?format=html`);
   assert.equal(html.headers.get('content-type'), 'text/html; charset=utf-8');
-  assert.equal(await html.text(), '<h2>Plan</h2>\n<p>Ship the <strong>version</strong> panel.</p>');
+  assert.equal(await html.text(), '<div style="white-space: pre-wrap"><h2>Plan</h2><p>Ship the <strong>version</strong> panel.</p></div>');
   const json = (await (await fetch(`${server.url}/api/documents/${encodeURIComponent(name)}/export?format=json`)).json()) as unknown;
   assert.deepEqual(json, draft);
   assert.match((await cli('documents', 'list')).stdout, /^cli doc\t/m);
@@ -163,3 +188,4 @@ test('CLI and API: import, export, versions, diff, restore, delete; then export 
   Y.applyUpdate(restoredDoc, Buffer.from(lines[0]!.state, 'base64'));
   assert.match(restoredDoc.getXmlFragment('default').toString(), /Ship the/);
 });
+

@@ -1,11 +1,21 @@
-// Pure renderers and diff: ProseMirror JSON both ways, HTML, Markdown, text, and block/word diffs.
+// Formats and diff: ProseMirror JSON both ways; HTML and Markdown both ways through Tiptap's serializers on the
+// editor's extensions (export → import → export stable on a document with every node and mark of the schema);
+// plain text; block and word diffs.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { getSchema } from '@tiptap/core';
 import * as Y from 'yjs';
+import { editorExtensions } from '../../common/editor-extensions.ts';
 import { diffDocuments, diffWords } from '../../server/versions/diff.ts';
 import { fromProseMirrorJSON, toProseMirrorJSON, type PmNode } from '../../server/versions/prosemirror-json.ts';
-import { toHTML } from '../../server/versions/render-html.ts';
-import { toMarkdown, toPlainText } from '../../server/versions/render-text.ts';
+import { fromHTML, fromMarkdown, toHTML, toMarkdown } from '../../server/versions/tiptap-formats.ts';
+import { toPlainText } from '../../server/versions/text-blocks.ts';
+
+const schema = getSchema([...editorExtensions]);
+/** ProseMirror's own form of a document: default attributes filled in, marks in schema order. */
+const canonical = (json: PmNode): unknown => schema.nodeFromJSON(json).toJSON();
+const rich = JSON.parse(readFileSync(new URL('../fixtures/documents/rich.json', import.meta.url), 'utf8')) as PmNode;
 
 const text = (value: string, marks?: PmNode['marks']): PmNode => (marks ? { type: 'text', text: value, marks } : { type: 'text', text: value });
 const para = (...content: PmNode[]): PmNode => (content.length > 0 ? { type: 'paragraph', content } : { type: 'paragraph' });
@@ -33,37 +43,59 @@ test('ProseMirror JSON goes into a Y.XmlFragment and comes back unchanged', () =
   assert.match(ydoc.getXmlFragment('default').toString(), /<bold>bold<\/bold>/);
 });
 
-test('HTML escapes text and drops script links', () => {
-  const html = toHTML(doc);
-  assert.equal(
-    html,
-    [
-      '<h3>Title &#60;&#38;&#62;</h3>',
-      '<p>plain <strong>bold</strong> <strong><em>both</em></strong><br>next line</p>',
-      '<p><a href="#">evil</a> and <code>x*y</code></p>',
-      '<blockquote><p>quoted</p></blockquote>',
-      '<ol start="3"><li><p>three</p></li><li><p>four</p></li></ol>',
-      '<pre><code class="language-ts">const a = 1 &#60; 2;</code></pre>',
-      '<hr>',
-      '<p></p>',
-    ].join('\n'),
-  );
+test('the rich fixture holds every node and mark type of the editor’s schema', () => {
+  const nodes = new Set<string>();
+  const marks = new Set<string>();
+  const walk = (node: PmNode) => {
+    nodes.add(node.type);
+    for (const mark of node.marks ?? []) marks.add(mark.type);
+    for (const child of node.content ?? []) walk(child);
+  };
+  walk(rich);
+  assert.deepEqual([...nodes].sort(), Object.keys(schema.nodes).sort());
+  assert.deepEqual([...marks].sort(), Object.keys(schema.marks).sort());
 });
 
-test('Markdown and plain text', () => {
-  assert.equal(
-    toMarkdown(doc),
-    [
-      '### Title \\<&\\>',
-      'plain **bold** ***both***  \nnext line',
-      '[evil](javascript:alert(1)) and `x*y`',
-      '> quoted',
-      '3. three\n4. four',
-      '```ts\nconst a = 1 < 2;\n```',
-      '---',
-      '',
-    ].join('\n\n') + '\n',
-  );
+for (const [format, exportAs, importFrom] of [
+  ['Markdown', toMarkdown, fromMarkdown],
+  ['HTML', toHTML, fromHTML],
+] as const) {
+  test(`${format}: export → import gives the same document, and export → import → export is stable`, () => {
+    const exported = exportAs(rich);
+    const imported = importFrom(exported);
+    assert.deepEqual(canonical(imported), canonical(rich));
+    assert.equal(exportAs(imported), exported);
+    // And through a Y.Doc, as an import is stored and an export is read.
+    assert.equal(exportAs(toProseMirrorJSON(fromProseMirrorJSON(imported))), exported);
+  });
+}
+
+test('ProseMirror JSON: export → import → export is stable', () => {
+  const once = JSON.stringify(toProseMirrorJSON(fromProseMirrorJSON(rich)));
+  assert.equal(JSON.stringify(toProseMirrorJSON(fromProseMirrorJSON(JSON.parse(once) as PmNode))), once);
+});
+
+test('text that looks like Markdown block syntax stays text', () => {
+  const markdown = toMarkdown(rich);
+  for (const line of ['1\\. not a list', '\\- not a bullet either', '\\# second line after a hard break  ', '\\---', '&#32;   four leading spaces']) {
+    assert.ok(markdown.split('\n').includes(line), `${JSON.stringify(line)} in:\n${markdown}`);
+  }
+});
+
+test('HTML escapes text; script links are dropped in every format, their text kept', () => {
+  const html = toHTML(doc);
+  assert.match(html, /<h3>Title &lt;&amp;&gt;<\/h3>/);
+  assert.match(html, /<pre><code class="language-ts">const a = 1 &lt; 2;<\/code><\/pre>/);
+  assert.doesNotMatch(html, /javascript/);
+  assert.match(html, /<p>evil and <code>x\*y<\/code><\/p>/);
+  const markdown = toMarkdown(doc);
+  assert.doesNotMatch(markdown, /javascript/);
+  assert.match(markdown, /^evil and `x\*y`$/m);
+  assert.doesNotMatch(JSON.stringify(fromMarkdown('[evil](javascript:alert(1)) [data](data:text/html,x)')), /javascript|data:/);
+  assert.doesNotMatch(JSON.stringify(fromHTML('<p><a href="javascript:alert(1)">evil</a></p>')), /javascript/);
+});
+
+test('plain text', () => {
   assert.equal(toPlainText(doc), 'Title <&>\n\nplain bold both\nnext line\n\nevil and x*y\n\nquoted\n\nthree\n\nfour\n\nconst a = 1 < 2;\n\n---\n\n');
 });
 

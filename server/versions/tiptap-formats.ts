@@ -1,0 +1,50 @@
+// HTML and Markdown, both ways, by Tiptap's own serializers on the editor's extension list
+// (common/editor-extensions.ts): what the editor shows and what an export says cannot drift apart.
+//
+// Tiptap, ProseMirror, marked and happy-dom are several megabytes of code kept for the process' life: this
+// module is imported on first use (an export or import in one of these formats), not by every server at start.
+import { generateHTML, generateJSON } from '@tiptap/html/server';
+import type { JSONContent } from '@tiptap/core';
+import { isAllowedUri } from '@tiptap/extension-link';
+import { MarkdownManager } from '@tiptap/markdown';
+import { editorExtensions } from '../../common/editor-extensions.ts';
+import type { PmNode } from './prosemirror-json.ts';
+
+const extensions = [...editorExtensions];
+const markdown = new MarkdownManager({ extensions });
+
+// The editor shows text with `white-space: pre-wrap`: the export says so, so that a browser shows runs of spaces
+// as the editor does, and an import (ProseMirror's parser honours the style) keeps them.
+const WRAPPER = ['<div style="white-space: pre-wrap">', '</div>'] as const;
+
+export function toHTML(doc: PmNode): string {
+  return WRAPPER[0] + generateHTML(withSafeLinks(doc) as JSONContent, extensions) + WRAPPER[1];
+}
+
+export function toMarkdown(doc: PmNode): string {
+  return `${markdown.serialize(withSafeLinks(doc) as JSONContent)}\n`;
+}
+
+export function fromHTML(html: string): PmNode {
+  return withSafeLinks(generateJSON(html, extensions) as PmNode);
+}
+
+export function fromMarkdown(text: string): PmNode {
+  return withSafeLinks(markdown.parse(text) as PmNode);
+}
+
+/**
+ * The document without link marks whose URL the editor would refuse (`javascript:`, `data:`…): Tiptap's HTML
+ * serializer blanks such an `href` but its Markdown serializer keeps it, and an export opened in a browser
+ * must not carry one. Dropping the mark (its text stays) makes the formats agree and exports stable.
+ */
+function withSafeLinks(node: PmNode): PmNode {
+  const marks = node.marks?.filter((mark) => mark.type !== 'link' || isAllowedUri(String(mark.attrs?.href ?? '')));
+  const copy: PmNode = { ...node };
+  if (node.marks) {
+    if (marks && marks.length > 0) copy.marks = marks;
+    else delete copy.marks;
+  }
+  if (node.content) copy.content = node.content.map(withSafeLinks);
+  return copy;
+}
