@@ -6,7 +6,8 @@ import StarterKit from '@tiptap/starter-kit';
 // A line of text that Markdown would read as the start of a block (`# `, `- `, `1. `, `> `, `---`, four
 // spaces…) gets the one character that makes it so escaped. Tiptap's Markdown renderer escapes inline syntax
 // but not these, and a paragraph "1. not a list" exported and imported again would come back as a list.
-const BLOCK_START = /^(?:[#>+\-*=_~`]|\d{1,9}[.)])/;
+// Only what starts a block: `**bold**` or `_italic_` at a line's start must stay marks.
+const BLOCK_START = /^(?:#{1,6}(?=[ \t]|$)|>|[-+*](?=[ \t]|$)|(?:[-*_][ \t]*){3,}$|=+[ \t]*$|-+[ \t]*$|`{3,}|~{3,}|\d{1,9}[.)](?=[ \t]|$))/;
 
 /** Escapes block syntax at the start of each line of a paragraph's Markdown (lines follow hard breaks). */
 export function escapeBlockStarts(markdown: string): string {

@@ -6,6 +6,7 @@ import { createBanner } from './banner.ts';
 import { createTopbar } from './chrome.ts';
 import { openDocumentConnection } from './connection.ts';
 import { h } from './dom.ts';
+import { createFileMenu } from './file-menu.ts';
 import { createHistoryPanel } from './history-panel.ts';
 import { linksApi } from './links-api.ts';
 import { createEditor } from './editor.ts';
@@ -51,7 +52,9 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     { type: 'button', class: 'button history-toggle', 'aria-expanded': 'false', 'aria-controls': 'history-panel', 'data-testid': 'history-toggle' },
     'History',
   );
-  const history = createHistoryPanel(versionsApi(name, accessToken), () => authorName, (open) => {
+  const versions = versionsApi(name, accessToken);
+  const fileMenu = createFileMenu(name, accessToken, versions, () => authorName);
+  const history = createHistoryPanel(versions, () => authorName, (open) => {
     sidePanel.hidden = !open;
     historyToggle.setAttribute('aria-expanded', String(open));
   });
@@ -70,6 +73,7 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     h('div', { class: 'topbar__spacer' }),
     avatars.element,
     badge.element,
+    fileMenu.element,
     shareToggle,
     historyToggle,
     identityControl.element,
@@ -78,7 +82,7 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   const workspace = h(
     'div',
     { class: 'workspace' },
-    h('main', { class: 'editor-column' }, toolbar.element, editorHost),
+    h('main', { class: 'editor-column' }, toolbar.element, fileMenu.status, editorHost),
     sidePanel,
   );
   root.replaceChildren(h('div', { class: 'app app--document' }, topbar, banner.element, workspace, share.element));
@@ -124,6 +128,7 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
       clearTimeout(unavailableTimer);
       history.dispose();
       share.dispose();
+      fileMenu.dispose();
       toolbar.dispose();
       avatars.dispose();
       badge.dispose();

@@ -1,0 +1,124 @@
+// The editor's File menu: download the document as Markdown, HTML or JSON (the server's exports, Tiptap's own
+// serializers), and import a Markdown, HTML or JSON file in place of its content. The content before an import
+// is saved as a version first, so History can bring it back.
+import { h } from './dom.ts';
+import type { VersionsApi } from './versions-api.ts';
+
+export interface FileMenu {
+  /** The File button with its menu, for the header. */
+  element: HTMLElement;
+  /** What the last download or import did, for above the text. */
+  status: HTMLElement;
+  dispose(): void;
+}
+
+const DOWNLOADS: Array<[label: string, format: string, extension: string]> = [
+  ['Download Markdown (.md)', 'md', 'md'],
+  ['Download HTML (.html)', 'html', 'html'],
+  ['Download JSON (.json)', 'json', 'json'],
+];
+
+const IMPORT_TYPES: Record<string, string> = { md: 'text/markdown', markdown: 'text/markdown', html: 'text/html', htm: 'text/html', json: 'application/json' };
+
+export function createFileMenu(
+  documentName: string,
+  token: string | null,
+  versions: VersionsApi,
+  author: () => string,
+): FileMenu {
+  const status = h('p', { class: 'file-status', role: 'status', 'data-testid': 'file-status' });
+  let clearStatus: ReturnType<typeof setTimeout> | undefined;
+  const say = (message: string, tone: 'info' | 'error') => {
+    clearTimeout(clearStatus);
+    status.textContent = message;
+    status.dataset.tone = tone;
+    clearStatus = setTimeout(() => (status.textContent = ''), tone === 'error' ? 20_000 : 8_000);
+  };
+  const base = `/api/documents/${encodeURIComponent(documentName)}`;
+  const headers = (extra: Record<string, string> = {}): Record<string, string> => (token === null ? extra : { ...extra, authorization: `Bearer ${token}` });
+  const failure = async (response: Response): Promise<string> => {
+    const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+    return body?.error?.message ?? `the server answered ${response.status}`;
+  };
+
+  const toggle = h('button', { type: 'button', class: 'button file-toggle', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'data-testid': 'file-toggle' }, 'File');
+  const picker = h('input', { type: 'file', accept: '.md,.markdown,.html,.htm,.json', hidden: true, 'data-testid': 'import-file' });
+  const items = [
+    ...DOWNLOADS.map(([label, format, extension]) => {
+      const item = h('button', { type: 'button', role: 'menuitem', class: 'file-menu__item', 'data-testid': `download-${format}` }, label);
+      item.addEventListener('click', () => void download(format, extension));
+      return item;
+    }),
+    (() => {
+      const item = h('button', { type: 'button', role: 'menuitem', class: 'file-menu__item', 'data-testid': 'import-item' }, 'Import a file…');
+      item.addEventListener('click', () => picker.click());
+      return item;
+    })(),
+  ];
+  const menu = h('div', { class: 'file-menu__list', role: 'menu', hidden: true, 'aria-label': 'File' }, ...items);
+  const element = h('div', { class: 'file-menu' }, toggle, menu, picker);
+
+  const setOpen = (open: boolean) => {
+    menu.hidden = !open;
+    toggle.setAttribute('aria-expanded', String(open));
+    if (open) items[0]?.focus();
+  };
+  toggle.addEventListener('click', () => setOpen(menu.hidden === true));
+  menu.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      setOpen(false);
+      toggle.focus();
+    }
+  });
+  const closeOutside = (event: MouseEvent) => {
+    if (!element.contains(event.target as Node)) setOpen(false);
+  };
+  document.addEventListener('click', closeOutside);
+
+  async function download(format: string, extension: string): Promise<void> {
+    setOpen(false);
+    try {
+      const response = await fetch(`${base}/export?format=${format}`, { headers: headers() });
+      if (!response.ok) throw new Error(await failure(response));
+      const url = URL.createObjectURL(await response.blob());
+      const link = h('a', { href: url, download: `${documentName}.${extension}`, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } catch (error) {
+      say(`The document could not be downloaded: ${(error as Error).message}.`, 'error');
+    }
+  }
+
+  picker.addEventListener('change', async () => {
+    const file = picker.files?.[0];
+    picker.value = '';
+    if (!file) return;
+    setOpen(false);
+    const type = IMPORT_TYPES[/\.([^.]+)$/.exec(file.name)?.[1]?.toLowerCase() ?? ''];
+    if (!type) return say(`${file.name}: import takes Markdown (.md), HTML (.html) or JSON (.json).`, 'error');
+    if (!window.confirm(`Replace the content of “${documentName}” with ${file.name}? Everyone editing sees it at once; the current content is saved as a version first.`)) return;
+    try {
+      await versions.save(`Before importing ${file.name}`, author());
+      const response = await fetch(`${base}?label=${encodeURIComponent(`Imported ${file.name}`)}&author=${encodeURIComponent(author())}`, {
+        method: 'PUT',
+        headers: headers({ 'content-type': type }),
+        body: await file.text(),
+      });
+      if (!response.ok) throw new Error(await failure(response));
+      say(`Imported ${file.name}. The previous content is in History as “Before importing ${file.name}”.`, 'info');
+    } catch (error) {
+      say(`${file.name} could not be imported: ${(error as Error).message}.`, 'error');
+    }
+  });
+
+  return {
+    element,
+    status,
+    dispose() {
+      clearTimeout(clearStatus);
+      document.removeEventListener('click', closeOutside);
+    },
+  };
+}
