@@ -31,6 +31,17 @@ export interface RestoreResult {
   beforeRestore: VersionMeta;
 }
 
+/** The stateless message every editor of a document gets when a version of it is restored. */
+export const RESTORE_NOTICE = 'tandem:restored';
+
+export interface RestoreNotice {
+  type: typeof RESTORE_NOTICE;
+  /** The version whose content is back. */
+  version: VersionMeta;
+  /** Who restored it, as the restoring client named them (null when unnamed). */
+  author: string | null;
+}
+
 export type DiffOp = 'equal' | 'insert' | 'delete';
 
 export interface DiffPart {

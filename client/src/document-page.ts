@@ -1,5 +1,6 @@
 // The `/d/<name>` page: header with presence and save status, toolbar, and the shared editor.
 
+import { RESTORE_NOTICE, type RestoreNotice } from '../../common/api-types.ts';
 import { documentNameProblem } from '../../common/names.ts';
 import { accessTokenFromLocation } from './access-token.ts';
 import { createBanner } from './banner.ts';
@@ -18,7 +19,8 @@ import { problemFromAuthenticationFailure, problemFromClose, READ_ONLY, SERVER_U
 import { createShareDialog } from './share-dialog.ts';
 import { createStatusBadge } from './status-badge.ts';
 import { createToolbar } from './toolbar.ts';
-import { versionsApi } from './versions-api.ts';
+import { createNotice } from './notice.ts';
+import { versionsApi, versionTitle } from './versions-api.ts';
 
 // Quick server restarts should not flash a warning; the badge already says Offline meanwhile.
 const UNAVAILABLE_AFTER_MS = 4000;
@@ -53,7 +55,8 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     'History',
   );
   const versions = versionsApi(name, accessToken);
-  const fileMenu = createFileMenu(name, accessToken, versions, () => authorName);
+  const notice = createNotice();
+  const fileMenu = createFileMenu(name, accessToken, versions, () => authorName, notice.say);
   const history = createHistoryPanel(versions, () => authorName, (open) => {
     sidePanel.hidden = !open;
     historyToggle.setAttribute('aria-expanded', String(open));
@@ -77,12 +80,14 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     shareToggle,
     historyToggle,
     identityControl.element,
+    // Where a phone's header starts its second row (styles.css); nothing on wider screens.
+    h('div', { class: 'topbar__break', 'aria-hidden': 'true' }),
   );
   // The aside holds the version-history panel, shown by the History button.
   const workspace = h(
     'div',
     { class: 'workspace' },
-    h('main', { class: 'editor-column' }, toolbar.element, fileMenu.status, editorHost),
+    h('main', { class: 'editor-column' }, toolbar.element, notice.element, editorHost),
     sidePanel,
   );
   root.replaceChildren(h('div', { class: 'app app--document' }, topbar, banner.element, workspace, share.element));
@@ -113,6 +118,11 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     }
   });
 
+  provider.on('stateless', ({ payload }: { payload: string }) => {
+    const restore = restoreNoticeOf(payload);
+    if (restore) notice.say(`${restore.author ?? 'Someone'} restored “${versionTitle(restore.version)}”. The text before is in History.`, 'info');
+  });
+
   let unavailableTimer: ReturnType<typeof setTimeout> | undefined;
   badge.onChange((status) => {
     clearTimeout(unavailableTimer);
@@ -129,6 +139,7 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
       history.dispose();
       share.dispose();
       fileMenu.dispose();
+      notice.dispose();
       toolbar.dispose();
       avatars.dispose();
       badge.dispose();
@@ -156,4 +167,14 @@ function mountInvalidName(root: HTMLElement, problem: string): Page {
     ),
   );
   return { dispose() {} };
+}
+
+/** The restore notice a stateless message carries, or null for any other message. */
+function restoreNoticeOf(payload: string): RestoreNotice | null {
+  try {
+    const message = JSON.parse(payload) as Partial<RestoreNotice> | null;
+    return message?.type === RESTORE_NOTICE && message.version ? (message as RestoreNotice) : null;
+  } catch {
+    return null;
+  }
 }

@@ -7,8 +7,6 @@ import type { VersionsApi } from './versions-api.ts';
 export interface FileMenu {
   /** The File button with its menu, for the header. */
   element: HTMLElement;
-  /** What the last download or import did, for above the text. */
-  status: HTMLElement;
   dispose(): void;
 }
 
@@ -25,15 +23,8 @@ export function createFileMenu(
   token: string | null,
   versions: VersionsApi,
   author: () => string,
+  say: (message: string, tone: 'info' | 'error') => void,
 ): FileMenu {
-  const status = h('p', { class: 'file-status', role: 'status', 'data-testid': 'file-status' });
-  let clearStatus: ReturnType<typeof setTimeout> | undefined;
-  const say = (message: string, tone: 'info' | 'error') => {
-    clearTimeout(clearStatus);
-    status.textContent = message;
-    status.dataset.tone = tone;
-    clearStatus = setTimeout(() => (status.textContent = ''), tone === 'error' ? 20_000 : 8_000);
-  };
   const base = `/api/documents/${encodeURIComponent(documentName)}`;
   const headers = (extra: Record<string, string> = {}): Record<string, string> => (token === null ? extra : { ...extra, authorization: `Bearer ${token}` });
   const failure = async (response: Response): Promise<string> => {
@@ -115,9 +106,7 @@ export function createFileMenu(
 
   return {
     element,
-    status,
     dispose() {
-      clearTimeout(clearStatus);
       document.removeEventListener('click', closeOutside);
     },
   };

@@ -1,6 +1,7 @@
 // Version history of documents: create, list, read, restore and delete versions; import and export content.
-import type { DirectConnection } from '@hocuspocus/server';
+import type { DirectConnection, Document } from '@hocuspocus/server';
 import * as Y from 'yjs';
+import { RESTORE_NOTICE, type RestoreNotice } from '../../common/api-types.ts';
 import { AppError } from '../errors.ts';
 import type { Hub } from '../documents/hub.ts';
 import type { EventEmitter } from '../events/event-bus.ts';
@@ -95,6 +96,9 @@ export class Versions {
           }),
         );
         this.#options.log.info({ doc: documentName, version: id, beforeRestore: beforeRestore.id }, 'version restored');
+        // The text changing under them says nothing of why: everyone editing is told who restored which version.
+        const notice: RestoreNotice = { type: RESTORE_NOTICE, version: restored, author };
+        document.broadcastStateless(JSON.stringify(notice));
         this.#options.events?.emitEvent('version.restored', documentName, { versionId: id, beforeRestoreId: beforeRestore.id, author });
         return { restored, beforeRestore };
       });
@@ -129,7 +133,7 @@ export class Versions {
     }
   }
 
-  async #withDocument<T>(documentName: string, work: (document: Y.Doc, connection: DirectConnection) => T | Promise<T>): Promise<T> {
+  async #withDocument<T>(documentName: string, work: (document: Document, connection: DirectConnection) => T | Promise<T>): Promise<T> {
     const connection = await this.#options.hub.openDirectConnection(documentName, VERSIONS_CONTEXT);
     try {
       return await work(connection.document!, connection);

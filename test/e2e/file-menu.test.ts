@@ -44,7 +44,7 @@ test('import a Markdown file through the File menu; download Markdown, HTML and 
     ada.once('dialog', (dialog) => void dialog.accept());
     await ada.click('[data-testid=file-toggle]');
     await ada.locator('[data-testid=import-file]').setInputFiles(file);
-    await ada.locator('[data-testid=file-status]', { hasText: 'Imported agenda.md' }).waitFor();
+    await ada.locator('[data-testid=notice]', { hasText: 'Imported agenda.md' }).waitFor();
     for (const page of [ada, grace]) {
       await page.locator('.ProseMirror h1', { hasText: 'Agenda' }).waitFor();
       await page.locator('.ProseMirror ul li strong', { hasText: 'Roadmap' }).waitFor();
@@ -88,7 +88,7 @@ test('a file the editor cannot import says why and changes nothing', async () =>
     page.once('dialog', (dialog) => void dialog.accept());
     await page.click('[data-testid=file-toggle]');
     await page.locator('[data-testid=import-file]').setInputFiles(file);
-    await page.locator('[data-testid=file-status][data-tone=error]', { hasText: 'bad.json could not be imported: content[0]: unknown node type "table"' }).waitFor();
+    await page.locator('[data-testid=notice][data-tone=error]', { hasText: 'bad.json could not be imported: content[0]: unknown node type "table"' }).waitFor();
     await waitForText(page, 'Kept as it is.');
   } finally {
     await context.close();

@@ -1,5 +1,5 @@
 // End to end in Chromium: the version-history panel saves, previews, diffs and restores a version, and the
-// other window follows the restore without reloading.
+// other window follows the restore without reloading and is told who restored which version.
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
@@ -61,6 +61,8 @@ test('save a version, preview it with its changes, restore it with confirmation;
     await waitForNoText(grace, 'Grace adds a second paragraph.', 2_000);
     await waitForNoText(ada, 'Grace adds a second paragraph.', 2_000);
     assert.equal(await documentText(grace), 'The first draft.');
+    // Grace is told who brought which version back, not only shown her paragraph vanishing.
+    await grace.locator('[data-testid=notice]', { hasText: `${ADA.name} restored “First draft”.` }).waitFor({ timeout: 2_000 });
     await ada.locator('[data-testid=version-item][data-kind=before-restore]').waitFor();
     await ada.locator('[data-testid=version-changes]', { hasText: 'No changes' }).waitFor();
 
