@@ -2,6 +2,7 @@
 import { AppError } from '../errors.ts';
 import type { CopyOutcome } from './document-copy.ts';
 import type { EventsCopy } from './events-copy.ts';
+import type { LinksCopy } from './links-copy.ts';
 import type { OutboxCopy } from './outbox-copy.ts';
 
 interface Problem {
@@ -18,6 +19,7 @@ export class CopyReport {
   present = 0;
   versionsCopied = 0;
   outbox: OutboxCopy | null = null;
+  links: LinksCopy | null = null;
   /** Change-feed events written (store to store only), and documents whose target kept events of its own. */
   events: { copied: number; kept: number } | null = null;
   readonly conflicts: Problem[] = [];
@@ -58,6 +60,15 @@ export class CopyReport {
     if (this.events) {
       const kept = this.events.kept > 0 ? `, ${this.events.kept} document(s) kept the target's own` : '';
       parts.push(`change-feed events: ${this.events.copied} copied${kept}`);
+    }
+    if (this.links) {
+      const secret = {
+        copied: 'their generated signing secret copied',
+        same: 'the same signing secret on both',
+        none: 'no generated signing secret on the source',
+        differs: 'the target has a signing secret of its own: links made on the source do not open there (make new ones)',
+      }[this.links.secret];
+      parts.push(`share links: ${this.links.copied} copied, ${secret}`);
     }
     return parts.join('; ');
   }

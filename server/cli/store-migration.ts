@@ -6,12 +6,13 @@ import { countBackup, readBackup } from './backup-file.ts';
 import { copyDocument, type CopyOutcome } from './document-copy.ts';
 import { readDocumentState } from './document-state.ts';
 import { copyEvents } from './events-copy.ts';
+import { copyLinks } from './links-copy.ts';
 import type { OfflineStore } from './offline-store.ts';
 import { copyOutbox } from './outbox-copy.ts';
 import type { Progress } from './progress.ts';
 
 /**
- * Copies documents one at a time, in name order, then the webhook outbox. An interrupted run leaves every
+ * Copies documents one at a time, in name order, then the webhook outbox and the share links. An interrupted run leaves every
  * document either absent, complete, or (a version or two short) completed by the next run.
  */
 export async function migrateStore(source: OfflineStore, target: OfflineStore, progress: (total: number) => Progress): Promise<CopyReport> {
@@ -27,6 +28,7 @@ export async function migrateStore(source: OfflineStore, target: OfflineStore, p
     bar.stop();
   }
   report.outbox = await copyOutbox(source.outbox, target.outbox);
+  report.links = await copyLinks(source.links, target.links);
   return report;
 }
 

@@ -26,8 +26,13 @@ export interface ShareLinkStore {
    * every instance of a cluster (the first to store it wins; the others read that one).
    */
   signingSecret(make: () => string): Promise<string>;
+  /** The stored signing secret, or null when none was made yet (for copying a store; never makes one). */
+  storedSecret(): Promise<string | null>;
+  /** Stores a link as given, revoked or not; a link already stored under its id is left as it is. */
   create(link: ShareLink): Promise<void>;
   get(id: string): Promise<ShareLink | null>;
+  /** Every link of every document (for copying a store). */
+  listAll(): Promise<ShareLink[]>;
   /** A document's links, oldest first, revoked ones included. */
   list(document: string): Promise<ShareLink[]>;
   /** Marks a link revoked (once: a second revoke keeps the first time); null when there is no such link. */

@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import * as Y from 'yjs';
+import { createLogger } from '../../server/log.ts';
+import { ShareLinks } from '../../server/sharing/share-links.ts';
 import { LevelDocumentStore } from '../../server/storage/leveldb/level-store.ts';
 import type { Store } from '../../server/storage/open-store.ts';
 import { PgDocumentStore } from '../../server/storage/postgres/pg-store.ts';
@@ -93,12 +95,12 @@ describe('store commands on LevelDB and PostgreSQL', { skip: postgresMissing() ?
     assert.deepEqual(source.documents.find((doc) => doc.name === 'versions')?.versions.map((version) => version.id), [1, 3, 4, 5]);
 
     const first = succeeded(await tandem(['migrate-store', '--from', `leveldb:${dataDir}`, '--to', databaseUrl]));
-    assert.match(first.stdout, /6 document\(s\) verified: 6 copied, 0 completed, 0 already there; 4 version\(s\) copied; webhook outbox: 2 pending, 1 dead \(3 copied\); change-feed events: 20 copied$/m);
+    assert.match(first.stdout, /6 document\(s\) verified: 6 copied, 0 completed, 0 already there; 4 version\(s\) copied; webhook outbox: 2 pending, 1 dead \(3 copied\); change-feed events: 20 copied; share links: 0 copied, no generated signing secret on the source$/m);
     assert.match(first.stderr, /migrate-store: 6\/6 documents/);
     assert.deepEqual(await contentsOf(postgresStore(databaseUrl)), source);
 
     const second = succeeded(await tandem(['migrate-store', '--from', dataDir, '--to', databaseUrl]));
-    assert.match(second.stdout, /6 document\(s\) verified: 0 copied, 0 completed, 6 already there; 0 version\(s\) copied; webhook outbox: 2 pending, 1 dead \(0 copied\); change-feed events: 0 copied$/m);
+    assert.match(second.stdout, /6 document\(s\) verified: 0 copied, 0 completed, 6 already there; 0 version\(s\) copied; webhook outbox: 2 pending, 1 dead \(0 copied\); change-feed events: 0 copied; share links: 0 copied, no generated signing secret on the source$/m);
 
     const server = await startServer({ databaseUrl, autoVersions: false });
     try {
@@ -125,6 +127,34 @@ describe('store commands on LevelDB and PostgreSQL', { skip: postgresMissing() ?
       assert.deepEqual(await readdir(server.dataDir), [], 'the data dir holds nothing in PostgreSQL mode');
     } finally {
       await server.close();
+    }
+  });
+
+  test('share links and their generated secret are copied: a link made on the source opens on the target', async () => {
+    const dataDir = await tempDir('tandem-migrate-links-');
+    const source = await LevelDocumentStore.open({ dataDir, fsync: false });
+    const links = new ShareLinks({ store: source.links, log: createLogger({ level: 'silent' }) });
+    const kept = await links.create({ document: 'shared', role: 'write', expiresInSeconds: null, createdBy: 'alice' });
+    const revoked = await links.create({ document: 'shared', role: 'read', expiresInSeconds: 3600, createdBy: 'bob' });
+    await links.revoke('shared', revoked.id);
+    links.stop();
+    await source.close();
+
+    const databaseUrl = await postgres.createDatabase();
+    const first = succeeded(await tandem(['migrate-store', '--from', dataDir, '--to', databaseUrl]));
+    assert.match(first.stdout, /; share links: 2 copied, their generated signing secret copied$/m);
+    assert.match(succeeded(await tandem(['migrate-store', '--from', dataDir, '--to', databaseUrl])).stdout, /; share links: 0 copied, the same signing secret on both$/m);
+
+    const target = await PgDocumentStore.connect({ url: databaseUrl });
+    try {
+      const onTarget = new ShareLinks({ store: target.links, log: createLogger({ level: 'silent' }) });
+      assert.deepEqual((await onTarget.verify(kept.token!)).grants, { shared: 'write' }, 'the link made on the source opens on the target');
+      await assert.rejects(onTarget.verify(revoked.token ?? 'revoked'), /revoked|invalid/);
+      const listed = await target.links.list('shared');
+      assert.deepEqual(listed.map((link) => [link.id, link.createdBy, link.revokedAt !== null]), [[kept.id, 'alice', false], [revoked.id, 'bob', true]]);
+      onTarget.stop();
+    } finally {
+      await target.close();
     }
   });
 

@@ -46,10 +46,25 @@ function contract(open: () => Promise<{ store: Store; reopen?: () => Promise<Sto
   test('the generated signing secret is made once: the first stored is everyone’s', async () => {
     const { store, close } = await open();
     try {
+      assert.equal(await store.links.storedSecret(), null, 'none before one is made');
       const [first, second] = await Promise.all([store.links.signingSecret(() => 'secret-one'), store.links.signingSecret(() => 'secret-two')]);
       assert.equal(first, second);
       assert.ok(['secret-one', 'secret-two'].includes(first));
       assert.equal(await store.links.signingSecret(() => 'secret-three'), first);
+      assert.equal(await store.links.storedSecret(), first);
+    } finally {
+      await close();
+    }
+  });
+
+  test('a copied link keeps its revocation; creating an id that exists changes nothing; listAll has every link', async () => {
+    const { store, close } = await open();
+    try {
+      await store.links.create(link('r', 'a', 1_000, { revokedAt: 2_000 }));
+      await store.links.create(link('r', 'b', 5_000, { role: 'write' }));
+      assert.deepEqual(await store.links.get('r'), link('r', 'a', 1_000, { revokedAt: 2_000 }));
+      await store.links.create(link('s', 'b', 3_000));
+      assert.deepEqual((await store.links.listAll()).map((l) => l.id).sort(), ['r', 's']);
     } finally {
       await close();
     }

@@ -193,6 +193,11 @@ export function linkKey(id: string): Buffer {
   return Buffer.concat([Buffer.from([KIND_LINK]), Buffer.from(id, 'utf8')]);
 }
 
+/** Every share link's record, by id. */
+export function allLinksRange(): KeyRange {
+  return { gte: Buffer.from([KIND_LINK]), lt: Buffer.from([KIND_LINK + 1]) };
+}
+
 /** The index entry naming one of a document's links. */
 export function documentLinkKey(documentName: string, id: string): Buffer {
   const idBytes = Buffer.from(id, 'utf8');

@@ -1,7 +1,7 @@
 // ShareLinkStore on LevelDB: a JSON record per link, an index per document, written through the group commit.
 import type { ShareLink, ShareLinkStore } from '../share-link-store.ts';
 import type { BatchWriter } from './batch-writer.ts';
-import { documentLinkKey, documentLinkRange, linkIdFromDocumentLinkKey, linkKey, settingKey } from './keys.ts';
+import { allLinksRange, documentLinkKey, documentLinkRange, linkIdFromDocumentLinkKey, linkKey, settingKey } from './keys.ts';
 import type { BatchOp, LevelDatabase } from './leveldb.ts';
 
 const SIGNING_SECRET = 'link-signing-secret';
@@ -27,8 +27,13 @@ export class LevelShareLinkStore implements ShareLinkStore {
     });
   }
 
-  create(link: ShareLink): Promise<void> {
-    return this.#writer.write([
+  async storedSecret(): Promise<string | null> {
+    return (await this.#db.get(settingKey(SIGNING_SECRET)))?.toString('utf8') ?? null;
+  }
+
+  async create(link: ShareLink): Promise<void> {
+    if (await this.get(link.id)) return;
+    await this.#writer.write([
       { type: 'put', key: linkKey(link.id), value: Buffer.from(JSON.stringify(link), 'utf8') },
       { type: 'put', key: documentLinkKey(link.document, link.id), value: Buffer.alloc(0) },
     ]);
@@ -37,6 +42,12 @@ export class LevelShareLinkStore implements ShareLinkStore {
   async get(id: string): Promise<ShareLink | null> {
     const value = await this.#db.get(linkKey(id));
     return value ? (JSON.parse(value.toString('utf8')) as ShareLink) : null;
+  }
+
+  async listAll(): Promise<ShareLink[]> {
+    const links: ShareLink[] = [];
+    for await (const [, value] of this.#db.entries(allLinksRange())) links.push(JSON.parse(value.toString('utf8')) as ShareLink);
+    return links;
   }
 
   async list(document: string): Promise<ShareLink[]> {

@@ -36,13 +36,24 @@ export class PgShareLinkStore implements ShareLinkStore {
     return rows[0]!.value;
   }
 
+  async storedSecret(): Promise<string | null> {
+    const rows = await this.#database.query<{ value: string }>({ text: 'SELECT value FROM tandem_settings WHERE name = $1', values: [SIGNING_SECRET] });
+    return rows[0]?.value ?? null;
+  }
+
   create(link: ShareLink): Promise<void> {
     return this.#writer.write([
       {
-        text: `INSERT INTO tandem_share_links (${COLUMNS}) VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), NULL)`,
-        values: [link.id, link.document, link.role, link.createdBy, link.createdAt, link.expiresAt],
+        text: `INSERT INTO tandem_share_links (${COLUMNS})
+               VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), to_timestamp($6 / 1000.0), to_timestamp($7 / 1000.0))
+               ON CONFLICT (id) DO NOTHING`,
+        values: [link.id, link.document, link.role, link.createdBy, link.createdAt, link.expiresAt, link.revokedAt],
       },
     ]);
+  }
+
+  async listAll(): Promise<ShareLink[]> {
+    return (await this.#database.query<LinkRow>({ text: `SELECT ${COLUMNS} FROM tandem_share_links ORDER BY created_at, id`, values: [] })).map(linkOf);
   }
 
   async get(id: string): Promise<ShareLink | null> {
