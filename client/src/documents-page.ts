@@ -1,4 +1,5 @@
-// The `/` page: every document on the server, newest first, and a form to start a new one.
+// The `/` page: every document on the server, searchable by name and sorted (recently edited first by default),
+// and a form to start a new one.
 
 import { accessTokenFromLocation } from './access-token.ts';
 import { createBanner } from './banner.ts';
@@ -6,6 +7,7 @@ import { createTopbar } from './chrome.ts';
 import { h, svg } from './dom.ts';
 import { fetchDocuments, type DocumentSummary } from './documents-api.ts';
 import { formatBytes, formatRelativeTime } from './format.ts';
+import { arrangeDocuments, SORTS, type SortKey } from './document-order.ts';
 import { createIdentityControl } from './identity-control.ts';
 import type { Identity } from './identity.ts';
 import { nameFeedback } from './new-document-name.ts';
@@ -75,12 +77,30 @@ export function mountDocumentsPage(root: HTMLElement, identity: Identity, go: (p
   // --- Document list -----------------------------------------------------------------------------------
   const count = h('span', { class: 'section__count' });
   const listHost = h('div', { class: 'doc-list-host', 'aria-busy': 'true' }, loadingRows());
+  const search = h('input', { type: 'search', class: 'field__input doc-filter__search', placeholder: 'Search by name', 'aria-label': 'Search documents by name', 'data-testid': 'doc-search' });
+  const sort = h(
+    'select',
+    { class: 'field__input doc-filter__sort', 'aria-label': 'Sort documents', 'data-testid': 'doc-sort' },
+    ...Object.entries(SORTS).map(([key, label]) => h('option', { value: key }, label)),
+  );
+  const filters = h('div', { class: 'doc-filter', hidden: true }, search, sort);
   const section = h(
     'section',
     { class: 'section', 'aria-labelledby': 'all-docs' },
     h('div', { class: 'section__header' }, h('h2', { id: 'all-docs', class: 'section__title' }, 'All documents'), count),
+    filters,
     listHost,
   );
+  const showList = () => {
+    const shown = arrangeDocuments(known, search.value, sort.value as SortKey);
+    count.textContent = known.length === 0 ? '' : shown.length === known.length ? String(known.length) : `${shown.length} of ${known.length}`;
+    filters.hidden = known.length === 0;
+    if (known.length === 0) listHost.replaceChildren(emptyState());
+    else if (shown.length === 0) listHost.replaceChildren(h('p', { class: 'empty__text', 'data-testid': 'no-match' }, `No document name contains “${search.value.trim()}”.`));
+    else listHost.replaceChildren(documentList(shown, window.location.search));
+  };
+  search.addEventListener('input', showList);
+  sort.addEventListener('change', showList);
 
   root.replaceChildren(
     h(
@@ -108,8 +128,7 @@ export function mountDocumentsPage(root: HTMLElement, identity: Identity, go: (p
     try {
       known = await fetchDocuments(token, aborter.signal);
       banner.setPassing(null);
-      count.textContent = known.length === 0 ? '' : String(known.length);
-      listHost.replaceChildren(known.length === 0 ? emptyState() : documentList(known, window.location.search));
+      showList();
       check();
     } catch (error) {
       if (aborter.signal.aborted) return;

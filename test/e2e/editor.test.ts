@@ -217,6 +217,17 @@ test('the list shows documents newest first and opens a new one by a valid name'
     assert.deepEqual(shown, newestFirst.map((entry) => entry.name));
     assert.ok(shown.includes('co-editing'), 'documents from earlier tests are listed');
 
+    // Search by name (any case) and sort by name; a search that matches nothing says so.
+    await page.fill('[data-testid=doc-search]', 'CO-EDIT');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=doc-link]').length === 1);
+    assert.deepEqual(await page.locator('[data-testid=doc-link] .doc-link__name').allTextContents(), ['co-editing']);
+    await page.fill('[data-testid=doc-search]', 'no such name');
+    await page.locator('[data-testid=no-match]').waitFor();
+    await page.fill('[data-testid=doc-search]', '');
+    await page.selectOption('[data-testid=doc-sort]', 'name');
+    const byName = await page.locator('[data-testid=doc-link] .doc-link__name').allTextContents();
+    assert.deepEqual(byName, [...shown].sort(new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }).compare));
+
     // The server's own name rules, in the server's words.
     await page.fill('[data-testid=new-doc-name]', ' padded');
     await page.click('[data-testid=new-doc-create]');
