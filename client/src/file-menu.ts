@@ -1,6 +1,7 @@
 // The editor's File menu: download the document as Markdown, HTML or JSON (the server's exports, Tiptap's own
 // serializers), and import a Markdown, HTML or JSON file in place of its content. The content before an import
 // is saved as a version first, so History can bring it back.
+import { apiRequest } from './api-request.ts';
 import { h } from './dom.ts';
 import type { VersionsApi } from './versions-api.ts';
 
@@ -26,11 +27,6 @@ export function createFileMenu(
   say: (message: string, tone: 'info' | 'error') => void,
 ): FileMenu {
   const base = `/api/documents/${encodeURIComponent(documentName)}`;
-  const headers = (extra: Record<string, string> = {}): Record<string, string> => (token === null ? extra : { ...extra, authorization: `Bearer ${token}` });
-  const failure = async (response: Response): Promise<string> => {
-    const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-    return body?.error?.message ?? `the server answered ${response.status}`;
-  };
 
   const toggle = h('button', { type: 'button', class: 'button file-toggle', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'data-testid': 'file-toggle' }, 'File');
   const picker = h('input', { type: 'file', accept: '.md,.markdown,.html,.htm,.json', hidden: true, 'data-testid': 'import-file' });
@@ -69,8 +65,7 @@ export function createFileMenu(
   async function download(format: string, extension: string): Promise<void> {
     setOpen(false);
     try {
-      const response = await fetch(`${base}/export?format=${format}`, { headers: headers() });
-      if (!response.ok) throw new Error(await failure(response));
+      const response = await apiRequest(`${base}/export?format=${format}`, token);
       const url = URL.createObjectURL(await response.blob());
       const link = h('a', { href: url, download: `${documentName}.${extension}`, hidden: true });
       document.body.append(link);
@@ -92,12 +87,11 @@ export function createFileMenu(
     if (!window.confirm(`Replace the content of “${documentName}” with ${file.name}? Everyone editing sees it at once; the current content is saved as a version first.`)) return;
     try {
       await versions.save(`Before importing ${file.name}`, author());
-      const response = await fetch(`${base}?label=${encodeURIComponent(`Imported ${file.name}`)}&author=${encodeURIComponent(author())}`, {
+      await apiRequest(`${base}?label=${encodeURIComponent(`Imported ${file.name}`)}&author=${encodeURIComponent(author())}`, token, {
         method: 'PUT',
-        headers: headers({ 'content-type': type }),
+        contentType: type,
         body: await file.text(),
       });
-      if (!response.ok) throw new Error(await failure(response));
       say(`Imported ${file.name}. The previous content is in History as “Before importing ${file.name}”.`, 'info');
     } catch (error) {
       say(`${file.name} could not be imported: ${(error as Error).message}.`, 'error');

@@ -1,5 +1,6 @@
 // The client side of the share-link API: list, create and revoke a document's links.
 import type { ShareLinkInfo } from '../../common/api-types.ts';
+import { ApiError, apiRequest } from './api-request.ts';
 
 export type { ShareLinkInfo };
 
@@ -22,22 +23,13 @@ export interface LinksApi {
 export function linksApi(documentName: string, token: string | null): LinksApi {
   const base = `/api/documents/${encodeURIComponent(documentName)}/links`;
   const request = async (path: string, init: RequestInit = {}): Promise<ShareLinkInfo & { links?: ShareLinkInfo[] }> => {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (token !== null) headers['authorization'] = `Bearer ${token}`;
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
     try {
-      response = await fetch(`${base}${path}`, { ...init, headers });
+      return (await (await apiRequest(`${base}${path}`, token, init)).json()) as ShareLinkInfo & { links?: ShareLinkInfo[] };
     } catch (error) {
-      throw new Error('the server could not be reached', { cause: error });
+      if (error instanceof ApiError && error.code === 'sharing-unavailable') throw new LinksUnavailable('open-server', error.message);
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) throw new LinksUnavailable('not-admin', error.message);
+      throw error;
     }
-    const body: unknown = await response.json().catch(() => null);
-    if (response.ok) return body as ShareLinkInfo & { links?: ShareLinkInfo[] };
-    const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-    const message = typeof error?.message === 'string' && error.message !== '' ? error.message : `the server answered ${response.status}`;
-    if (error?.code === 'sharing-unavailable') throw new LinksUnavailable('open-server', message);
-    if (response.status === 401 || response.status === 403) throw new LinksUnavailable('not-admin', message);
-    throw new Error(message);
   };
   return {
     async list() {

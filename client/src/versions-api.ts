@@ -1,5 +1,6 @@
 // The client side of the version-history API: list, save, preview, diff and restore versions of a document.
 import type { Change, RestoreResult, VersionDiff, VersionMeta } from '../../common/api-types.ts';
+import { apiRequest } from './api-request.ts';
 
 export type { Change, VersionMeta };
 
@@ -14,23 +15,7 @@ export interface VersionsApi {
 
 export function versionsApi(documentName: string, token: string | null): VersionsApi {
   const base = `/api/documents/${encodeURIComponent(documentName)}/versions`;
-  const request = async (path: string, init: RequestInit = {}): Promise<Response> => {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (token !== null) headers['authorization'] = `Bearer ${token}`;
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await fetch(`${base}${path}`, { ...init, headers });
-    } catch (error) {
-      throw new Error('the server could not be reached', { cause: error });
-    }
-    if (!response.ok) {
-      const body: unknown = await response.json().catch(() => null);
-      const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
-      throw new Error(typeof message === 'string' && message !== '' ? message : `the server answered ${response.status}`);
-    }
-    return response;
-  };
+  const request = (path: string, init: RequestInit = {}): Promise<Response> => apiRequest(`${base}${path}`, token, init);
   return {
     async list() {
       const body = (await (await request('')).json()) as { versions: VersionMeta[] };

@@ -1,7 +1,10 @@
 // Drives Tandem in headless Chromium: launch, a context per person, and waits on what the page shows.
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { after, afterEach, before } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import * as Y from 'yjs';
+import { startServer, type TestServer } from '../helpers/server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -197,4 +200,43 @@ export async function waitForServiceWorker(page: Page, timeout = 10_000): Promis
     const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no active service worker within ${ms} ms`)), ms));
     await Promise.race([navigator.serviceWorker.ready, late]);
   }, timeout);
+}
+
+export interface BrowserSuite {
+  readonly server: TestServer;
+  readonly browser: Browser;
+  /** Uncaught page errors (newPage and openDocument report there); each test must end with none. */
+  readonly pageErrors: string[];
+}
+
+/**
+ * For one test file: a server serving the editor (auto-versions off, `serverOptions` on top) and one Chromium,
+ * started before its tests and stopped after them; after each test, no page may have thrown.
+ */
+export function browserSuite(serverOptions: Parameters<typeof startServer>[0] = {}): BrowserSuite {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  const pageErrors: string[] = [];
+  before(async () => {
+    server = await startServer({ serveClient: true, logLevel: 'warn', autoVersions: false, ...serverOptions });
+    browser = await launchChromium();
+  });
+  afterEach(() => {
+    assert.deepEqual(pageErrors.splice(0), [], 'the pages threw no uncaught errors');
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the suite’s server starts in before()');
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error('the suite’s browser starts in before()');
+      return browser;
+    },
+    pageErrors,
+  };
 }

@@ -1,39 +1,23 @@
 // End to end in Chromium: the File menu imports a Markdown file in place of the content (another window sees
 // it, History keeps what was there) and downloads the document as Markdown, HTML and JSON.
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser, Download } from 'playwright-core';
-import { makeTempDir, startServer, type TestServer } from '../helpers/server.ts';
-import { launchChromium, openDocument, personContext, waitForText, type Person } from './browser.ts';
+import type { Download } from 'playwright-core';
+import { makeTempDir } from '../helpers/server.ts';
+import { browserSuite, openDocument, personContext, waitForText, type Person } from './browser.ts';
 
 const ADA: Person = { name: 'Ada Lovelace', color: '#8e4ec6' };
 const GRACE: Person = { name: 'Grace Hopper', color: '#12a594' };
 
-let server: TestServer;
-let browser: Browser;
-const pageErrors: string[] = [];
-
-before(async () => {
-  server = await startServer({ serveClient: true, logLevel: 'warn', autoVersions: false });
-  browser = await launchChromium();
-});
-
-afterEach(() => {
-  assert.deepEqual(pageErrors.splice(0), [], 'the pages threw no uncaught errors');
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = browserSuite();
 
 test('import a Markdown file through the File menu; download Markdown, HTML and JSON', async () => {
   const dir = await makeTempDir('tandem-file-menu-');
-  const contexts = await Promise.all([personContext(browser, ADA, { width: 1100, height: 760 }), personContext(browser, GRACE)]);
+  const contexts = await Promise.all([personContext(suite.browser, ADA, { width: 1100, height: 760 }), personContext(suite.browser, GRACE)]);
   try {
-    const [ada, grace] = await Promise.all(contexts.map((context) => openDocument(context, server.url, 'notes', pageErrors)));
+    const [ada, grace] = await Promise.all(contexts.map((context) => openDocument(context, suite.server.url, 'notes', suite.pageErrors)));
     assert.ok(ada && grace);
     await ada.click('.ProseMirror');
     await ada.keyboard.type('Old text that the import replaces.');
@@ -67,7 +51,7 @@ test('import a Markdown file through the File menu; download Markdown, HTML and 
       assert.equal(download.suggestedFilename(), `notes.${extension}`);
       const saved = join(dir, `download.${extension}`);
       await download.saveAs(saved);
-      const served = await (await fetch(`${server.url}/api/documents/notes/export?format=${format}`)).text();
+      const served = await (await fetch(`${suite.server.url}/api/documents/notes/export?format=${format}`)).text();
       assert.equal(await readFile(saved, 'utf8'), served, `the ${format} download is the server's export`);
     }
     assert.equal(await readFile(join(dir, 'download.md'), 'utf8'), await readFile(file, 'utf8'), 'the Markdown downloaded is the Markdown imported');
@@ -78,9 +62,9 @@ test('import a Markdown file through the File menu; download Markdown, HTML and 
 
 test('a file the editor cannot import says why and changes nothing', async () => {
   const dir = await makeTempDir('tandem-file-menu-');
-  const context = await personContext(browser, ADA);
+  const context = await personContext(suite.browser, ADA);
   try {
-    const page = await openDocument(context, server.url, 'kept', pageErrors);
+    const page = await openDocument(context, suite.server.url, 'kept', suite.pageErrors);
     await page.click('.ProseMirror');
     await page.keyboard.type('Kept as it is.');
     const file = join(dir, 'bad.json');

@@ -1,36 +1,18 @@
 // End to end in Chromium: the version-history panel saves, previews, diffs and restores a version, and the
 // other window follows the restore without reloading and is told who restored which version.
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { documentText, launchChromium, openDocument, personContext, typeNewParagraph, waitForNoText, waitForText, type Person } from './browser.ts';
+import { browserSuite, documentText, openDocument, personContext, typeNewParagraph, waitForNoText, waitForText, type Person } from './browser.ts';
 
 const ADA: Person = { name: 'Ada Lovelace', color: '#8e4ec6' };
 const GRACE: Person = { name: 'Grace Hopper', color: '#12a594' };
 
-let server: TestServer;
-let browser: Browser;
-const pageErrors: string[] = [];
-
-before(async () => {
-  server = await startServer({ serveClient: true, logLevel: 'warn', autoVersions: false });
-  browser = await launchChromium();
-});
-
-afterEach(() => {
-  assert.deepEqual(pageErrors.splice(0), [], 'the pages threw no uncaught errors');
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = browserSuite();
 
 test('save a version, preview it with its changes, restore it with confirmation; the other window follows', async () => {
-  const contexts = await Promise.all([personContext(browser, ADA, { width: 1200, height: 800 }), personContext(browser, GRACE)]);
+  const contexts = await Promise.all([personContext(suite.browser, ADA, { width: 1200, height: 800 }), personContext(suite.browser, GRACE)]);
   try {
-    const [ada, grace] = await Promise.all(contexts.map((context) => openDocument(context, server.url, 'history', pageErrors)));
+    const [ada, grace] = await Promise.all(contexts.map((context) => openDocument(context, suite.server.url, 'history', suite.pageErrors)));
     assert.ok(ada && grace);
 
     await ada.click('.ProseMirror');

@@ -1,39 +1,21 @@
 // End to end in Chromium at a phone's width (375 × 667): the header keeps to two rows, and the History panel
 // opens where it can be seen (a sheet over the lower part of the screen), not below the document.
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { launchChromium, openDocument, personContext, type Person } from './browser.ts';
+import { browserSuite, openDocument, personContext, type Person } from './browser.ts';
 
 const SCREENSHOT = fileURLToPath(new URL('../../docs/mobile-history.png', import.meta.url));
 const ADA: Person = { name: 'Ada Lovelace', color: '#8e4ec6' };
 const PHONE = { width: 375, height: 667 };
 
-let server: TestServer;
-let browser: Browser;
-const pageErrors: string[] = [];
-
-before(async () => {
-  server = await startServer({ serveClient: true, logLevel: 'warn', autoVersions: false });
-  browser = await launchChromium();
-});
-
-afterEach(() => {
-  assert.deepEqual(pageErrors.splice(0), [], 'the pages threw no uncaught errors');
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = browserSuite();
 
 test('at 375 px the header keeps to two rows and History opens in view', async () => {
-  const context = await personContext(browser, ADA, PHONE);
+  const context = await personContext(suite.browser, ADA, PHONE);
   try {
-    const page = await openDocument(context, server.url, 'On the phone', pageErrors);
+    const page = await openDocument(context, suite.server.url, 'On the phone', suite.pageErrors);
     await page.click('.ProseMirror');
     await page.keyboard.type('Written on a phone. '.repeat(40));
     // Typing scrolled the page; the header is measured where it is, at the top.

@@ -1,13 +1,13 @@
 // End to end in Chromium: the Share dialog makes view and edit links, copies them with one click, and
 // revokes them; a second and third browser open the links with their roles, and the revoked one is closed.
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { mintToken } from '../../server/cli/token.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { launchChromium, newPage, personContext, waitForStatus, waitForText, type Person } from './browser.ts';
+import { startServer } from '../helpers/server.ts';
+import { browserSuite, newPage, personContext, waitForStatus, waitForText, type Person } from './browser.ts';
 
 const SECRET = 'share-dialog-test-secret-long-enough-hs256';
 const SCREENSHOT = fileURLToPath(new URL('../../docs/share-dialog.png', import.meta.url));
@@ -15,28 +15,12 @@ const ADA: Person = { name: 'Ada Lovelace', color: '#8e4ec6' };
 const GRACE: Person = { name: 'Grace Hopper', color: '#12a594' };
 const ALAN: Person = { name: 'Alan Turing', color: '#e5484d' };
 
-let server: TestServer;
-let browser: Browser;
-const pageErrors: string[] = [];
-
-before(async () => {
-  server = await startServer({ serveClient: true, logLevel: 'warn', autoVersions: false, auth: 'jwt', jwtSecret: SECRET });
-  browser = await launchChromium();
-});
-
-afterEach(() => {
-  assert.deepEqual(pageErrors.splice(0), [], 'the pages threw no uncaught errors');
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = browserSuite({ auth: 'jwt', jwtSecret: SECRET });
 
 async function open(person: Person, url: string, viewport?: { width: number; height: number }): Promise<Page> {
-  const context = await personContext(browser, person, viewport);
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-  const page = await newPage(context, pageErrors);
+  const context = await personContext(suite.browser, person, viewport);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.server.url });
+  const page = await newPage(context, suite.pageErrors);
   await page.goto(url);
   await waitForStatus(page, 'saved');
   return page;
@@ -56,7 +40,7 @@ async function createLink(page: Page, role: 'read' | 'write'): Promise<string> {
 
 test('share a document: a view link opens read-only, an edit link edits, revoking closes it within a second', async () => {
   const adminToken = await mintToken({ secret: SECRET, user: 'ada', docs: ['launch-plan:admin'], expiresInSeconds: 3600 });
-  const ada = await open(ADA, `${server.url}/d/launch-plan?token=${adminToken}`, { width: 1000, height: 720 });
+  const ada = await open(ADA, `${suite.server.url}/d/launch-plan?token=${adminToken}`, { width: 1000, height: 720 });
   try {
     await ada.click('.ProseMirror');
     await ada.keyboard.type('Launch plan: ship on Monday.');
@@ -65,7 +49,7 @@ test('share a document: a view link opens read-only, an edit link edits, revokin
     await ada.click('[data-testid=share-toggle]');
     await ada.locator('[data-testid=share-dialog][open]').waitFor();
     const viewUrl = await createLink(ada, 'read');
-    assert.match(viewUrl, new RegExp(`^${server.url}/d/launch-plan#share=`));
+    assert.match(viewUrl, new RegExp(`^${suite.server.url}/d/launch-plan#share=`));
     const editUrl = await createLink(ada, 'write');
     const rows = await ada.locator('[data-testid=share-link]').allInnerTexts();
     assert.equal(rows.length, 2);
@@ -104,15 +88,15 @@ test('share a document: a view link opens read-only, an edit link edits, revokin
     assert.equal(await grace.getAttribute('.ProseMirror', 'contenteditable'), 'false');
     await waitForText(grace, 'Alan checks the build.');
   } finally {
-    await Promise.all(browser.contexts().map((context) => context.close()));
+    await Promise.all(suite.browser.contexts().map((context) => context.close()));
   }
 });
 
 test('on a server without access control the dialog says everyone can already edit', async () => {
   const open = await startServer({ serveClient: true, logLevel: 'warn', autoVersions: false, auth: 'none' });
-  const context = await personContext(browser, ADA);
+  const context = await personContext(suite.browser, ADA);
   try {
-    const page = await newPage(context, pageErrors);
+    const page = await newPage(context, suite.pageErrors);
     await page.goto(`${open.url}/d/open-doc`);
     await waitForStatus(page, 'saved');
     await page.click('[data-testid=share-toggle]');
