@@ -19,6 +19,7 @@ import { DocumentDeletion } from './documents/deletion.ts';
 import { Durability } from './documents/durability.ts';
 import { createHub, type Hub } from './documents/hub.ts';
 import { Persistence } from './documents/persistence.ts';
+import { DocumentCreation } from './documents/creation.ts';
 import { createAdminRoutes } from './http/admin-routes.ts';
 import { createLinkRoutes } from './sharing/link-routes.ts';
 import { ShareLinks } from './sharing/share-links.ts';
@@ -179,7 +180,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     store,
     log: moduleLogger(log, 'http'),
     clientDist,
-    admin: createAdminRoutes({ versions, deletion, maxImportBytes: config.maxDocumentBytes }),
+    admin: createAdminRoutes({ versions, creation: new DocumentCreation({ hub, store }), deletion, maxImportBytes: config.maxDocumentBytes }),
     ...(cluster ? { documentRouting: ownerRouting(cluster) } : {}),
     readiness: () => {
       if (draining) return { ready: false, reason: 'shutting down' };

@@ -5,6 +5,7 @@ export type ErrorCode =
   | 'bad-request'
   | 'invalid-document-name'
   | 'not-found'
+  | 'already-exists'
   | 'unauthorized'
   | 'forbidden'
   | 'payload-too-large'
@@ -32,6 +33,7 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   'bad-request': 400,
   'invalid-document-name': 400,
   'not-found': 404,
+  'already-exists': 409,
   unauthorized: 401,
   forbidden: 403,
   'payload-too-large': 413,
@@ -63,6 +65,7 @@ const closeCodeByCode: Record<ErrorCode, number> = {
   'bad-request': 1008,
   'invalid-document-name': 4400,
   'not-found': 4404,
+  'already-exists': 1008,
   unauthorized: 4401,
   forbidden: 4403,
   'payload-too-large': 1009,

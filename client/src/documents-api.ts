@@ -1,5 +1,6 @@
-// The client side of `GET /api/documents`: fetch, check the shape, and order newest first.
+// The client side of `GET /api/documents` (fetch, check the shape, order newest first) and of creating one.
 import type { DocumentSummary } from '../../common/api-types.ts';
+import { ApiError, apiRequest } from './api-request.ts';
 
 export type { DocumentSummary };
 
@@ -41,4 +42,21 @@ function isSummary(value: unknown): value is DocumentSummary {
 function errorMessage(body: unknown): string | null {
   const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
   return typeof message === 'string' && message !== '' ? message : null;
+}
+
+export type CreateOutcome = 'created' | 'exists' | 'not-allowed';
+
+/**
+ * Creates an empty document (stored, so listed at once). 'exists': the name is taken; 'not-allowed': this
+ * token may not create documents over the API (a JWT without admin there), and opening the name creates it.
+ */
+export async function createDocument(name: string, token: string | null): Promise<CreateOutcome> {
+  try {
+    await apiRequest(`/api/documents/${encodeURIComponent(name)}`, token, { method: 'POST' });
+    return 'created';
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'already-exists') return 'exists';
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return 'not-allowed';
+    throw error;
+  }
 }

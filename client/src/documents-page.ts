@@ -5,7 +5,7 @@ import { accessTokenFromLocation } from './access-token.ts';
 import { createBanner } from './banner.ts';
 import { createTopbar } from './chrome.ts';
 import { h, svg } from './dom.ts';
-import { fetchDocuments, type DocumentSummary } from './documents-api.ts';
+import { createDocument, fetchDocuments, type DocumentSummary } from './documents-api.ts';
 import { formatBytes, formatRelativeTime } from './format.ts';
 import { arrangeDocuments, SORTS, type SortKey } from './document-order.ts';
 import { createIdentityControl } from './identity-control.ts';
@@ -63,15 +63,32 @@ export function mountDocumentsPage(root: HTMLElement, identity: Identity, go: (p
     return feedback.problem;
   };
   input.addEventListener('input', () => check());
-  form.addEventListener('submit', (event) => {
+  form.addEventListener('submit', async (event) => {
     event.preventDefault();
     submitted = true;
     if (check() !== null) {
       input.focus();
       return;
     }
-    // Opening a name that does not exist yet creates the document on the server.
-    go(documentPath(input.value) + window.location.search);
+    const name = input.value;
+    const open = () => go(documentPath(name) + window.location.search);
+    // A listed name is opened (the button says Open); a new one is created first, so that a name someone took
+    // meanwhile is not opened as if it were new.
+    if (known.some((entry) => entry.name === name)) return open();
+    create.disabled = true;
+    try {
+      const outcome = await createDocument(name, token);
+      if (outcome !== 'exists') return open();
+      hint.textContent = `A document named “${name}” already exists. Press Open to open it, or choose another name.`;
+      hint.classList.add('field__hint--error');
+      known = [...known, { name, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), bytes: 0, logLength: 0 }];
+      create.textContent = 'Open';
+    } catch (error) {
+      hint.textContent = `The document could not be created: ${(error as Error).message}.`;
+      hint.classList.add('field__hint--error');
+    } finally {
+      create.disabled = false;
+    }
   });
 
   // --- Document list -----------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-// Admin REST API under /api: export, import and delete documents; list, create, read, diff, restore versions.
+// Admin REST API under /api: create, export, import and delete documents; list, create, read, diff, restore versions.
 import { Hono, type Context } from 'hono';
 import * as Y from 'yjs';
 import type { VersionDiff } from '../../common/api-types.ts';
+import type { DocumentCreation } from '../documents/creation.ts';
 import type { DocumentDeletion } from '../documents/deletion.ts';
 import { AppError } from '../errors.ts';
 import { diffDocuments } from '../versions/diff.ts';
@@ -14,6 +15,7 @@ import { jsonBody } from './json-body.ts';
 
 export interface AdminRoutesOptions {
   versions: Versions;
+  creation: DocumentCreation;
   deletion: DocumentDeletion;
   /** Largest import body accepted (413 beyond): the largest document the server keeps (--max-document-bytes). */
   maxImportBytes: number;
@@ -21,7 +23,7 @@ export interface AdminRoutesOptions {
 
 // Every route that may receive a body has a limit; the others are GET routes, whose bodies are never read.
 export function createAdminRoutes(options: AdminRoutesOptions): Hono {
-  const { versions, deletion } = options;
+  const { versions, creation, deletion } = options;
   const api = new Hono();
   const importLimit = limitBody(options.maxImportBytes, 'an import');
 
@@ -47,6 +49,13 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
   };
   api.put('/documents/:name', importLimit, importDocument);
   api.post('/documents/:name/import', importLimit, importDocument);
+
+  // Creates an empty document, listed at once; 409 when the name is taken (PUT replaces content instead).
+  api.post('/documents/:name', limitJsonBody, async (c) => {
+    const name = documentNameOf(c);
+    await creation.create(name);
+    return c.json({ name }, 201);
+  });
 
   api.delete('/documents/:name', limitJsonBody, async (c) => {
     await deletion.delete(documentNameOf(c));

@@ -240,8 +240,19 @@ test('the list shows documents newest first and opens a new one by a valid name'
     assert.equal(new URL(page.url()).pathname, `/d/${encodeURIComponent('Notes: 50% done?')}`);
     assert.equal(await page.textContent('[data-testid=doc-title]'), 'Notes: 50% done?');
 
-    // History-API navigation: Back shows the list again, and a list entry opens its document.
+    // History-API navigation: Back shows the list again, with the new document in it although nobody typed in
+    // it, and a list entry opens its document.
     await page.goBack();
+    await page.locator('[data-testid=doc-link]', { hasText: 'Notes: 50% done?' }).waitFor();
+
+    // A name taken since the list was loaded is not opened as if it were new.
+    assert.equal((await fetch(`${server.url}/api/documents/${encodeURIComponent('Taken meanwhile')}`, { method: 'POST' })).status, 201);
+    await page.fill('[data-testid=new-doc-name]', 'Taken meanwhile');
+    await page.click('[data-testid=new-doc-create]');
+    await page.getByText('A document named “Taken meanwhile” already exists. Press Open to open it, or choose another name.').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/');
+    assert.equal(await page.textContent('[data-testid=new-doc-create]'), 'Open');
+
     await page.locator('[data-testid=doc-link]', { hasText: 'undo' }).click();
     await waitForStatus(page, 'saved');
     await waitForText(page, 'Ada wrote this.');

@@ -1,0 +1,40 @@
+// Creating a document by name: stored at once (one empty paragraph), so it is listed before anyone types in it,
+// and refused when the name is taken, so "New document" never opens another one's text by surprise.
+import * as Y from 'yjs';
+import { AppError } from '../errors.ts';
+import type { DocumentStore } from '../storage/document-store.ts';
+import { CONTENT_FIELD } from '../versions/prosemirror-json.ts';
+import type { Hub } from './hub.ts';
+
+const CREATION_CONTEXT = { source: 'tandem-create' };
+
+export class DocumentCreation {
+  #hub: Pick<Hub, 'openDirectConnection'>;
+  #store: Pick<DocumentStore, 'getMeta'>;
+
+  constructor(options: { hub: Pick<Hub, 'openDirectConnection'>; store: Pick<DocumentStore, 'getMeta'> }) {
+    this.#hub = options.hub;
+    this.#store = options.store;
+  }
+
+  /** Creates `name` holding one empty paragraph, stored before this resolves; 409 `already-exists` if it has content. */
+  async create(name: string): Promise<void> {
+    const taken = () => new AppError('already-exists', `a document named "${name}" already exists; open it instead`);
+    if (await this.#store.getMeta(name)) throw taken();
+    const connection = await this.#hub.openDirectConnection(name, CREATION_CONTEXT);
+    try {
+      // Open in an editor but never stored yet, or stored meanwhile: someone else's document all the same.
+      let created = false;
+      await connection.transact((doc: Y.Doc) => {
+        const fragment = doc.getXmlFragment(CONTENT_FIELD);
+        if (fragment.length > 0) return;
+        fragment.insert(0, [new Y.XmlElement('paragraph')]);
+        created = true;
+      });
+      if (!created) throw taken();
+    } finally {
+      // Unloading stores the document (and waits for it): it is listed once this resolves.
+      await connection.disconnect();
+    }
+  }
+}
