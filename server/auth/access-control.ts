@@ -117,7 +117,7 @@ export class AccessControl implements Extension {
       access.expiryTimer = setTimeout(() => {
         if (expiresAt > Date.now()) return schedule();
         this.#options.log.info({ doc: documentName, userId: access.identity?.userId }, 'token expired; closing the connection');
-        closeWith(new AppError('unauthorized', 'token expired'));
+        closeWith(new AppError('unauthorized', linkId === undefined ? 'token expired' : 'share link expired'));
       }, Math.min(Math.max(remaining, 0), MAX_TIMER_MS));
       // An open session must not keep the process alive on its own.
       access.expiryTimer.unref();

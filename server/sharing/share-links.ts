@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { LinkRole, ShareLink, ShareLinkStore } from '../storage/share-link-store.ts';
-import type { Identity } from '../auth/tokens.ts';
+import { MAX_TOKEN_LENGTH, type Identity } from '../auth/tokens.ts';
 
 /** The JOSE `typ` that marks a share link's token: a user's JWT never carries it, so the two cannot be confused. */
 const LINK_TOKEN_TYPE = 'tandem-link';
@@ -50,6 +50,8 @@ export class ShareLinks {
   #joined = new Map<string, Set<(reason: AppError) => void>>();
   #poll: NodeJS.Timeout | null = null;
   #polling = false;
+  // One warning per outage of the store, not one per poll.
+  #warned = false;
 
   constructor(options: ShareLinksOptions) {
     this.#options = options;
@@ -96,6 +98,7 @@ export class ShareLinks {
 
   /** The identity a link's token proves; rejects with `unauthorized` (bad, expired or revoked link). */
   async verify(token: string): Promise<LinkIdentity> {
+    if (token.length > MAX_TOKEN_LENGTH) throw new AppError('unauthorized', `token longer than ${MAX_TOKEN_LENGTH} bytes`);
     let payload: unknown;
     try {
       ({ payload } = await jwtVerify(token, await this.#signingKey(), { algorithms: ['HS256'], typ: LINK_TOKEN_TYPE }));
@@ -148,8 +151,11 @@ export class ShareLinks {
     this.#polling = true;
     try {
       this.#closeJoined(await this.#options.store.revokedAmong([...this.#joined.keys()]));
+      if (this.#warned) this.#options.log.info('share links are checked for revocations again');
+      this.#warned = false;
     } catch (error) {
-      this.#options.log.warn({ err: error }, 'could not check share links for revocations; trying again');
+      if (!this.#warned) this.#options.log.warn({ err: error }, 'could not check share links for revocations; trying again every poll');
+      this.#warned = true;
     } finally {
       this.#polling = false;
     }

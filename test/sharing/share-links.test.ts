@@ -167,6 +167,31 @@ describe('share links (LevelDB, jwt mode)', () => {
     assert.equal(await server.app.store.getMeta('guarded'), undefined, 'nothing was stored for the refused document');
   });
 
+  test('a link that expires mid-session closes its socket with the reason; an oversized link token is refused unread', async () => {
+    const link = await makeLink(server, 'short-lived', { role: 'write', expiresInSeconds: 2 });
+    const guest = openWith(server, 'short-lived', link.token!);
+    try {
+      await waitFor(() => guest.provider.isSynced, 10_000, 'the guest to sync');
+      await waitFor(() => guest.closes.length > 0, 5_000, 'the expiry to close the socket');
+      assert.equal(guest.closes[0], 4401);
+      assert.ok(server.logs.some((line) => line.msg === 'token expired; closing the connection' && line.userId === `link:${link.id}`));
+      await waitFor(() => guest.refusals.length > 0, 5_000, 'the reconnect to be refused');
+      assert.match(guest.refusals[0]!, /share link expired/);
+    } finally {
+      guest.destroy();
+    }
+    const [header, payload, signature] = link.token!.split('.');
+    const oversized = `${header}.${payload}${'A'.repeat(9_000)}.${signature}`;
+    const raw = await connectRaw(server.wsUrl);
+    try {
+      const auth = await raw.authenticate('short-lived', oversized);
+      assert.equal(auth.authType, 1);
+      assert.match(auth.text ?? '', /longer than 8192 bytes/);
+    } finally {
+      raw.close();
+    }
+  });
+
   test('only an admin of the document makes or lists links; bad bodies get a 400 naming the field', async () => {
     const writer = await userToken('team-*:write');
     const admin = await userToken('team-a:admin');
