@@ -95,6 +95,12 @@ test('HTML escapes text; script links are dropped in every format, their text ke
   assert.doesNotMatch(JSON.stringify(fromHTML('<p><a href="javascript:alert(1)">evil</a></p>')), /javascript/);
 });
 
+test('HTML import runs no script and loads nothing: what is not the editor’s is dropped', () => {
+  const imported = fromHTML('<p>kept</p><script>globalThis.__tandemPwned = 1</script><img src="http://127.0.0.1:9/x.png" onerror="globalThis.__tandemPwned = 2"><style>p{}</style>');
+  assert.equal((globalThis as { __tandemPwned?: number }).__tandemPwned, undefined);
+  assert.deepEqual(canonical(imported), canonical({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'kept' }] }] }));
+});
+
 test('plain text', () => {
   assert.equal(toPlainText(doc), 'Title <&>\n\nplain bold both\nnext line\n\nevil and x*y\n\nquoted\n\nthree\n\nfour\n\nconst a = 1 < 2;\n\n---\n\n');
 });
