@@ -1,5 +1,5 @@
 // The version-history side panel: save a version, list versions, preview one read-only with its changes
-// since, and restore it after a confirmation.
+// since, and restore or delete it after a confirmation.
 import { h } from './dom.ts';
 import { formatRelativeTime } from './format.ts';
 import { versionTitle, type Change, type VersionMeta, type VersionsApi } from './versions-api.ts';
@@ -105,7 +105,31 @@ export function createHistoryPanel(api: VersionsApi, author: () => string, onTog
 
   const restoreControls = (version: VersionMeta): HTMLElement => {
     const restore = h('button', { type: 'button', class: 'button', 'data-testid': 'restore-version' }, 'Restore this version');
-    const container = h('div', { class: 'history__restore' }, restore);
+    const remove = h('button', { type: 'button', class: 'button button--danger', 'data-testid': 'delete-version' }, 'Delete');
+    const container = h('div', { class: 'history__restore' }, restore, remove);
+    remove.addEventListener('click', () => {
+      const confirm = h('button', { type: 'button', class: 'button button--danger', 'data-testid': 'confirm-delete-version' }, 'Delete for good');
+      const cancel = h('button', { type: 'button', class: 'button' }, 'Keep');
+      container.replaceChildren(
+        h('p', { class: 'history__confirm' }, `Delete “${versionTitle(version)}”? The document and its other versions stay; this one cannot be brought back.`),
+        h('div', { class: 'history__actions' }, confirm, cancel),
+      );
+      cancel.addEventListener('click', () => container.replaceChildren(restore, remove));
+      confirm.addEventListener('click', async () => {
+        confirm.disabled = true;
+        try {
+          await api.remove(version.id);
+          say(`Deleted “${versionTitle(version)}”.`);
+          selected = null;
+          preview.hidden = true;
+          preview.replaceChildren();
+          await refresh();
+        } catch (error) {
+          say(`The version could not be deleted: ${(error as Error).message}.`, 'error');
+          container.replaceChildren(restore, remove);
+        }
+      });
+    });
     restore.addEventListener('click', () => {
       const confirm = h('button', { type: 'button', class: 'button button--primary', 'data-testid': 'confirm-restore' }, 'Restore');
       const cancel = h('button', { type: 'button', class: 'button' }, 'Cancel');
@@ -113,18 +137,18 @@ export function createHistoryPanel(api: VersionsApi, author: () => string, onTog
         h('p', { class: 'history__confirm' }, 'Everyone editing will see this version’s content. The current content is kept as a version, so this can be undone.'),
         h('div', { class: 'history__actions' }, confirm, cancel),
       );
-      cancel.addEventListener('click', () => container.replaceChildren(restore));
+      cancel.addEventListener('click', () => container.replaceChildren(restore, remove));
       confirm.addEventListener('click', async () => {
         confirm.disabled = true;
         try {
           const result = await api.restore(version.id, author());
           say(`Restored “${versionTitle(version)}”. The previous content is the version “${versionTitle(result.beforeRestore)}”.`);
-          container.replaceChildren(restore);
+          container.replaceChildren(restore, remove);
           await refresh();
           await select(version);
         } catch (error) {
           say(`The version could not be restored: ${(error as Error).message}.`, 'error');
-          container.replaceChildren(restore);
+          container.replaceChildren(restore, remove);
         }
       });
     });

@@ -11,6 +11,8 @@ export interface VersionsApi {
   previewHTML(id: number): Promise<string>;
   changesSince(id: number): Promise<Change[]>;
   restore(id: number, author: string): Promise<RestoreResult>;
+  /** Deletes one version for good (the document and its other versions stay). */
+  remove(id: number): Promise<void>;
 }
 
 export function versionsApi(documentName: string, token: string | null): VersionsApi {
@@ -34,6 +36,9 @@ export function versionsApi(documentName: string, token: string | null): Version
     },
     async restore(id, author) {
       return (await (await request(`/${id}/restore`, { method: 'POST', body: JSON.stringify({ author }) })).json()) as RestoreResult;
+    },
+    async remove(id) {
+      await request(`/${id}`, { method: 'DELETE' });
     },
   };
 }

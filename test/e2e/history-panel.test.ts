@@ -53,6 +53,20 @@ test('save a version, preview it with its changes, restore it with confirmation;
     await ada.click('[data-testid=restore-version]');
     await ada.click('[data-testid=confirm-restore]');
     await waitForText(grace, 'Grace adds a second paragraph.', 2_000);
+
+    // Delete the first before-restore version, after a confirmation; the list and the API agree it is gone.
+    // (The list shows both before-restore versions once the panel has refreshed after the second restore.)
+    await ada.locator('[data-testid=version-item][data-kind=before-restore]').nth(1).waitFor();
+    const countBefore = await ada.locator('[data-testid=version-item]').count();
+    const doomed = ada.locator('[data-testid=version-item][data-kind=before-restore]').last();
+    const doomedId = await doomed.getAttribute('data-version-id');
+    await doomed.click();
+    await ada.click('[data-testid=delete-version]');
+    await ada.click('[data-testid=confirm-delete-version]');
+    await ada.locator(`[data-testid=version-item][data-version-id="${doomedId}"]`).waitFor({ state: 'detached' });
+    assert.equal(await ada.locator('[data-testid=version-item]').count(), countBefore - 1);
+    assert.equal((await fetch(`${suite.server.url}/api/documents/history/versions/${doomedId}`)).status, 404);
+    await waitForText(ada, 'Grace adds a second paragraph.', 2_000);
   } finally {
     await Promise.all(contexts.map((context) => context.close()));
   }
