@@ -1,8 +1,9 @@
 // The editor's File menu: download the document as Markdown, HTML or JSON (the server's exports, Tiptap's own
-// serializers), and import a Markdown, HTML or JSON file in place of its content. The content before an import
-// is saved as a version first, so History can bring it back.
+// serializers), import a Markdown, HTML or JSON file in place of its content (the content before is saved as a
+// version first, so History can bring it back), and make a copy under a new name.
 import { apiRequest } from './api-request.ts';
 import { h } from './dom.ts';
+import { documentPath } from './route.ts';
 import type { VersionsApi } from './versions-api.ts';
 
 export interface FileMenu {
@@ -41,6 +42,11 @@ export function createFileMenu(
       item.addEventListener('click', () => picker.click());
       return item;
     })(),
+    (() => {
+      const item = h('button', { type: 'button', role: 'menuitem', class: 'file-menu__item', 'data-testid': 'duplicate-item' }, 'Make a copy…');
+      item.addEventListener('click', () => void duplicate());
+      return item;
+    })(),
   ];
   const menu = h('div', { class: 'file-menu__list', role: 'menu', hidden: true, 'aria-label': 'File' }, ...items);
   const element = h('div', { class: 'file-menu' }, toggle, menu, picker);
@@ -74,6 +80,19 @@ export function createFileMenu(
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     } catch (error) {
       say(`The document could not be downloaded: ${(error as Error).message}.`, 'error');
+    }
+  }
+
+  async function duplicate(): Promise<void> {
+    setOpen(false);
+    const to = window.prompt('Name of the copy', `Copy of ${documentName}`);
+    if (to === null || to.trim() === '') return;
+    try {
+      await apiRequest(`${base}/duplicate`, token, { method: 'POST', body: JSON.stringify({ to }) });
+      // The copy opens in this tab, keeping the page's token (a share link's opens this document only).
+      window.location.assign(documentPath(to) + window.location.search);
+    } catch (error) {
+      say(`The copy could not be made: ${(error as Error).message}.`, 'error');
     }
   }
 

@@ -1,8 +1,10 @@
-// Creating a document by name: stored at once (one empty paragraph), so it is listed before anyone types in it,
-// and refused when the name is taken, so "New document" never opens another one's text by surprise.
+// Creating a document by name, empty (one paragraph) or as a copy of another's content: stored at once, so it is
+// listed before anyone types in it, and refused when the name is taken, so "New document" never opens another
+// one's text by surprise.
 import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
 import type { DocumentStore } from '../storage/document-store.ts';
+import { transformTo } from '../versions/restore.ts';
 import { CONTENT_FIELD } from '../versions/prosemirror-json.ts';
 import type { Hub } from './hub.ts';
 
@@ -17,8 +19,11 @@ export class DocumentCreation {
     this.#store = options.store;
   }
 
-  /** Creates `name` holding one empty paragraph, stored before this resolves; 409 `already-exists` if it has content. */
-  async create(name: string): Promise<void> {
+  /**
+   * Creates `name` holding `content` (every root type of it), or one empty paragraph; stored before this
+   * resolves; 409 `already-exists` if the name has content.
+   */
+  async create(name: string, content?: Y.Doc): Promise<void> {
     const taken = () => new AppError('already-exists', `a document named "${name}" already exists; open it instead`);
     if (await this.#store.getMeta(name)) throw taken();
     const connection = await this.#hub.openDirectConnection(name, CREATION_CONTEXT);
@@ -28,7 +33,8 @@ export class DocumentCreation {
       await connection.transact((doc: Y.Doc) => {
         const fragment = doc.getXmlFragment(CONTENT_FIELD);
         if (fragment.length > 0) return;
-        fragment.insert(0, [new Y.XmlElement('paragraph')]);
+        if (content) transformTo(doc, content);
+        else fragment.insert(0, [new Y.XmlElement('paragraph')]);
         created = true;
       });
       if (!created) throw taken();

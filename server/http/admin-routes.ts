@@ -2,6 +2,7 @@
 import { Hono, type Context } from 'hono';
 import * as Y from 'yjs';
 import type { VersionDiff } from '../../common/api-types.ts';
+import { documentNameProblem } from '../../common/names.ts';
 import type { DocumentCreation } from '../documents/creation.ts';
 import type { DocumentDeletion } from '../documents/deletion.ts';
 import { AppError } from '../errors.ts';
@@ -55,6 +56,22 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     const name = documentNameOf(c);
     await creation.create(name);
     return c.json({ name }, 201);
+  });
+
+  // A copy of the document's current content under another name; the copy has no versions of its own yet.
+  api.post('/documents/:name/duplicate', limitJsonBody, async (c) => {
+    const body = await jsonBody(c);
+    const to = optionalString(body.to, 'to');
+    if (to === undefined) throw new AppError('bad-request', '"to": the name of the copy is required');
+    const problem = documentNameProblem(to);
+    if (problem) throw new AppError('invalid-document-name', `"to": ${problem}`);
+    const doc = await versions.openCurrent(documentNameOf(c));
+    try {
+      await creation.create(to, doc);
+    } finally {
+      doc.destroy();
+    }
+    return c.json({ name: to }, 201);
   });
 
   api.delete('/documents/:name', limitJsonBody, async (c) => {

@@ -62,3 +62,43 @@ test('in jwt mode creating needs admin on the name', async () => {
     await jwt.close();
   }
 });
+
+test('duplicating copies every root of the current content under a new name, listed at once; the original is untouched', async () => {
+  const writer = await connectClient(server.wsUrl, 'Original');
+  const Y = await import('yjs');
+  try {
+    const paragraph = new Y.XmlElement('paragraph');
+    paragraph.insert(0, [new Y.XmlText('the text')]);
+    writer.doc.getXmlFragment('default').insert(0, [paragraph]);
+    writer.doc.getMap('meta').set('status', 'draft');
+    await waitForAllSaved(writer);
+  } finally {
+    writer.destroy();
+  }
+  const duplicate = (body: unknown, from = 'Original') =>
+    fetch(`${server.url}/api/documents/${encodeURIComponent(from)}/duplicate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  const made = await duplicate({ to: 'Copy of Original' });
+  assert.equal(made.status, 201);
+  const copy = await connectClient(server.wsUrl, 'Copy of Original');
+  try {
+    assert.equal(copy.doc.getXmlFragment('default').toString(), '<paragraph>the text</paragraph>');
+    assert.equal(copy.doc.getMap('meta').get('status'), 'draft');
+    copy.doc.getMap('meta').set('status', 'edited copy');
+    await waitForAllSaved(copy);
+  } finally {
+    copy.destroy();
+  }
+  const original = await connectClient(server.wsUrl, 'Original');
+  try {
+    assert.equal(original.doc.getMap('meta').get('status'), 'draft', 'editing the copy leaves the original alone');
+  } finally {
+    original.destroy();
+  }
+
+  assert.equal((await duplicate({ to: 'Copy of Original' })).status, 409, 'a taken name is refused');
+  assert.equal((await duplicate({})).status, 400);
+  assert.equal((await duplicate({ to: ' padded' })).status, 400);
+  assert.equal((await duplicate({ to: 'Copy of nothing' }, 'No such original')).status, 404);
+  assert.equal(await server.app.store.getMeta('Copy of nothing'), undefined);
+});

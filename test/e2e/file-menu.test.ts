@@ -1,5 +1,5 @@
 // End to end in Chromium: the File menu imports a Markdown file in place of the content (another window sees
-// it, History keeps what was there) and downloads the document as Markdown, HTML and JSON.
+// it, History keeps what was there), downloads the document as Markdown, HTML and JSON, and makes a copy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -55,6 +55,15 @@ test('import a Markdown file through the File menu; download Markdown, HTML and 
       assert.equal(await readFile(saved, 'utf8'), served, `the ${format} download is the server's export`);
     }
     assert.equal(await readFile(join(dir, 'download.md'), 'utf8'), await readFile(file, 'utf8'), 'the Markdown downloaded is the Markdown imported');
+
+    // Make a copy: it opens under its new name with the same text; the original stays.
+    ada.once('dialog', (dialog) => void dialog.accept('Agenda copy'));
+    await ada.click('[data-testid=file-toggle]');
+    await ada.click('[data-testid=duplicate-item]');
+    await ada.waitForURL(`${suite.server.url}/d/${encodeURIComponent('Agenda copy')}`);
+    await ada.locator('.ProseMirror h1', { hasText: 'Agenda' }).waitFor();
+    await ada.locator('.ProseMirror ul li strong', { hasText: 'Roadmap' }).waitFor();
+    await waitForText(grace, 'Agenda');
   } finally {
     await Promise.all(contexts.map((context) => context.close()));
   }
