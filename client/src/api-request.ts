@@ -23,11 +23,13 @@ export async function apiRequest(url: string, token: string | null, init: Reques
   try {
     response = await fetch(url, { ...rest, headers });
   } catch (error) {
+    // A request its caller gave up on is not the server's failure.
+    if (rest.signal?.aborted) throw error;
     throw new Error('the server could not be reached', { cause: error });
   }
   if (response.ok) return response;
   const body: unknown = await response.json().catch(() => null);
   const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  const message = typeof error?.message === 'string' && error.message !== '' ? error.message : `the server answered ${response.status}`;
+  const message = typeof error?.message === 'string' && error.message !== '' ? error.message : `the server answered ${response.status} ${response.statusText}`.trim();
   throw new ApiError(response.status, typeof error?.code === 'string' ? error.code : null, message);
 }

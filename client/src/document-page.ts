@@ -14,12 +14,12 @@ import { createEditor } from './editor.ts';
 import { createIdentityControl } from './identity-control.ts';
 import type { Identity } from './identity.ts';
 import type { Page } from './page.ts';
+import { createNotice } from './notice.ts';
 import { createAvatars } from './presence.ts';
 import { problemFromAuthenticationFailure, problemFromClose, READ_ONLY, SERVER_UNAVAILABLE } from './problems.ts';
 import { createShareDialog } from './share-dialog.ts';
 import { createStatusBadge } from './status-badge.ts';
 import { createToolbar } from './toolbar.ts';
-import { createNotice } from './notice.ts';
 import { versionsApi, versionTitle } from './versions-api.ts';
 
 // Quick server restarts should not flash a warning; the badge already says Offline meanwhile.

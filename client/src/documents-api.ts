@@ -6,18 +6,8 @@ export type { DocumentSummary };
 
 /** Fetches the document list, most recently edited first; throws an Error whose message a person can read. */
 export async function fetchDocuments(token: string | null, signal?: AbortSignal): Promise<DocumentSummary[]> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (token !== null) headers['authorization'] = `Bearer ${token}`;
-  let response: Response;
-  try {
-    response = await fetch('/api/documents', { headers, signal: signal ?? null });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new Error('the server could not be reached', { cause: error });
-  }
-  const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) throw new Error(errorMessage(body) ?? `the server answered ${response.status} ${response.statusText}`.trim());
-  return parseDocumentList(body).sort(byUpdatedDescending);
+  const response = await apiRequest('/api/documents', token, { signal: signal ?? null });
+  return parseDocumentList(await response.json().catch(() => null)).sort(byUpdatedDescending);
 }
 
 /** Validates the response body; entries of the wrong shape are dropped rather than breaking the page. */
@@ -36,12 +26,6 @@ function isSummary(value: unknown): value is DocumentSummary {
   const entry = value as Record<string, unknown>;
   return typeof entry['name'] === 'string' && typeof entry['updatedAt'] === 'string' && typeof entry['createdAt'] === 'string'
     && typeof entry['bytes'] === 'number' && typeof entry['logLength'] === 'number';
-}
-
-// The server's error body is `{ error: { code, message } }`.
-function errorMessage(body: unknown): string | null {
-  const message = (body as { error?: { message?: unknown } } | null)?.error?.message;
-  return typeof message === 'string' && message !== '' ? message : null;
 }
 
 export type CreateOutcome = 'created' | 'exists' | 'not-allowed';

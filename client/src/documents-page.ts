@@ -31,6 +31,8 @@ export function mountDocumentsPage(root: HTMLElement, identity: Identity, go: (p
   const identityControl = createIdentityControl(identity, () => {});
   const aborter = new AbortController();
   let known: DocumentSummary[] = [];
+  // Names found taken when creating, not yet in the loaded list: the button opens them.
+  const taken = new Set<string>();
 
   // --- New-document form -------------------------------------------------------------------------------
   const input = h('input', {
@@ -55,7 +57,7 @@ export function mountDocumentsPage(root: HTMLElement, identity: Identity, go: (p
 
   let submitted = false;
   const check = (): string | null => {
-    const feedback = nameFeedback(input.value, submitted, known.map((entry) => entry.name));
+    const feedback = nameFeedback(input.value, submitted, [...known.map((entry) => entry.name), ...taken]);
     hint.textContent = feedback.message ?? '';
     hint.classList.toggle('field__hint--error', feedback.message !== null);
     input.setAttribute('aria-invalid', String(feedback.message !== null));
@@ -74,15 +76,15 @@ export function mountDocumentsPage(root: HTMLElement, identity: Identity, go: (p
     const open = () => go(documentPath(name) + window.location.search);
     // A listed name is opened (the button says Open); a new one is created first, so that a name someone took
     // meanwhile is not opened as if it were new.
-    if (known.some((entry) => entry.name === name)) return open();
+    if (taken.has(name) || known.some((entry) => entry.name === name)) return open();
     create.disabled = true;
     try {
       const outcome = await createDocument(name, token);
       if (outcome !== 'exists') return open();
+      taken.add(name);
+      check();
       hint.textContent = `A document named “${name}” already exists. Press Open to open it, or choose another name.`;
       hint.classList.add('field__hint--error');
-      known = [...known, { name, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), bytes: 0, logLength: 0 }];
-      create.textContent = 'Open';
     } catch (error) {
       hint.textContent = `The document could not be created: ${(error as Error).message}.`;
       hint.classList.add('field__hint--error');

@@ -31,22 +31,15 @@ export function createFileMenu(
 
   const toggle = h('button', { type: 'button', class: 'button file-toggle', 'aria-haspopup': 'menu', 'aria-expanded': 'false', 'data-testid': 'file-toggle' }, 'File');
   const picker = h('input', { type: 'file', accept: '.md,.markdown,.html,.htm,.json', hidden: true, 'data-testid': 'import-file' });
+  const menuItem = (label: string, testId: string, onClick: () => void): HTMLButtonElement => {
+    const item = h('button', { type: 'button', role: 'menuitem', class: 'file-menu__item', 'data-testid': testId }, label);
+    item.addEventListener('click', onClick);
+    return item;
+  };
   const items = [
-    ...DOWNLOADS.map(([label, format, extension]) => {
-      const item = h('button', { type: 'button', role: 'menuitem', class: 'file-menu__item', 'data-testid': `download-${format}` }, label);
-      item.addEventListener('click', () => void download(format, extension));
-      return item;
-    }),
-    (() => {
-      const item = h('button', { type: 'button', role: 'menuitem', class: 'file-menu__item', 'data-testid': 'import-item' }, 'Import a file…');
-      item.addEventListener('click', () => picker.click());
-      return item;
-    })(),
-    (() => {
-      const item = h('button', { type: 'button', role: 'menuitem', class: 'file-menu__item', 'data-testid': 'duplicate-item' }, 'Make a copy…');
-      item.addEventListener('click', () => void duplicate());
-      return item;
-    })(),
+    ...DOWNLOADS.map(([label, format, extension]) => menuItem(label, `download-${format}`, () => void download(format, extension))),
+    menuItem('Import a file…', 'import-item', () => picker.click()),
+    menuItem('Make a copy…', 'duplicate-item', () => void duplicate()),
   ];
   const menu = h('div', { class: 'file-menu__list', role: 'menu', hidden: true, 'aria-label': 'File' }, ...items);
   const element = h('div', { class: 'file-menu' }, toggle, menu, picker);
