@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { DocumentStore } from './document-store.ts';
 import type { EventLogStore } from './event-log-store.ts';
+import type { DocumentForward, ForwardStore } from './forward-store.ts';
 import { LevelDocumentStore } from './leveldb/level-store.ts';
 import type { OutboxStore } from './outbox-store.ts';
 import type { OwnershipStore } from './ownership-store.ts';
@@ -22,8 +23,17 @@ export interface Store extends DocumentStore, DurabilitySource {
   readonly links: ShareLinkStore;
   /** Owner epochs for a cluster; null on LevelDB, which serves a single node only. */
   readonly ownership: OwnershipStore | null;
+  /** Where renamed and deleted names went. */
+  readonly forwards: ForwardStore;
   /** Deletes a document with its versions, retained events and share links, in one write; the document must be unloaded first. */
   deleteDocument(documentName: string): Promise<void>;
+  /**
+   * Moves a document with its versions and share links to the name `to`, in one write, leaves `forward` at
+   * the old name (when given) and clears any forward at the new one. Both names must be unloaded. Throws
+   * `not-found` when `from` is not stored and `already-exists` when `to` is. Its retained change-feed events
+   * stay with the old name (their numbers are that name's).
+   */
+  moveDocument(from: string, to: string, forward: DocumentForward | null): Promise<void>;
 }
 
 export interface StoreDescription {

@@ -246,6 +246,54 @@ for (const backend of backends()) {
       await store.close();
     });
 
+    test('moving a document takes its data, versions and links to the new name in one write and leaves a forward', async () => {
+      const place = await backend.place();
+      let store = await backend.open(place);
+      const { log } = await store.open('old name');
+      const editor = new Editor(log);
+      editor.type('moved text');
+      await editor.compact();
+      editor.type(' and a tail');
+      await editor.settled();
+      const version = await store.versions.add('old name', editor.doc, { label: 'v1', author: null, kind: 'manual' });
+      await log.close();
+      await store.links.create({ id: 'link-1', document: 'old name', role: 'read', createdBy: 'ann', createdAt: 1, expiresAt: null, revokedAt: null });
+      const { log: takenLog } = await store.open('taken');
+      const taken = new Editor(takenLog);
+      taken.type('someone else');
+      await taken.settled();
+      await takenLog.close();
+
+      await assert.rejects(store.moveDocument('old name', 'taken', null), { code: 'already-exists' });
+      await assert.rejects(store.moveDocument('nobody', 'free', null), { code: 'not-found' });
+      const forward = { name: 'old name', kind: 'renamed' as const, to: 'new name', at: 1_700_000_000_000, by: 'ann' };
+      await store.moveDocument('old name', 'new name', forward);
+      await store.close();
+
+      store = await backend.open(place);
+      assert.deepEqual((await store.listDocuments()).map((meta) => meta.name).sort(), ['new name', 'taken']);
+      assert.equal((await store.getMeta('new name'))?.name, 'new name');
+      assert.equal((await storedText(store, 'new name')).text, 'moved text and a tail');
+      assert.equal((await storedText(store, 'taken')).text, 'someone else', 'the refused move touched nothing');
+      assert.deepEqual((await store.versions.list('new name')).map((meta) => [meta.id, meta.label]), [[version.id, 'v1']]);
+      const restored = new Y.Doc();
+      Y.applyUpdate(restored, await store.versions.state('new name', version.id));
+      assert.equal(restored.getText('t').toString(), 'moved text and a tail');
+      assert.deepEqual(await store.versions.list('old name'), []);
+      assert.deepEqual((await store.links.list('new name')).map((link) => link.id), ['link-1']);
+      assert.equal((await store.links.get('link-1'))?.document, 'new name');
+      assert.deepEqual(await store.links.list('old name'), []);
+      assert.deepEqual(await store.forwards.get('old name'), forward);
+      assert.equal(await store.forwards.get('new name'), null);
+
+      // Moving back (a restore from the trash does) clears the forward at the name it returns to.
+      await store.moveDocument('new name', 'old name', null);
+      assert.equal(await store.forwards.get('old name'), null);
+      assert.equal((await storedText(store, 'old name')).text, 'moved text and a tail');
+      assert.equal(await store.getMeta('new name'), undefined);
+      await store.close();
+    });
+
     test('a damaged log record is refused with document-unavailable and left as it was; other documents load', async () => {
       const place = await backend.place();
       let store = await backend.open(place);

@@ -23,6 +23,11 @@ const KIND_DEAD_LETTER = 0x11;
 const KIND_LINK = 0x12;
 // Server-wide settings by name: [kind][name UTF-8] → value (the generated link-signing secret).
 const KIND_SETTING = 0x13;
+// Forwarding addresses of renamed and deleted names: [kind][name UTF-8] → the forward's JSON.
+const KIND_FORWARD = 0x14;
+
+// The kinds whose keys start with a document's [kind][u32 name length][name]: moving a document rewrites them.
+const PER_DOCUMENT_KINDS = [KIND_META, KIND_SNAPSHOT, KIND_LOG, KIND_VERSION_META, KIND_VERSION_DATA, KIND_DOCUMENT_LINK];
 
 const SEQ_BYTES = 8;
 const COUNT_BYTES = 4;
@@ -220,4 +225,35 @@ export function linkIdFromDocumentLinkKey(key: Buffer): string {
 /** A server-wide setting, by name. */
 export function settingKey(name: string): Buffer {
   return Buffer.concat([Buffer.from([KIND_SETTING]), Buffer.from(name, 'utf8')]);
+}
+
+/** A forwarding address, by the name it is for. */
+export function forwardKey(name: string): Buffer {
+  return Buffer.concat([Buffer.from([KIND_FORWARD]), Buffer.from(name, 'utf8')]);
+}
+
+export function allForwardsRange(): KeyRange {
+  return { gte: Buffer.from([KIND_FORWARD]), lt: Buffer.from([KIND_FORWARD + 1]) };
+}
+
+/**
+ * Every key range holding one document's own records (metadata, snapshot, log, versions, link index), for
+ * moving it. Its retained change-feed events are not among them: they stay with the name they were made under.
+ */
+export function documentRanges(documentName: string): KeyRange[] {
+  return PER_DOCUMENT_KINDS.map((kind) => {
+    const gte = documentPrefix(kind, documentName, 0);
+    // The prefix with its last byte raised: above every suffix, below the next name (UTF-8 never ends in 0xff).
+    const lt = Buffer.from(gte);
+    lt[lt.length - 1] = gte[gte.length - 1]! + 1;
+    return { gte, lt };
+  });
+}
+
+/** The same record's key under another document name: same kind, same suffix. */
+export function keyUnderName(key: Buffer, documentName: string): Buffer {
+  const suffix = key.subarray(5 + key.readUInt32BE(1));
+  const moved = documentPrefix(key[0]!, documentName, suffix.length);
+  suffix.copy(moved, moved.length - suffix.length);
+  return moved;
 }

@@ -88,6 +88,22 @@ export class LevelShareLinkStore implements ShareLinkStore {
     return ops;
   }
 
+  /**
+   * Runs `write` with the operations pointing every link record of `from` at `to` (the caller moves the index
+   * entries), while no revoke runs: its read-then-write would put back the old record.
+   */
+  moveDocument(from: string, to: string, write: (ops: BatchOp[]) => Promise<void>): Promise<void> {
+    return this.#oneAtATime(async () => {
+      await this.#writer.drain();
+      const ops: BatchOp[] = [];
+      for await (const key of this.#db.keys(documentLinkRange(from))) {
+        const link = await this.get(linkIdFromDocumentLinkKey(key));
+        if (link) ops.push({ type: 'put', key: linkKey(link.id), value: Buffer.from(JSON.stringify({ ...link, document: to }), 'utf8') });
+      }
+      await write(ops);
+    });
+  }
+
   #oneAtATime<T>(work: () => Promise<T>): Promise<T> {
     const result = this.#serial.then(work);
     this.#serial = result.catch(() => undefined);

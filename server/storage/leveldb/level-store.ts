@@ -4,9 +4,24 @@ import { AppError } from '../../errors.ts';
 import { BatchedDocumentLog, storageFailed } from '../batched-log.ts';
 import { BatchWriter } from './batch-writer.ts';
 import type { DocumentMeta, DocumentStore, LoadedDocument, OpenOptions } from '../document-store.ts';
-import { allMetaRange, documentNameFromMetaKey, logKeySpan, logRange, logRecordKey, logSpanKey, metaKey, snapshotKey, snapshotRange, type LogSpan } from './keys.ts';
+import type { DocumentForward } from '../forward-store.ts';
+import {
+  allMetaRange,
+  documentNameFromMetaKey,
+  documentRanges,
+  keyUnderName,
+  logKeySpan,
+  logRange,
+  logRecordKey,
+  logSpanKey,
+  metaKey,
+  snapshotKey,
+  snapshotRange,
+  type LogSpan,
+} from './keys.ts';
 import { LevelDatabase, type BatchOp } from './leveldb.ts';
 import { LevelEventLogStore } from './level-event-log.ts';
+import { LevelForwardStore } from './level-forwards.ts';
 import { LevelOutboxStore } from './level-outbox.ts';
 import { LevelShareLinkStore } from './level-share-links.ts';
 import { LevelVersionRecords } from './level-versions.ts';
@@ -44,6 +59,8 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
   readonly events: LevelEventLogStore;
   /** Share links, in the same database and written through the same group commit. */
   readonly links: LevelShareLinkStore;
+  /** Where renamed and deleted names went, in the same database and written through the same group commit. */
+  readonly forwards: LevelForwardStore;
   /** An embedded database has one writer: no cluster, no owners to fence. */
   readonly ownership = null;
 
@@ -55,6 +72,7 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
     this.outbox = new LevelOutboxStore(db, writer);
     this.events = new LevelEventLogStore(db, writer);
     this.links = new LevelShareLinkStore(db, writer);
+    this.forwards = new LevelForwardStore(db, writer);
   }
 
   static async open(options: LevelStoreOptions): Promise<LevelDocumentStore> {
@@ -173,10 +191,7 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
   }
 
   async deleteDocument(documentName: string): Promise<void> {
-    // Callers unload the document first; its log may still be finishing its last writes.
-    for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {
-      await previous.closed;
-    }
+    await this.#whenClosed(documentName);
     const ops: BatchOp[] = [
       { type: 'del', key: metaKey(documentName) },
       { type: 'del', key: snapshotKey(documentName) },
@@ -189,6 +204,39 @@ export class LevelDocumentStore implements DocumentStore, DurabilitySource {
       ops.push(...(await this.#versionRecords.deleteAllOps(documentName)));
       await this.#writer.write(ops);
     });
+  }
+
+  async moveDocument(from: string, to: string, forward: DocumentForward | null): Promise<void> {
+    await this.#whenClosed(from);
+    await this.#whenClosed(to);
+    // Both version chains held (no version added meanwhile) and no link revoked meanwhile (its record is rewritten).
+    await this.versions.deleteDocument(from, () =>
+      this.versions.deleteDocument(to, () =>
+        this.links.moveDocument(from, to, async (linkOps) => {
+          const meta = await this.getMeta(from);
+          if (!meta) throw new AppError('not-found', `no document named "${from}"`);
+          if (await this.getMeta(to)) throw new AppError('already-exists', `a document named "${to}" already exists`);
+          const ops: BatchOp[] = [...linkOps];
+          const oldMetaKey = metaKey(from);
+          for (const range of documentRanges(from)) {
+            for await (const [key, value] of this.#db.entries(range)) {
+              const moved = key.equals(oldMetaKey) ? encodeMeta({ ...meta, name: to }) : value;
+              ops.push({ type: 'del', key }, { type: 'put', key: keyUnderName(key, to), value: moved });
+            }
+          }
+          ops.push(this.forwards.deleteOp(to));
+          if (forward) ops.push(this.forwards.putOp(forward));
+          await this.#writer.write(ops);
+        }),
+      ),
+    );
+  }
+
+  /** Callers unload a document before deleting or moving it; its log may still be finishing its last writes. */
+  async #whenClosed(documentName: string): Promise<void> {
+    for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {
+      await previous.closed;
+    }
   }
 
   async close(): Promise<void> {

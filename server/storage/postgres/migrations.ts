@@ -209,6 +209,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'forwarding addresses of renamed and deleted documents',
+    sql: `
+      -- What became of a name (storage/forward-store.ts): renamed to another, or deleted into the trash. Every
+      -- instance refuses a connection to such a name with where the document went.
+      CREATE TABLE tandem_forwards (
+        name  text PRIMARY KEY,
+        kind  text NOT NULL CHECK (kind IN ('renamed', 'deleted')),
+        "to"  text NOT NULL,
+        at    timestamptz NOT NULL,
+        "by"  text NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Keeps Tandem's migrations from racing each other (any constant; this one reads "tandem" in ASCII). */

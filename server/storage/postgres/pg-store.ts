@@ -9,7 +9,9 @@ import { ChainedVersionStore } from '../version-chain.ts';
 import { PgDatabase, redactUrl, retryWhileUnreachable, type Statement } from './database.ts';
 import { HealthProbe } from './health-probe.ts';
 import { migrate } from './migrations.ts';
+import type { DocumentForward } from '../forward-store.ts';
 import { PgEventLogStore } from './pg-event-log.ts';
+import { PgForwardStore } from './pg-forwards.ts';
 import { PgOutboxStore } from './pg-outbox.ts';
 import { PgShareLinkStore } from './pg-share-links.ts';
 import { PgOwnershipStore } from './pg-ownership.ts';
@@ -119,6 +121,8 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
   readonly events: PgEventLogStore;
   /** Share links, in the same database and written through the same group commit. */
   readonly links: PgShareLinkStore;
+  /** Where renamed and deleted names went, in the same database and written through the same group commit. */
+  readonly forwards: PgForwardStore;
   /** Owner epochs, which fence the writes of documents opened with one. */
   readonly ownership: PgOwnershipStore;
 
@@ -141,6 +145,7 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
     this.outbox = new PgOutboxStore(database, writer);
     this.events = new PgEventLogStore(database, writer, epochOf);
     this.links = new PgShareLinkStore(database, writer);
+    this.forwards = new PgForwardStore(database, writer);
     this.ownership = new PgOwnershipStore(database, loadWaitMs);
     // Another instance may have added versions while it owned the document: the cached chain is stale.
     this.ownership.onClaimed((documentName) => void this.versions.forget(documentName));
@@ -293,10 +298,7 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
 
   /** Deletes the document with its versions, retained events and share links in one transaction, and `alsoDelete` with them. */
   async deleteDocument(documentName: string, alsoDelete: Statement[] = []): Promise<void> {
-    // Callers unload the document first; its log may still be finishing its last writes.
-    for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {
-      await previous.closed;
-    }
+    await this.#whenClosed(documentName);
     // Through the version chain: no version is added or deleted meanwhile, and its cached list goes too.
     await this.versions.deleteDocument(documentName, () =>
       this.writer.write([
@@ -307,6 +309,38 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
         ...alsoDelete,
       ]),
     );
+  }
+
+  async moveDocument(from: string, to: string, forward: DocumentForward | null): Promise<void> {
+    await this.#whenClosed(from);
+    await this.#whenClosed(to);
+    // Both version chains held: no version is added meanwhile, and their cached lists go.
+    await this.versions.deleteDocument(from, () =>
+      this.versions.deleteDocument(to, async () => {
+        if (!(await this.getMeta(from))) throw new AppError('not-found', `no document named "${from}"`);
+        if (await this.getMeta(to)) throw new AppError('already-exists', `a document named "${to}" already exists`);
+        const moves: Array<[table: string, column: string]> = [
+          ['tandem_documents', 'name'],
+          ['tandem_snapshots', 'document'],
+          ['tandem_log', 'document'],
+          ['tandem_versions', 'document'],
+          ['tandem_version_counters', 'document'],
+          ['tandem_share_links', 'document'],
+        ];
+        await this.writer.write([
+          ...moves.map(([table, column]) => ({ text: `UPDATE ${table} SET ${column} = $2 WHERE ${column} = $1`, values: [from, to] })),
+          this.forwards.deleteStatement(to),
+          ...(forward ? [this.forwards.putStatement(forward)] : []),
+        ]);
+      }),
+    );
+  }
+
+  /** Callers unload a document before deleting or moving it; its log may still be finishing its last writes. */
+  async #whenClosed(documentName: string): Promise<void> {
+    for (let previous = this.#openLogs.get(documentName); previous; previous = this.#openLogs.get(documentName)) {
+      await previous.closed;
+    }
   }
 
   async close(): Promise<void> {
