@@ -1,7 +1,12 @@
 // The Tiptap extensions that make the editor's document schema, shared by the browser editor and the server.
-import type { AnyExtension } from '@tiptap/core';
+import { mergeAttributes, type AnyExtension } from '@tiptap/core';
+import Image from '@tiptap/extension-image';
+import { TaskItem, TaskList } from '@tiptap/extension-list';
 import Paragraph from '@tiptap/extension-paragraph';
+import { TableKit } from '@tiptap/extension-table';
+import TextAlign from '@tiptap/extension-text-align';
 import StarterKit from '@tiptap/starter-kit';
+import { isSafeImageSrc, isSafeLinkHref } from './safe-urls.ts';
 
 // A line of text that Markdown would read as the start of a block (`# `, `- `, `1. `, `> `, `---`, four
 // spaces…) gets the one character that makes it so escaped. Tiptap's Markdown renderer escapes inline syntax
@@ -32,6 +37,20 @@ const MarkdownSafeParagraph = Paragraph.extend({
   },
 });
 
+// An image whose `src` the editor would not load (common/safe-urls.ts) is not read from pasted or imported HTML,
+// and is rendered without its `src` should one arrive another way (a Yjs update), as Tiptap's Link does hrefs.
+const SafeImage = Image.extend({
+  parseHTML() {
+    return [{ tag: 'img[src]', getAttrs: (element) => (isSafeImageSrc(element.getAttribute('src')) ? null : false) }];
+  },
+  renderHTML({ HTMLAttributes }) {
+    const { src, ...rest } = HTMLAttributes as { src?: unknown };
+    return ['img', mergeAttributes(this.options.HTMLAttributes, isSafeImageSrc(src) ? HTMLAttributes : rest)];
+  },
+  // Markdown has no "no alt text" apart from `![]`: read that back as none, as it was written, not as "".
+  parseMarkdown: (token, helpers) => helpers.createNode('image', { src: token.href, alt: token.text || null, title: token.title || null }),
+});
+
 /**
  * The editor's content extensions: the server builds its schema from this list (getSchema) to validate
  * imports, and renders exports with it (Tiptap's HTML and Markdown serializers), so a node the editor cannot
@@ -44,8 +63,19 @@ export const editorExtensions: readonly AnyExtension[] = [
     undoRedo: false,
     // Every client would append its own empty trailing paragraph at once, and Yjs keeps them all.
     trailingNode: false,
-    link: { openOnClick: false, autolink: true },
+    // The popover (client/src/link-popover.ts) opens links; a click in the text only places the caret.
+    link: { openOnClick: false, autolink: true, isAllowedUri: (url) => isSafeLinkHref(url) },
     paragraph: false,
   }),
   MarkdownSafeParagraph,
+  // Header row and cells; resizing is off, so no column widths that Markdown could not carry either.
+  TableKit.configure({ table: { resizable: false } }),
+  TaskList,
+  // Nested: a task item may hold a task list (or any block) after its first paragraph, as a list item does.
+  TaskItem.configure({ nested: true }),
+  // Block images by URL (no uploads, no data: URLs).
+  SafeImage.configure({ inline: false, allowBase64: false }),
+  // Kept in HTML (`style="text-align: …"`) and ProseMirror JSON; Markdown has no way to say it, so a Markdown
+  // export drops it (test/versions/render.test.ts states what each format keeps).
+  TextAlign.configure({ types: ['heading', 'paragraph'] }),
 ];

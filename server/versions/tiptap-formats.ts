@@ -5,9 +5,9 @@
 // module is imported on first use (an export or import in one of these formats), not by every server at start.
 import { generateHTML, generateJSON } from '@tiptap/html/server';
 import type { JSONContent } from '@tiptap/core';
-import { isAllowedUri } from '@tiptap/extension-link';
 import { MarkdownManager } from '@tiptap/markdown';
 import { editorExtensions } from '../../common/editor-extensions.ts';
+import { isSafeImageSrc, isSafeLinkHref } from '../../common/safe-urls.ts';
 import type { PmNode } from './prosemirror-json.ts';
 
 const extensions = [...editorExtensions];
@@ -18,33 +18,57 @@ const markdown = new MarkdownManager({ extensions });
 const WRAPPER = ['<div style="white-space: pre-wrap">', '</div>'] as const;
 
 export function toHTML(doc: PmNode): string {
-  return WRAPPER[0] + generateHTML(withSafeLinks(doc) as JSONContent, extensions) + WRAPPER[1];
+  return WRAPPER[0] + generateHTML(withSafeUrls(doc) as JSONContent, extensions) + WRAPPER[1];
 }
 
 export function toMarkdown(doc: PmNode): string {
-  return `${markdown.serialize(withSafeLinks(doc) as JSONContent)}\n`;
+  return `${markdown.serialize(withSafeUrls(doc) as JSONContent)}\n`;
 }
 
 export function fromHTML(html: string): PmNode {
-  return withSafeLinks(generateJSON(html, extensions) as PmNode);
+  return withSafeUrls(generateJSON(html, extensions) as PmNode);
 }
 
 export function fromMarkdown(text: string): PmNode {
-  return withSafeLinks(markdown.parse(text) as PmNode);
+  return withSafeUrls(withCellBreaks(markdown.parse(text) as PmNode));
 }
 
 /**
- * The document without link marks whose URL the editor would refuse (`javascript:`, `data:`…): Tiptap's HTML
- * serializer blanks such an `href` but its Markdown serializer keeps it, and an export opened in a browser
- * must not carry one. Dropping the mark (its text stays) makes the formats agree and exports stable.
+ * The document without the URLs the editor would refuse (common/safe-urls.ts): link marks with a `javascript:`,
+ * `data:`… `href` (the mark goes, its text stays) and images whose `src` is not http(s) (the image goes).
+ * Tiptap's HTML serializer blanks such an `href` but its Markdown serializer keeps it, and an export opened in a
+ * browser must carry neither; dropping them makes the formats agree and exports stable.
  */
-function withSafeLinks(node: PmNode): PmNode {
-  const marks = node.marks?.filter((mark) => mark.type !== 'link' || isAllowedUri(String(mark.attrs?.href ?? '')));
+function withSafeUrls(node: PmNode): PmNode {
+  const marks = node.marks?.filter((mark) => mark.type !== 'link' || isSafeLinkHref(String(mark.attrs?.href ?? '')));
   const copy: PmNode = { ...node };
   if (node.marks) {
     if (marks && marks.length > 0) copy.marks = marks;
     else delete copy.marks;
   }
-  if (node.content) copy.content = node.content.map(withSafeLinks);
+  if (node.content) {
+    copy.content = node.content.filter((child) => child.type !== 'image' || isSafeImageSrc(child.attrs?.src)).map(withSafeUrls);
+  }
   return copy;
+}
+
+const CELL_TYPES = new Set(['tableCell', 'tableHeader']);
+const CELL_BREAK = /<br\s*\/?>/i;
+
+/**
+ * A Markdown table cell is one line, so Tiptap writes its line breaks (and the seams between its paragraphs) as
+ * `<br>`, meaning to read them back as hard breaks; its parser does that through the browser's DOMParser, which
+ * a server has not, and would keep `a<br>b` as text. Here those `<br>` become hard breaks again.
+ */
+function withCellBreaks(node: PmNode, inCell = false): PmNode {
+  if (!node.content) return node;
+  const cell = inCell || CELL_TYPES.has(node.type);
+  const content = node.content.flatMap((child): PmNode[] => {
+    if (!cell || child.type !== 'text' || !CELL_BREAK.test(child.text ?? '')) return [withCellBreaks(child, cell)];
+    return (child.text ?? '').split(new RegExp(CELL_BREAK, 'gi')).flatMap((part, i): PmNode[] => [
+      ...(i > 0 ? [{ type: 'hardBreak' }] : []),
+      ...(part === '' ? [] : [{ ...child, text: part }]),
+    ]);
+  });
+  return { ...node, content };
 }
