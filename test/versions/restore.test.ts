@@ -1,7 +1,9 @@
 // Restore through the API while three providers are connected and one is typing: all converge at once.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import * as Y from 'yjs';
+import { fromProseMirrorJSON, toProseMirrorJSON, type PmNode } from '../../server/versions/prosemirror-json.ts';
 import { connectClient, waitFor, waitForAllSaved, type TestClient } from '../helpers/providers.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
@@ -129,5 +131,110 @@ test('restore reaches three connected editors within 1 s, one of them typing, an
     await waitFor(() => clients.every((client) => picture(client.doc).replaceAll('#', '') === laterPicture), 1_000, 'the undo to reach everyone');
   } finally {
     for (const client of clients) client.destroy();
+  }
+});
+
+/** Every element of the editor fragment, depth first, with its node name. */
+function elements(doc: Y.Doc): Y.XmlElement[] {
+  const found: Y.XmlElement[] = [];
+  const walk = (node: unknown) => {
+    if (!(node instanceof Y.XmlElement) && !(node instanceof Y.XmlFragment)) return;
+    if (node instanceof Y.XmlElement) found.push(node);
+    for (const child of node.toArray()) walk(child);
+  };
+  walk(doc.getXmlFragment('default'));
+  return found;
+}
+
+/** What the new node types of a document say: tables' cell text, checkboxes, images, alignment and links. */
+function richParts(json: PmNode) {
+  const parts = { cells: [] as string[], checked: [] as boolean[], images: [] as unknown[], aligned: [] as unknown[], links: [] as unknown[] };
+  const textOf = (node: PmNode): string => node.text ?? (node.type === 'hardBreak' ? '\n' : (node.content ?? []).map(textOf).join(''));
+  const walk = (node: PmNode) => {
+    if (node.type === 'tableCell' || node.type === 'tableHeader') parts.cells.push(`${node.type}:${textOf(node)}`);
+    if (node.type === 'taskItem') parts.checked.push(node.attrs?.checked as boolean);
+    if (node.type === 'image') parts.images.push(node.attrs);
+    if (node.attrs?.textAlign) parts.aligned.push([node.type, node.attrs.textAlign]);
+    for (const mark of node.marks ?? []) if (mark.type === 'link') parts.links.push([node.text, mark.attrs?.href]);
+    for (const child of node.content ?? []) walk(child);
+  };
+  walk(json);
+  return parts;
+}
+
+test('tables, checked task items, images, alignment and links survive a version and its restore', { timeout: 60_000 }, async () => {
+  const name = 'restore-rich';
+  const rich = JSON.parse(readFileSync(new URL('../fixtures/documents/rich.json', import.meta.url), 'utf8')) as PmNode;
+  const [a, b] = [await connectClient(server.wsUrl, name), await connectClient(server.wsUrl, name)] as const;
+  try {
+    // Written as the editor stores it (y-prosemirror's shape: attributes keep their types, checked is a boolean).
+    Y.applyUpdate(a.doc, Y.encodeStateAsUpdate(fromProseMirrorJSON(rich)));
+    await waitForAllSaved(a);
+    const atVersion = toProseMirrorJSON(a.doc);
+    const parts = richParts(atVersion);
+    // The fixture has each of them, so each assertion below can fail.
+    assert.ok(parts.cells.length >= 9 && parts.checked.includes(true) && parts.checked.includes(false));
+    assert.ok(parts.images.length >= 2 && parts.aligned.length >= 4 && parts.links.length >= 3);
+    const created = (await api(`/documents/${name}/versions`, { method: 'POST', body: JSON.stringify({ label: 'rich' }) })) as { version: { id: number } };
+
+    // The version's own copy says the same.
+    const stored = (await api(`/documents/${name}/versions/${created.version.id}`)) as { content: PmNode };
+    assert.deepEqual(stored.content, atVersion);
+
+    // After the version, someone else changes each of them: cell text, every checkbox, image sources and alt text,
+    // alignment, link targets; and the table goes altogether.
+    b.doc.transact(() => {
+      for (const element of elements(b.doc)) {
+        if (element.nodeName === 'taskItem') {
+          const item = element as unknown as Y.XmlElement<{ checked: boolean }>;
+          item.setAttribute('checked', !item.getAttribute('checked'));
+        }
+        if (element.nodeName === 'image') {
+          element.setAttribute('src', 'https://example.net/other.png');
+          element.removeAttribute('alt');
+        }
+        if (element.getAttribute('textAlign')) element.setAttribute('textAlign', 'center');
+        if (element.nodeName === 'paragraph' && !element.getAttribute('textAlign')) element.setAttribute('textAlign', 'right');
+        for (const child of element.toArray()) {
+          if (!(child instanceof Y.XmlText)) continue;
+          let at = 0;
+          for (const op of child.toDelta() as Array<{ insert: string; attributes?: Record<string, unknown> }>) {
+            if (op.attributes?.link) child.format(at, op.insert.length, { link: { href: 'https://example.net/elsewhere' } });
+            at += op.insert.length;
+          }
+        }
+      }
+      const firstCell = elements(b.doc).find((element) => element.nodeName === 'tableHeader')!;
+      ((firstCell.get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(0, 'CHANGED ');
+      const fragment = b.doc.getXmlFragment('default');
+      const tableAt = fragment.toArray().findIndex((node) => node instanceof Y.XmlElement && node.nodeName === 'table');
+      fragment.delete(tableAt, 1);
+    });
+    await waitForAllSaved(b);
+    await waitFor(() => JSON.stringify(toProseMirrorJSON(a.doc)) === JSON.stringify(toProseMirrorJSON(b.doc)), 5_000, 'a to see b’s edits');
+    const changed = richParts(toProseMirrorJSON(a.doc));
+    assert.deepEqual(changed.cells, []);
+    assert.notDeepEqual(changed.checked, parts.checked);
+    assert.notDeepEqual(changed.images, parts.images);
+    assert.notDeepEqual(changed.aligned, parts.aligned);
+    assert.notDeepEqual(changed.links, parts.links);
+
+    await api(`/documents/${name}/versions/${created.version.id}/restore`, { method: 'POST', body: JSON.stringify({ author: 'ada' }) });
+    for (const client of [a, b]) {
+      await waitFor(() => JSON.stringify(toProseMirrorJSON(client.doc)) === JSON.stringify(atVersion), 5_000, 'the restore to reach both clients');
+      assert.deepEqual(richParts(toProseMirrorJSON(client.doc)), parts);
+    }
+    // Attribute types too, as the editor reads them: a boolean checkbox, not the string "true".
+    assert.equal(elements(a.doc).find((element) => element.nodeName === 'taskItem')!.getAttribute('checked') as unknown, true);
+    // And the server's export of the restored document says so.
+    const exported = await fetch(`${server.url}/api/documents/${name}/export?format=html`).then((response) => response.text());
+    assert.match(exported, /<th><p>Name<\/p><\/th>/);
+    assert.match(exported, /<li data-checked="true" data-type="taskItem">/);
+    assert.match(exported, /<img src="https:\/\/example.com\/images\/chart.png\?size=2&amp;v=1" alt="A chart of sales" title="Sales, 2024">/);
+    assert.match(exported, /<h2 style="text-align: center;?">A centred heading<\/h2>/);
+    assert.match(exported, /<a target="_blank" rel="noopener noreferrer nofollow" href="https:\/\/example.com\/alpha">Alpha<\/a>/);
+  } finally {
+    a.destroy();
+    b.destroy();
   }
 });

@@ -1,5 +1,6 @@
 // transformTo: a live doc ends equal to the target on every root type, by forward edits only.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import * as Y from 'yjs';
@@ -166,4 +167,34 @@ test('a block changed only inside is edited in place: an offline edit elsewhere 
   assert.equal(paragraphText().toString(), 'One two three.');
   Y.applyUpdate(live, Y.encodeStateAsUpdate(offline));
   assert.equal(paragraphText().toString(), 'Offline: One two three.');
+});
+
+test('each new node type comes back from any other document: tables, task items, images, alignment, links', () => {
+  const rich = JSON.parse(readFileSync(new URL('../fixtures/documents/rich.json', import.meta.url), 'utf8')) as PmNode;
+  const byType = (type: string) => (node: PmNode) => node.type === type;
+  const taskList = rich.content!.find(byType('taskList'))!;
+  const others: Array<[string, PmNode]> = [
+    ['empty', { type: 'doc', content: [{ type: 'paragraph' }] }],
+    // The same blocks with every attribute changed: checkboxes flipped, other image, other alignment, other link.
+    ['changed attributes', JSON.parse(JSON.stringify(rich)
+      .replaceAll('"checked":true', '"checked":"was true"').replaceAll('"checked":false', '"checked":true').replaceAll('"checked":"was true"', '"checked":false')
+      .replaceAll('https://example.com/images/chart.png', 'https://example.net/x.png')
+      .replaceAll('"textAlign":"right"', '"textAlign":"left"')
+      .replaceAll('https://example.com/alpha', 'https://example.net/beta')) as PmNode],
+    // A table with a row and a column fewer, a task list only, an image without its title.
+    ['structure changed', {
+      type: 'doc',
+      content: [
+        { type: 'table', content: [{ type: 'tableRow', content: [{ type: 'tableCell', content: [{ type: 'paragraph', content: [{ type: 'text', text: 'Name' }] }] }] }] },
+        { ...taskList, content: taskList.content!.slice(1) },
+        { type: 'image', attrs: { src: 'https://example.com/plain.jpg', alt: 'other' } },
+      ],
+    }],
+  ];
+  for (const [what, other] of others) {
+    assert.notDeepEqual(normalized(other), normalized(rich), what);
+    const live = reloaded(fromProseMirrorJSON(other));
+    live.transact(() => transformTo(live, reloaded(fromProseMirrorJSON(rich))));
+    assert.deepEqual(toProseMirrorJSON(live), toProseMirrorJSON(fromProseMirrorJSON(rich)), what);
+  }
 });
