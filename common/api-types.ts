@@ -42,6 +42,34 @@ export interface RestoreNotice {
   author: string | null;
 }
 
+/**
+ * The stateless message every editor of a document gets just before it is renamed or deleted (its connections
+ * are then closed). An editor that was away learns the same on reconnecting: the server refuses the old name
+ * with close code 4410 and a reason saying where the document went (`document-gone: …`).
+ */
+export const DOCUMENT_MOVED = 'tandem:moved';
+
+export interface DocumentMovedNotice {
+  type: typeof DOCUMENT_MOVED;
+  kind: 'renamed' | 'deleted';
+  /** The new name (renamed); null when deleted. */
+  to: string | null;
+  /** Who did it: a token's `sub`, `admin-token`, or `anonymous`. */
+  by: string;
+  /** Deleted: until when it can be restored (ISO 8601); null when renamed. */
+  restorableUntil: string | null;
+}
+
+/** A document in the trash (GET /api/trash): restorable until `purgeAt`. */
+export interface TrashedDocument {
+  /** The name it had, and gets back when restored. */
+  name: string;
+  deletedAt: string;
+  purgeAt: string;
+  deletedBy: string | null;
+  bytes: number;
+}
+
 export type DiffOp = 'equal' | 'insert' | 'delete';
 
 export interface DiffPart {

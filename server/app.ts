@@ -16,6 +16,10 @@ import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { ConnectionLog } from './documents/connection-log.ts';
 import { DocumentDeletion } from './documents/deletion.ts';
+import { DocumentForwarding } from './documents/forwarding.ts';
+import { DocumentRenaming, reserveNothing } from './documents/renaming.ts';
+import { Trash } from './documents/trash.ts';
+import { DocumentUnloading } from './documents/unloading.ts';
 import { Durability } from './documents/durability.ts';
 import { createHub, type Hub } from './documents/hub.ts';
 import { Persistence } from './documents/persistence.ts';
@@ -59,6 +63,8 @@ export interface App {
   /** What of each loaded document is stored: `whenDurable(documentName)`. */
   readonly durability: Durability;
   readonly versions: Versions;
+  /** Deleted documents, restorable for --trash-days; `sweep(now)` purges what is older. */
+  readonly trash: Trash;
   /** Publishes an event to webhooks and the SSE change feed: `events.emitEvent(type, document, data)`. */
   readonly events: EventEmitter;
   /** Prometheus metrics (own registry); features increment their counters here. */
@@ -124,7 +130,12 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
         policy: { afterUpdates: config.autoVersionAfterUpdates, afterMs: config.autoVersionAfterMs, idleMs: config.autoVersionIdleMs },
       })
     : null;
-  const deletion = new DocumentDeletion({ store, log: moduleLogger(log, 'documents'), hub });
+  const documentsLog = moduleLogger(log, 'documents');
+  const unloading = new DocumentUnloading(hub);
+  const deletion = new DocumentDeletion({ store, log: documentsLog, unloading });
+  const reserve = cluster ? (name: string) => cluster.reserve(name) : reserveNothing;
+  const renaming = new DocumentRenaming({ store, unloading, reserve, events: events.bus, log: documentsLog });
+  const trash = new Trash({ store, unloading, reserve, retentionMs: config.trashDays * 24 * 60 * 60 * 1000, events: events.bus, log: documentsLog });
   // In --auth none everyone may edit everything already: there is nothing to share.
   const links = verifier ? new ShareLinks({ store: store.links, secret: config.linkSecret, log: moduleLogger(log, 'sharing') }) : null;
   // Each extension's `priority` places it; this list only says which run.
@@ -134,7 +145,8 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     persistence,
     new NoEcho(moduleLogger(log, 'ws'), () => hub.extensions),
     new ConnectionLog(moduleLogger(log, 'connections')),
-    deletion,
+    unloading,
+    new DocumentForwarding({ store, hub }),
     ...(autoVersions ? [autoVersions] : []),
     ...features.flatMap((feature) => feature.extensions),
   ]);
@@ -180,7 +192,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     store,
     log: moduleLogger(log, 'http'),
     clientDist,
-    admin: createAdminRoutes({ versions, creation: new DocumentCreation({ hub, store }), deletion, maxImportBytes: config.maxDocumentBytes }),
+    admin: createAdminRoutes({ versions, creation: new DocumentCreation({ hub, store }), deletion, renaming, trash, maxImportBytes: config.maxDocumentBytes }),
     ...(cluster ? { documentRouting: ownerRouting(cluster) } : {}),
     readiness: () => {
       if (draining) return { ready: false, reason: 'shutting down' };
@@ -214,6 +226,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     persistence,
     durability,
     versions,
+    trash,
     events: events.bus,
     metrics: metrics.metrics,
     cluster,
@@ -224,6 +237,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
           httpServer.off('error', reject);
           const urls = urlsOf(httpServer.address() as AddressInfo);
           cluster?.listening(urls.websocket.replace(/\/$/, ''));
+          trash.start();
           resolve(urls);
         });
       }),
@@ -243,6 +257,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     await waitFor(() => hub.documentsCount === 0, Math.min(config.shutdownTimeoutMs / 2, 5_000));
     endpoint.terminateAll();
     links?.stop();
+    await trash.stop();
     await autoVersions?.close();
     await persistence.closeAll();
     // After the documents unloaded: their leases go back now, so other instances take them at once.

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'origin-not-allowed'
   | 'host-not-allowed'
   | 'document-unavailable'
+  | 'document-gone'
   | 'storage-failed'
   | 'fenced-out'
   | 'shutting-down'
@@ -46,6 +47,8 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   'origin-not-allowed': 403,
   'host-not-allowed': 403,
   'document-unavailable': 503,
+  // Renamed or deleted: the message says where it went; retrying the name cannot help.
+  'document-gone': 410,
   'storage-failed': 503,
   // Another instance owns the document now; the request belongs there.
   'fenced-out': 409,
@@ -81,6 +84,7 @@ const closeCodeByCode: Record<ErrorCode, number> = {
   'origin-not-allowed': 4403,
   'host-not-allowed': 4403,
   'document-unavailable': 4503,
+  'document-gone': 4410,
   'storage-failed': 1011,
   // Outside 4400–4499 (which y-websocket never reconnects after): the client reconnects and finds the new owner.
   'fenced-out': 4301,

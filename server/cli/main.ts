@@ -2,7 +2,7 @@
 // restore and migrate-store straight on a store.
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
-import type { Change, RestoreResult, ShareLinkInfo, VersionDiff, VersionMeta } from '../../common/api-types.ts';
+import type { Change, RestoreResult, ShareLinkInfo, TrashedDocument, VersionDiff, VersionMeta } from '../../common/api-types.ts';
 import { AppError, isAppError } from '../errors.ts';
 import { parseFormat, type Rendered } from '../versions/render.ts';
 import { AdminClient, documentPath } from './admin-client.ts';
@@ -36,11 +36,42 @@ function createProgram(env: NodeJS.ProcessEnv): Command {
       for (const doc of list) print(`${doc.name}\t${doc.updatedAt}\t${doc.bytes} bytes`);
     });
   documents
+    .command('rename <doc> <new-name>')
+    .description('rename a document; its versions and share links go along, and its editors follow')
+    .action(async (name: string, to: string) => {
+      await client().json('POST', `${documentPath(name)}/rename`, { to });
+      print(`renamed ${name} to ${to}`);
+    });
+  documents
     .command('delete <doc>')
-    .description('delete a document and its versions (closes its connections first)')
-    .action(async (name: string) => {
-      await client().request('DELETE', documentPath(name));
-      print(`deleted ${name}`);
+    .description('move a document to the trash (closes its connections first); restorable for --trash-days')
+    .option('--permanent', 'delete it and its versions at once, with nothing kept to restore')
+    .action(async (name: string, options: { permanent?: boolean }) => {
+      if (options.permanent) {
+        await client().request('DELETE', `${documentPath(name)}?permanent=true`);
+        return print(`deleted ${name} for good`);
+      }
+      const trashed = await client().json<TrashedDocument>('DELETE', documentPath(name));
+      print(`moved ${name} to the trash; restorable until ${trashed.purgeAt} (tandem documents restore ${JSON.stringify(name)})`);
+    });
+  documents
+    .command('trash')
+    .description('list deleted documents that can still be restored')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      const { documents: list } = await client().json<{ documents: TrashedDocument[] }>('GET', '/trash');
+      if (options.json) return print(JSON.stringify(list, null, 2));
+      if (list.length === 0) return print('the trash is empty');
+      for (const doc of list) print(`${doc.name}\tdeleted ${doc.deletedAt}${doc.deletedBy ? ` by ${doc.deletedBy}` : ''}\tpurged ${doc.purgeAt}\t${doc.bytes} bytes`);
+    });
+  documents
+    .command('restore <doc>')
+    .description('bring a deleted document back from the trash (the most recently deleted one of that name)')
+    .option('--as <name>', 'restore it under another name (when its own is taken again)')
+    .option('--deleted-at <time>', 'the one deleted at this time, as `documents trash` lists it')
+    .action(async (name: string, options: { as?: string; deletedAt?: string }) => {
+      const restored = await client().json<{ name: string }>('POST', `${documentPath(name)}/restore`, { as: options.as, deletedAt: options.deletedAt });
+      print(`restored ${restored.name}`);
     });
 
   const versions = program.command('versions').description('named versions of a document');

@@ -124,6 +124,18 @@ export class Cluster {
     if (!this.self.url) this.self.url = websocketUrl;
   }
 
+  /**
+   * Holds a document name on this instance (its lease) until the returned release is called, so no other
+   * instance loads it meanwhile (a rename's or a restore's target); refused while another instance has it.
+   */
+  async reserve(documentName: string): Promise<() => void> {
+    const placement = await this.ownership.place(documentName);
+    if (!placement.local) {
+      throw new AppError('document-unavailable', `document "${documentName}" is open on another instance; try again once it is closed`);
+    }
+    return () => this.ownership.unref(documentName);
+  }
+
   readiness(): { ready: boolean; reason: string } | null {
     const unreachable = this.ownership.unreachable ?? (this.#redis.status === 'ready' ? null : new Error(this.#redis.status));
     if (unreachable) return { ready: false, reason: 'cluster coordinator (Redis) unreachable; owned documents are served, others wait' };

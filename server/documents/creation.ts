@@ -4,17 +4,20 @@
 import * as Y from 'yjs';
 import { AppError } from '../errors.ts';
 import type { DocumentStore } from '../storage/document-store.ts';
+import type { ForwardStore } from '../storage/forward-store.ts';
 import { transformTo } from '../versions/restore.ts';
 import { CONTENT_FIELD } from '../versions/prosemirror-json.ts';
 import type { Hub } from './hub.ts';
 
 const CREATION_CONTEXT = { source: 'tandem-create' };
 
+type CreationStore = Pick<DocumentStore, 'getMeta'> & { forwards: Pick<ForwardStore, 'delete'> };
+
 export class DocumentCreation {
   #hub: Pick<Hub, 'openDirectConnection'>;
-  #store: Pick<DocumentStore, 'getMeta'>;
+  #store: CreationStore;
 
-  constructor(options: { hub: Pick<Hub, 'openDirectConnection'>; store: Pick<DocumentStore, 'getMeta'> }) {
+  constructor(options: { hub: Pick<Hub, 'openDirectConnection'>; store: CreationStore }) {
     this.#hub = options.hub;
     this.#store = options.store;
   }
@@ -42,5 +45,7 @@ export class DocumentCreation {
       // Unloading stores the document (and waits for it): it is listed once this resolves.
       await connection.disconnect();
     }
+    // A document of that name was renamed or deleted before: this one is the name's now.
+    await this.#store.forwards.delete(name);
   }
 }

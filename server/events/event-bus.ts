@@ -5,6 +5,9 @@ import { randomUUID } from 'node:crypto';
 export const EVENT_TYPES = [
   'document.created',
   'document.changed',
+  'document.renamed',
+  'document.deleted',
+  'document.restored',
   'version.created',
   'version.restored',
   'client.connected',

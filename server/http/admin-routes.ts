@@ -1,10 +1,14 @@
-// Admin REST API under /api: create, export, import and delete documents; list, create, read, diff, restore versions.
+// Admin REST API under /api: create, export, import, rename, delete and restore documents; list, create, read,
+// diff, restore versions.
 import { Hono, type Context } from 'hono';
 import * as Y from 'yjs';
 import type { VersionDiff } from '../../common/api-types.ts';
 import { documentNameProblem } from '../../common/names.ts';
 import type { DocumentCreation } from '../documents/creation.ts';
 import type { DocumentDeletion } from '../documents/deletion.ts';
+import type { DocumentRenaming } from '../documents/renaming.ts';
+import type { Trash } from '../documents/trash.ts';
+import type { ApiVariables } from '../auth/rest-auth.ts';
 import { AppError } from '../errors.ts';
 import { diffDocuments } from '../versions/diff.ts';
 import { fromProseMirrorJSON } from '../versions/prosemirror-json.ts';
@@ -18,14 +22,16 @@ export interface AdminRoutesOptions {
   versions: Versions;
   creation: DocumentCreation;
   deletion: DocumentDeletion;
+  renaming: DocumentRenaming;
+  trash: Trash;
   /** Largest import body accepted (413 beyond): the largest document the server keeps (--max-document-bytes). */
   maxImportBytes: number;
 }
 
 // Every route that may receive a body has a limit; the others are GET routes, whose bodies are never read.
-export function createAdminRoutes(options: AdminRoutesOptions): Hono {
-  const { versions, creation, deletion } = options;
-  const api = new Hono();
+export function createAdminRoutes(options: AdminRoutesOptions): Hono<{ Variables: ApiVariables }> {
+  const { versions, creation, deletion, renaming, trash } = options;
+  const api = new Hono<{ Variables: ApiVariables }>();
   const importLimit = limitBody(options.maxImportBytes, 'an import');
 
   api.get('/documents/:name/export', async (c) => {
@@ -60,11 +66,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
 
   // A copy of the document's current content under another name; the copy has no versions of its own yet.
   api.post('/documents/:name/duplicate', limitJsonBody, async (c) => {
-    const body = await jsonBody(c);
-    const to = optionalString(body.to, 'to');
-    if (to === undefined) throw new AppError('bad-request', '"to": the name of the copy is required');
-    const problem = documentNameProblem(to);
-    if (problem) throw new AppError('invalid-document-name', `"to": ${problem}`);
+    const to = requiredName((await jsonBody(c)).to, 'to', 'the name of the copy');
     const doc = await versions.openCurrent(documentNameOf(c));
     try {
       await creation.create(to, doc);
@@ -74,9 +76,34 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono {
     return c.json({ name: to }, 201);
   });
 
+  // Versions and share links go along; editors are sent to the new name, and the old one forwards there.
+  api.post('/documents/:name/rename', limitJsonBody, async (c) => {
+    const to = requiredName((await jsonBody(c)).to, 'to', 'the new name');
+    await renaming.rename(documentNameOf(c), to, c.get('caller'));
+    return c.json({ name: to });
+  });
+
+  // To the trash, restorable for --trash-days; `?permanent=true` deletes at once, with nothing kept.
   api.delete('/documents/:name', limitJsonBody, async (c) => {
-    await deletion.delete(documentNameOf(c));
-    return c.body(null, 204);
+    const permanent = c.req.query('permanent');
+    if (permanent !== undefined && permanent !== 'true' && permanent !== 'false') {
+      throw new AppError('bad-request', '"permanent" must be true or false');
+    }
+    if (permanent === 'true') {
+      await deletion.delete(documentNameOf(c));
+      return c.body(null, 204);
+    }
+    return c.json(await trash.delete(documentNameOf(c), c.get('caller')));
+  });
+
+  api.get('/trash', async (c) => c.json({ documents: await trash.list() }));
+
+  // Back from the trash: the most recently deleted document of that name, or the one `deletedAt` names.
+  api.post('/documents/:name/restore', limitJsonBody, async (c) => {
+    const body = await jsonBody(c);
+    const deletedAt = optionalString(body.deletedAt, 'deletedAt');
+    const as = body.as === undefined || body.as === null ? undefined : requiredName(body.as, 'as', 'the name to restore under');
+    return c.json(await trash.restore(documentNameOf(c), { deletedAt, as, by: c.get('caller') }));
   });
 
   api.get('/documents/:name/versions', async (c) => c.json({ versions: await versions.list(documentNameOf(c)) }));
@@ -183,6 +210,15 @@ async function importedContent(c: Context): Promise<Y.Doc> {
 async function fromText(type: 'text/markdown' | 'text/html', text: string): Promise<unknown> {
   const { fromHTML, fromMarkdown } = await import('../versions/tiptap-formats.ts');
   return type === 'text/html' ? fromHTML(text) : fromMarkdown(text);
+}
+
+/** A document name from a JSON body's field, checked like one in a path. */
+function requiredName(value: unknown, field: string, what: string): string {
+  const name = optionalString(value, field);
+  if (name === undefined) throw new AppError('bad-request', `"${field}": ${what} is required`);
+  const problem = documentNameProblem(name);
+  if (problem) throw new AppError('invalid-document-name', `"${field}": ${problem}`);
+  return name;
 }
 
 function optionalString(value: unknown, field: string): string | undefined {

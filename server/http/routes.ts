@@ -5,6 +5,7 @@ import type { DocumentSummary } from '../../common/api-types.ts';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { DocumentStore } from '../storage/document-store.ts';
+import { isTrashName } from '../documents/trash.ts';
 import { documentNameOf } from './document-name.ts';
 
 export interface RoutesOptions {
@@ -14,7 +15,7 @@ export interface RoutesOptions {
   clientDist: string | null;
   readiness: () => { ready: boolean; reason: string };
   /** Admin API (versions, export, import, delete), mounted under /api. */
-  admin?: Hono;
+  admin?: Hono<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the group declares its own bindings
   /** Feature route groups (metrics, change feed, webhook admin), mounted after the document API. */
   mounted?: ReadonlyArray<Hono<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- groups declare their own bindings
   /** Runs before every route, health checks and the client included (the Host and Origin checks). */
@@ -44,7 +45,8 @@ export function createRoutes(options: RoutesOptions): Hono {
 
   app.get('/api/documents', async (c) => {
     const documents = await store.listDocuments();
-    return c.json({ documents: documents.map(publicMeta) });
+    // Deleted documents are listed by GET /api/trash.
+    return c.json({ documents: documents.filter((meta) => !isTrashName(meta.name)).map(publicMeta) });
   });
 
   app.get('/api/documents/:name', async (c) => {

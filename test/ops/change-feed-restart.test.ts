@@ -108,7 +108,7 @@ for (const backend of backends) {
       editor.destroy();
       stream.close();
       await waitFor(() => server.app.hocuspocus.getDocumentsCount() === 0, 5_000, 'the document to unload');
-      assert.equal((await fetch(`${server.url}/api/documents/doomed`, { method: 'DELETE' })).status, 204);
+      assert.equal((await fetch(`${server.url}/api/documents/doomed?permanent=true`, { method: 'DELETE' })).status, 204);
       assert.deepEqual(await server.app.store.events.read('doomed', 0, 100), []);
       await server.restart();
       const resumed = await open('doomed', emitted()!.id);

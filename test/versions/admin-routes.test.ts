@@ -6,7 +6,7 @@ import { createRoutes } from '../../server/http/routes.ts';
 import { createLogger } from '../../server/log.ts';
 
 // No document is reached in these cases: the services are never called.
-const admin = createAdminRoutes({ versions: {} as never, creation: {} as never, deletion: {} as never, maxImportBytes: 10 });
+const admin = createAdminRoutes({ versions: {} as never, creation: {} as never, deletion: {} as never, renaming: {} as never, trash: {} as never, maxImportBytes: 10 });
 const app = createRoutes({ store: {} as never, log: createLogger({ level: 'silent' }), clientDist: null, readiness: () => ({ ready: true, reason: '' }), admin });
 
 test('bad version ids, formats, names and oversized imports are JSON errors', async () => {

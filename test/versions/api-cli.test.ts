@@ -68,13 +68,13 @@ test('Markdown and HTML import through the CLI and the API; what an export says,
   const bad = await fetch(`${server.url}/api/documents/bad%20doc`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'table' }] }] }),
+    body: JSON.stringify({ type: 'doc', content: [{ type: 'paragraph', content: [{ type: 'spreadsheet' }] }] }),
   });
   assert.equal(bad.status, 400);
-  assert.match(((await bad.json()) as { error: { message: string } }).error.message, /^content\[0\]\.content\[0\]: unknown node type "table"$/);
+  assert.match(((await bad.json()) as { error: { message: string } }).error.message, /^content\[0\]\.content\[0\]: unknown node type "spreadsheet"$/);
   assert.equal((await fetch(`${server.url}/api/documents/bad%20doc`)).status, 404);
   // The next test counts the server's documents.
-  for (const name of ['md doc', 'html doc']) await cli('documents', 'delete', name);
+  for (const name of ['md doc', 'html doc']) await cli('documents', 'delete', name, '--permanent');
 });
 
 test('CLI and API: import, export, versions, diff, restore, delete; then export and backup offline', { timeout: 120_000 }, async () => {
@@ -152,10 +152,17 @@ test('CLI and API: import, export, versions, diff, restore, delete; then export 
       closed = true;
       other.destroy();
     });
-    await cli('documents', 'delete', 'copy');
+    assert.match((await cli('documents', 'delete', 'copy')).stdout, /^moved copy to the trash; restorable until \d{4}-.*\(tandem documents restore "copy"\)\n$/);
     assert.ok(closed, 'the connected editor was disconnected');
     assert.equal((await fetch(`${server.url}/api/documents/copy`)).status, 404);
     assert.equal((await fetch(`${server.url}/api/documents/copy/versions`)).status, 404);
+    assert.match((await cli('documents', 'trash')).stdout, /^copy\tdeleted \S+ by anonymous\tpurged \S+\t\d+ bytes\n$/);
+    assert.equal((await cli('documents', 'restore', 'copy')).stdout, 'restored copy\n');
+    assert.equal((await cli('documents', 'rename', 'copy', 'copy 2')).stdout, 'renamed copy to copy 2\n');
+    assert.equal((await fetch(`${server.url}/api/documents/copy%202`)).status, 200);
+    // Gone for good: the backup below counts one document.
+    assert.equal((await cli('documents', 'delete', 'copy 2', '--permanent')).stdout, 'deleted copy 2 for good\n');
+    assert.equal((await cli('documents', 'trash')).stdout, 'the trash is empty\n');
   } finally {
     editor.destroy();
   }
