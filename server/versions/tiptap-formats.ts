@@ -8,6 +8,7 @@ import type { JSONContent } from '@tiptap/core';
 import { MarkdownManager } from '@tiptap/markdown';
 import { editorExtensions } from '../../common/editor-extensions.ts';
 import { isSafeImageSrc, isSafeLinkHref } from '../../common/safe-urls.ts';
+import { repairMarkdownParse } from './markdown-repairs.ts';
 import type { PmNode } from './prosemirror-json.ts';
 
 const extensions = [...editorExtensions];
@@ -30,7 +31,7 @@ export function fromHTML(html: string): PmNode {
 }
 
 export function fromMarkdown(text: string): PmNode {
-  return withSafeUrls(withCellBreaks(markdown.parse(text) as PmNode));
+  return withSafeUrls(repairMarkdownParse(markdown.parse(text) as PmNode));
 }
 
 /**
@@ -50,25 +51,4 @@ function withSafeUrls(node: PmNode): PmNode {
     copy.content = node.content.filter((child) => child.type !== 'image' || isSafeImageSrc(child.attrs?.src)).map(withSafeUrls);
   }
   return copy;
-}
-
-const CELL_TYPES = new Set(['tableCell', 'tableHeader']);
-const CELL_BREAK = /<br\s*\/?>/i;
-
-/**
- * A Markdown table cell is one line, so Tiptap writes its line breaks (and the seams between its paragraphs) as
- * `<br>`, meaning to read them back as hard breaks; its parser does that through the browser's DOMParser, which
- * a server has not, and would keep `a<br>b` as text. Here those `<br>` become hard breaks again.
- */
-function withCellBreaks(node: PmNode, inCell = false): PmNode {
-  if (!node.content) return node;
-  const cell = inCell || CELL_TYPES.has(node.type);
-  const content = node.content.flatMap((child): PmNode[] => {
-    if (!cell || child.type !== 'text' || !CELL_BREAK.test(child.text ?? '')) return [withCellBreaks(child, cell)];
-    return (child.text ?? '').split(new RegExp(CELL_BREAK, 'gi')).flatMap((part, i): PmNode[] => [
-      ...(i > 0 ? [{ type: 'hardBreak' }] : []),
-      ...(part === '' ? [] : [{ ...child, text: part }]),
-    ]);
-  });
-  return { ...node, content };
 }
