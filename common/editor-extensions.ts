@@ -49,6 +49,14 @@ const SafeImage = Image.extend({
   },
   // Markdown has no "no alt text" apart from `![]`: read that back as none, as it was written, not as "".
   parseMarkdown: (token, helpers) => helpers.createNode('image', { src: token.href, alt: token.text || null, title: token.title || null }),
+  // Tiptap's own writes alt text, address and title as they are: a `"` in a title or a `]` in the alt text
+  // would end them early, and the rest of the image would come back as text.
+  renderMarkdown: (node) => {
+    const { src, alt, title } = (node.attrs ?? {}) as { src?: string | null; alt?: string | null; title?: string | null };
+    const address = /[\s<>()]/.test(src ?? '') ? `<${(src ?? '').replace(/[<>]/g, encodeURIComponent)}>` : (src ?? '');
+    const quoted = title ? ` "${title.replace(/[\\"]/g, '\\$&')}"` : '';
+    return `![${(alt ?? '').replace(/[[\]]/g, '\\$&')}](${address}${quoted})`;
+  },
 });
 
 /**
