@@ -77,11 +77,11 @@ test('a file the editor cannot import says why and changes nothing', async () =>
     await page.click('.ProseMirror');
     await page.keyboard.type('Kept as it is.');
     const file = join(dir, 'bad.json');
-    await writeFile(file, JSON.stringify({ type: 'doc', content: [{ type: 'table' }] }));
+    await writeFile(file, JSON.stringify({ type: 'doc', content: [{ type: 'marquee' }] }));
     page.once('dialog', (dialog) => void dialog.accept());
     await page.click('[data-testid=file-toggle]');
     await page.locator('[data-testid=import-file]').setInputFiles(file);
-    await page.locator('[data-testid=notice][data-tone=error]', { hasText: 'bad.json could not be imported: content[0]: unknown node type "table"' }).waitFor();
+    await page.locator('[data-testid=notice][data-tone=error]', { hasText: 'bad.json could not be imported: content[0]: unknown node type "marquee"' }).waitFor();
     await waitForText(page, 'Kept as it is.');
   } finally {
     await context.close();
