@@ -1,8 +1,10 @@
 // The `/d/<name>` page: header with presence and save status, toolbar, and the shared editor.
 
-import { RESTORE_NOTICE, type RestoreNotice } from '../../common/api-types.ts';
+import * as Y from 'yjs';
+import { DOCUMENT_MOVED, RESTORE_NOTICE, type DocumentMovedNotice, type RestoreNotice } from '../../common/api-types.ts';
 import { documentNameProblem } from '../../common/names.ts';
 import { accessTokenFromLocation } from './access-token.ts';
+import { leaveArrival, takeArrival } from './arrival.ts';
 import { createBanner } from './banner.ts';
 import { createTopbar } from './chrome.ts';
 import { openDocumentConnection } from './connection.ts';
@@ -16,7 +18,8 @@ import type { Identity } from './identity.ts';
 import type { Page } from './page.ts';
 import { createNotice } from './notice.ts';
 import { createAvatars } from './presence.ts';
-import { problemFromAuthenticationFailure, problemFromClose, READ_ONLY, SERVER_UNAVAILABLE } from './problems.ts';
+import { deletedProblem, goneFromReason, problemFromAuthenticationFailure, problemFromClose, READ_ONLY, SERVER_UNAVAILABLE } from './problems.ts';
+import { documentPath } from './route.ts';
 import { createShareDialog } from './share-dialog.ts';
 import { createStatusBadge } from './status-badge.ts';
 import { createToolbar } from './toolbar.ts';
@@ -25,7 +28,8 @@ import { versionsApi, versionTitle } from './versions-api.ts';
 // Quick server restarts should not flash a warning; the badge already says Offline meanwhile.
 const UNAVAILABLE_AFTER_MS = 4000;
 
-export function mountDocumentPage(root: HTMLElement, name: string, identity: Identity): Page {
+/** `follow(path)` opens another page in place of this one (the document was renamed: its old address is dead). */
+export function mountDocumentPage(root: HTMLElement, name: string, identity: Identity, follow: (path: string) => void): Page {
   document.title = `${name} · Tandem`;
   const problem = documentNameProblem(name);
   if (problem !== null) return mountInvalidName(root, problem);
@@ -33,6 +37,9 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   const accessToken = accessTokenFromLocation(window.location);
   const connection = openDocumentConnection(name, accessToken);
   const { provider, socket } = connection;
+  const arrival = takeArrival(name);
+  // Edits the page before the rename held and the server may lack: the provider sends what it does not have.
+  if (arrival) Y.applyUpdate(connection.ydoc, arrival.state);
   const banner = createBanner();
   const badge = createStatusBadge(provider, socket);
   const awareness = provider.awareness;
@@ -102,7 +109,22 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     editor.setEditable(!readOnly);
     if (readOnly) banner.setLasting(READ_ONLY);
   });
+  // The document was renamed: open it under its new name, with this page's text (and a line saying why).
+  const followRename = (to: string, message: string): void => {
+    const { from, to: end } = editor.state.selection;
+    leaveArrival({ name: to, message, state: Y.encodeStateAsUpdate(connection.ydoc), selection: editor.isFocused ? { from, to: end } : null });
+    // The text is under the new name now (and goes there with the arrival): the old copy would only go stale.
+    void connection.localCopy.clearData();
+    follow(documentPath(to) + window.location.search + window.location.hash);
+  };
+  const gone = (by: string | null, until: string | null): void => {
+    banner.setLasting(deletedProblem(by, until));
+    stopForGood();
+  };
   provider.on('authenticationFailed', ({ reason }: { reason: string }) => {
+    const goneTo = goneFromReason(reason);
+    if (goneTo?.renamedTo) return followRename(goneTo.renamedTo, `“${name}” was renamed to “${goneTo.renamedTo}” while you were away.`);
+    if (goneTo) return gone(null, null);
     banner.setLasting(problemFromAuthenticationFailure(reason));
     stopForGood();
   });
@@ -119,9 +141,25 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   });
 
   provider.on('stateless', ({ payload }: { payload: string }) => {
-    const restore = restoreNoticeOf(payload);
-    if (restore) notice.say(`${restore.author ?? 'Someone'} restored “${versionTitle(restore.version)}”. The text before is in History.`, 'info');
+    const message = statelessMessage(payload);
+    if (message?.type === RESTORE_NOTICE) {
+      const restore = message as RestoreNotice;
+      notice.say(`${restore.author ?? 'Someone'} restored “${versionTitle(restore.version)}”. The text before is in History.`, 'info');
+    } else if (message?.type === DOCUMENT_MOVED) {
+      const moved = message as DocumentMovedNotice;
+      const who = moved.by === 'anonymous' ? 'Someone' : moved.by;
+      if (moved.kind === 'renamed' && moved.to) followRename(moved.to, `${who} renamed “${name}” to “${moved.to}”.`);
+      else gone(moved.by, moved.restorableUntil);
+    }
   });
+  if (arrival) {
+    notice.say(arrival.message, 'info');
+    const selection = arrival.selection;
+    if (selection) {
+      const size = editor.state.doc.content.size;
+      editor.chain().focus().setTextSelection({ from: Math.min(selection.from, size), to: Math.min(selection.to, size) }).run();
+    }
+  }
 
   let unavailableTimer: ReturnType<typeof setTimeout> | undefined;
   badge.onChange((status) => {
@@ -169,11 +207,11 @@ function mountInvalidName(root: HTMLElement, problem: string): Page {
   return { dispose() {} };
 }
 
-/** The restore notice a stateless message carries, or null for any other message. */
-function restoreNoticeOf(payload: string): RestoreNotice | null {
+/** The typed message a stateless payload carries (a restore, a move), or null for anything else. */
+function statelessMessage(payload: string): { type: string } | null {
   try {
-    const message = JSON.parse(payload) as Partial<RestoreNotice> | null;
-    return message?.type === RESTORE_NOTICE && message.version ? (message as RestoreNotice) : null;
+    const message = JSON.parse(payload) as { type?: unknown } | null;
+    return typeof message?.type === 'string' ? (message as { type: string }) : null;
   } catch {
     return null;
   }

@@ -1,8 +1,8 @@
 // The client side of `GET /api/documents` (fetch, check the shape, order newest first) and of creating one.
-import type { DocumentSummary } from '../../common/api-types.ts';
+import type { DocumentSummary, TrashedDocument } from '../../common/api-types.ts';
 import { ApiError, apiRequest } from './api-request.ts';
 
-export type { DocumentSummary };
+export type { DocumentSummary, TrashedDocument };
 
 /** Fetches the document list, most recently edited first; throws an Error whose message a person can read. */
 export async function fetchDocuments(token: string | null, signal?: AbortSignal): Promise<DocumentSummary[]> {
@@ -43,4 +43,33 @@ export async function createDocument(name: string, token: string | null): Promis
     if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return 'not-allowed';
     throw error;
   }
+}
+
+const documentUrl = (name: string) => `/api/documents/${encodeURIComponent(name)}`;
+
+/** Renames a document; throws an ApiError (`already-exists` when the new name is taken). */
+export async function renameDocument(name: string, to: string, token: string | null): Promise<void> {
+  await apiRequest(`${documentUrl(name)}/rename`, token, { method: 'POST', body: JSON.stringify({ to }) });
+}
+
+/** Moves a document to the trash; resolves with until when it can be restored. */
+export async function deleteDocument(name: string, token: string | null): Promise<TrashedDocument> {
+  return (await (await apiRequest(documentUrl(name), token, { method: 'DELETE' })).json()) as TrashedDocument;
+}
+
+/** The trash, most recently deleted first; null when this token may not see it (only admins may). */
+export async function fetchTrash(token: string | null, signal?: AbortSignal): Promise<TrashedDocument[] | null> {
+  try {
+    const body = (await (await apiRequest('/api/trash', token, { signal: signal ?? null })).json()) as { documents?: unknown };
+    if (!Array.isArray(body.documents)) throw new Error('the server sent the trash in an unexpected format');
+    return body.documents as TrashedDocument[];
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) return null;
+    throw error;
+  }
+}
+
+/** Brings a deleted document back (the one deleted at `deletedAt`); throws an ApiError (`already-exists`, `not-found`). */
+export async function restoreDocument(name: string, deletedAt: string, token: string | null): Promise<void> {
+  await apiRequest(`${documentUrl(name)}/restore`, token, { method: 'POST', body: JSON.stringify({ deletedAt }) });
 }

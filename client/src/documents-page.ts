@@ -1,18 +1,28 @@
 // The `/` page: every document on the server, searchable by name and sorted (recently edited first by default),
-// and a form to start a new one.
+// each renamable and deletable (with an Undo); a form to start a new one; what was deleted recently.
 
 import { accessTokenFromLocation } from './access-token.ts';
 import { createBanner } from './banner.ts';
 import { createTopbar } from './chrome.ts';
 import { h, svg } from './dom.ts';
-import { createDocument, fetchDocuments, type DocumentSummary } from './documents-api.ts';
-import { formatBytes, formatRelativeTime } from './format.ts';
+import { documentRows } from './document-rows.ts';
+import {
+  createDocument,
+  deleteDocument,
+  fetchDocuments,
+  fetchTrash,
+  renameDocument,
+  restoreDocument,
+  type DocumentSummary,
+  type TrashedDocument,
+} from './documents-api.ts';
 import { arrangeDocuments, SORTS, type SortKey } from './document-order.ts';
 import { createIdentityControl } from './identity-control.ts';
 import type { Identity } from './identity.ts';
 import { nameFeedback } from './new-document-name.ts';
 import type { Page } from './page.ts';
 import { documentPath } from './route.ts';
+import { createTrashSection } from './trash-section.ts';
 
 const EMPTY_ILLUSTRATION = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 96" width="120" height="96">
 <rect x="18" y="14" width="58" height="72" rx="8" fill="var(--surface)" stroke="var(--border-strong)" stroke-width="2"/>
@@ -94,6 +104,8 @@ export function mountDocumentsPage(root: HTMLElement, identity: Identity, go: (p
   });
 
   // --- Document list -----------------------------------------------------------------------------------
+  // What the last rename or delete did, with an Undo for a delete; said once the list shows it.
+  const listNotice = h('p', { class: 'list-notice', role: 'status', 'data-testid': 'list-notice', hidden: true });
   const count = h('span', { class: 'section__count' });
   const listHost = h('div', { class: 'doc-list-host', 'aria-busy': 'true' }, loadingRows());
   const search = h('input', { type: 'search', class: 'field__input doc-filter__search', placeholder: 'Search by name', 'aria-label': 'Search documents by name', 'data-testid': 'doc-search' });
@@ -108,15 +120,52 @@ export function mountDocumentsPage(root: HTMLElement, identity: Identity, go: (p
     { class: 'section', 'aria-labelledby': 'all-docs' },
     h('div', { class: 'section__header' }, h('h2', { id: 'all-docs', class: 'section__title' }, 'All documents'), count),
     filters,
+    listNotice,
     listHost,
   );
+  const say = (message: string, undo?: () => Promise<void>) => {
+    listNotice.hidden = false;
+    listNotice.replaceChildren(message);
+    if (!undo) return;
+    const button = h('button', { type: 'button', class: 'list-notice__undo', 'data-testid': 'undo-delete' }, 'Undo');
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        await undo();
+      } catch (error) {
+        say(`Could not undo: ${(error as Error).message}.`);
+      }
+    });
+    listNotice.append(' ', button);
+  };
+  const trash = createTrashSection(async (entry) => {
+    await restoreDocument(entry.name, entry.deletedAt, token);
+    await load();
+    say(`Restored “${entry.name}”.`);
+  });
+  const rowActions = {
+    async rename(name: string, to: string) {
+      await renameDocument(name, to, token);
+      await load();
+      say(`Renamed “${name}” to “${to}”.`);
+    },
+    async delete(name: string) {
+      const trashed: TrashedDocument = await deleteDocument(name, token);
+      await load();
+      say(`Deleted “${name}”.`, async () => {
+        await restoreDocument(name, trashed.deletedAt, token);
+        await load();
+        say(`Restored “${name}”.`);
+      });
+    },
+  };
   const showList = () => {
     const shown = arrangeDocuments(known, search.value, sort.value as SortKey);
     count.textContent = known.length === 0 ? '' : shown.length === known.length ? String(known.length) : `${shown.length} of ${known.length}`;
     filters.hidden = known.length === 0;
     if (known.length === 0) listHost.replaceChildren(emptyState());
     else if (shown.length === 0) listHost.replaceChildren(h('p', { class: 'empty__text', 'data-testid': 'no-match' }, `No document name contains “${search.value.trim()}”.`));
-    else listHost.replaceChildren(documentList(shown, window.location.search));
+    else listHost.replaceChildren(documentRows(shown, window.location.search, rowActions));
   };
   search.addEventListener('input', showList);
   sort.addEventListener('change', showList);
@@ -138,6 +187,7 @@ export function mountDocumentsPage(root: HTMLElement, identity: Identity, go: (p
         ),
         form,
         section,
+        trash.element,
       ),
     ),
   );
@@ -145,9 +195,15 @@ export function mountDocumentsPage(root: HTMLElement, identity: Identity, go: (p
   const load = async (): Promise<void> => {
     listHost.setAttribute('aria-busy', 'true');
     try {
-      known = await fetchDocuments(token, aborter.signal);
+      const [documents, trashed] = await Promise.all([
+        fetchDocuments(token, aborter.signal),
+        // The trash is a side show: the list stands without it.
+        fetchTrash(token, aborter.signal).catch(() => null),
+      ]);
+      known = documents;
       banner.setPassing(null);
       showList();
+      trash.show(trashed);
       check();
     } catch (error) {
       if (aborter.signal.aborted) return;
@@ -169,40 +225,6 @@ export function mountDocumentsPage(root: HTMLElement, identity: Identity, go: (p
   };
 }
 
-function documentList(documents: DocumentSummary[], search: string): HTMLElement {
-  const now = Date.now();
-  return h(
-    'ul',
-    { class: 'doc-list', 'data-testid': 'doc-list' },
-    ...documents.map((entry) => {
-      const edited = formatRelativeTime(entry.updatedAt, now);
-      const icon = h('span', { class: 'doc-link__icon', 'aria-hidden': 'true' }, [...entry.name][0]?.toUpperCase() ?? '?');
-      icon.style.setProperty('--hue', String(hue(entry.name)));
-      return h(
-        'li',
-        {},
-        h(
-          'a',
-          { class: 'doc-link', 'data-testid': 'doc-link', href: documentPath(entry.name) + search },
-          icon,
-          h(
-            'span',
-            { class: 'doc-link__main' },
-            h('span', { class: 'doc-link__name' }, entry.name),
-            h(
-              'span',
-              { class: 'doc-link__meta' },
-              h('time', { datetime: entry.updatedAt, title: new Date(entry.updatedAt).toLocaleString() }, `Edited ${edited}`),
-              ` · ${formatBytes(entry.bytes)}`,
-            ),
-          ),
-          h('span', { class: 'doc-link__chevron', 'aria-hidden': 'true' }, '›'),
-        ),
-      );
-    }),
-  );
-}
-
 function emptyState(): HTMLElement {
   return h(
     'div',
@@ -215,11 +237,4 @@ function emptyState(): HTMLElement {
 
 function loadingRows(): HTMLElement {
   return h('ul', { class: 'doc-list doc-list--loading', 'aria-label': 'Loading documents' }, h('li', {}), h('li', {}), h('li', {}));
-}
-
-// A stable hue per name, so a document keeps its colour across visits.
-function hue(name: string): number {
-  let hash = 0;
-  for (const char of name) hash = (hash * 31 + (char.codePointAt(0) ?? 0)) >>> 0;
-  return hash % 360;
 }

@@ -25,7 +25,7 @@ function render(): void {
       current = mountDocumentsPage(app, identity, (path) => navigate(path, render));
       break;
     case 'document':
-      current = mountDocumentPage(app, route.name, identity);
+      current = mountDocumentPage(app, route.name, identity, (path) => navigate(path, render, { replace: true }));
       break;
     case 'not-found':
       current = mountNotFoundPage(app, route.path);

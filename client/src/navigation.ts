@@ -2,10 +2,14 @@
 
 export type NavigationListener = () => void;
 
-/** Pushes a new history entry and tells the listener to render it. */
-export function navigate(path: string, listener: NavigationListener): void {
+/**
+ * Pushes a new history entry (or, with `replace`, replaces the current one: a renamed document's old address
+ * leads nowhere) and tells the listener to render it.
+ */
+export function navigate(path: string, listener: NavigationListener, options: { replace?: boolean } = {}): void {
   if (path === location.pathname + location.search) return;
-  history.pushState(null, '', path);
+  if (options.replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
   listener();
 }
 

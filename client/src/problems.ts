@@ -1,6 +1,6 @@
 // What went wrong with a document's connection, in words a person can act on: a pure mapping.
 
-export type ProblemKind = 'read-only' | 'access-denied' | 'too-large' | 'unavailable' | 'rate-limited' | 'closed';
+export type ProblemKind = 'read-only' | 'access-denied' | 'too-large' | 'unavailable' | 'rate-limited' | 'closed' | 'gone';
 
 export interface Problem {
   kind: ProblemKind;
@@ -30,6 +30,31 @@ const TOO_LARGE: Problem = {
   tone: 'error',
   final: true,
 };
+
+/** What became of a document the server refused as gone (`document-gone: …`, close code 4410); null otherwise. */
+export function goneFromReason(reason: string): { renamedTo: string | null } | null {
+  if (!reason.startsWith('document-gone:')) return null;
+  const renamed = /^document-gone: this document was renamed to (".*")$/s.exec(reason);
+  if (!renamed) return { renamedTo: null };
+  try {
+    return { renamedTo: JSON.parse(renamed[1]!) as string };
+  } catch {
+    // Cut short by the close frame's size limit (a very long name): renamed, to somewhere it cannot say.
+    return { renamedTo: null };
+  }
+}
+
+/** The document was deleted (by `by`, when known); it may be restored until `until`. */
+export function deletedProblem(by: string | null, until: string | null): Problem {
+  const who = by && by !== 'anonymous' ? ` by ${by}` : '';
+  const when = until ? ` until ${new Date(until).toLocaleDateString(undefined, { dateStyle: 'medium' })}` : '';
+  return {
+    kind: 'gone',
+    message: `This document was deleted${who}. It can be restored from Recently deleted on the documents page${when}.`,
+    tone: 'warning',
+    final: true,
+  };
+}
 
 /** The server refused the token (Hocuspocus' permission-denied message). */
 export function problemFromAuthenticationFailure(reason: string): Problem {

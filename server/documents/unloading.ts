@@ -1,16 +1,21 @@
-// Work on stored documents that must not be open meanwhile (delete, rename, trash): refuses new connections to
-// the names, tells the open ones why, closes them, waits until the documents unload, then runs the work.
+// Work on stored documents that must not be open meanwhile (delete, rename, trash): holds new connections to
+// the names back, tells the open ones why, closes them, waits until the documents unload, then runs the work.
+// The connections held back then go on, and find what the work left: an editor that follows a rename to the
+// new name at once gets the moved text, and one reconnecting to the old name is told where it went.
 import type { Extension, onConnectPayload } from '@hocuspocus/server';
 import { AppError } from '../errors.ts';
 import type { Hub } from './hub.ts';
+
+/** How long a connection is held back before it is refused (503-like, 4503): the work is stuck. */
+const HOLD_BACK_MS = 10_000;
 
 export class DocumentUnloading implements Extension {
   readonly extensionName = 'tandem-document-unloading';
   // Before loading: a document being moved or deleted must not be loaded again meanwhile.
   readonly priority = 2000;
 
-  /** Names in use by some work, with what is being done to them (for the refusal). */
-  #busy = new Map<string, string>();
+  /** Names in use by some work: what is being done to them (for a refusal), and when it is over. */
+  #busy = new Map<string, { doing: string; over: Promise<void> }>();
   #hub: Pick<Hub, 'closeConnections' | 'isResident' | 'document'>;
 
   constructor(hub: Pick<Hub, 'closeConnections' | 'isResident' | 'document'>) {
@@ -18,8 +23,13 @@ export class DocumentUnloading implements Extension {
   }
 
   async onConnect({ documentName }: onConnectPayload): Promise<void> {
-    const doing = this.#busy.get(documentName);
-    if (doing !== undefined) throw new AppError('document-unavailable', `document "${documentName}" is being ${doing}`);
+    const busy = this.#busy.get(documentName);
+    if (!busy) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), HOLD_BACK_MS)));
+    const outcome = await Promise.race([busy.over.then(() => 'over' as const), late]);
+    clearTimeout(timer);
+    if (outcome === 'late') throw new AppError('document-unavailable', `document "${documentName}" is being ${busy.doing}; try again`);
   }
 
   /**
@@ -34,8 +44,10 @@ export class DocumentUnloading implements Extension {
     options: { notice?: { name: string; message: string }; timeoutMs?: number } = {},
   ): Promise<T> {
     const taken = names.find((name) => this.#busy.has(name));
-    if (taken !== undefined) throw new AppError('document-unavailable', `document "${taken}" is being ${this.#busy.get(taken)}; try again`);
-    for (const name of names) this.#busy.set(name, doing);
+    if (taken !== undefined) throw new AppError('document-unavailable', `document "${taken}" is being ${this.#busy.get(taken)!.doing}; try again`);
+    let finish = () => {};
+    const over = new Promise<void>((resolve) => (finish = resolve));
+    for (const name of names) this.#busy.set(name, { doing, over });
     try {
       // Sent before the close on the same sockets (relays of a cluster included), so it arrives first.
       if (options.notice) this.#hub.document(options.notice.name)?.broadcastStateless(options.notice.message);
@@ -51,6 +63,7 @@ export class DocumentUnloading implements Extension {
       return await work();
     } finally {
       for (const name of names) this.#busy.delete(name);
+      finish();
     }
   }
 }

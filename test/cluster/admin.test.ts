@@ -1,7 +1,10 @@
 // The admin REST API in a cluster: requests about a document may go to any instance; they run on its owner.
-// A version restored through a non-owner while clients on every instance edit reaches every client.
+// A version restored through a non-owner while clients on every instance edit reaches every client, with its
+// notice; a rename through a non-owner sends every instance's editors to the new name, and the old name
+// refuses them on every instance.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { DOCUMENT_MOVED, RESTORE_NOTICE } from '../../common/api-types.ts';
 import { CLUSTER_SECRET } from '../helpers/cluster.ts';
 import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { connectClient, waitFor, waitForAllSaved, type TestClient } from '../helpers/providers.ts';
@@ -40,6 +43,8 @@ describe('cluster: the admin API from any instance', { skip: postgresMissing() ?
 
   it('creates a version and restores it through non-owners while clients on every instance edit', async () => {
     const text = (i: number) => clients[i]!.doc.getText('t');
+    const notices = clients.map(() => [] as string[]);
+    clients.forEach((client, i) => client.provider.on('stateless', ({ payload }: { payload: string }) => notices[i]!.push((JSON.parse(payload) as { type: string }).type)));
     text(0).insert(0, 'kept;');
     await waitForAllSaved(clients[0]!);
     await waitFor(() => clients.every((_, i) => text(i).toString() === 'kept;'), 5_000, 'the first edit everywhere');
@@ -59,6 +64,7 @@ describe('cluster: the admin API from any instance', { skip: postgresMissing() ?
     const restored = await api(others[1]!, `/versions/${version.id}/restore`, { method: 'POST', body: '{}' });
     assert.equal(restored.status, 200, restored.text);
     await waitFor(() => clients.every((_, i) => text(i).toString() === 'kept;'), 5_000, 'the restored text on every instance');
+    await waitFor(() => notices.every((types) => types.includes(RESTORE_NOTICE)), 5_000, 'the restore notice on every instance');
     await waitFor(() => feed.messages.some((message) => message.event === 'version.restored'), 5_000, 'the restore on the change feed of a non-owner');
     const ids = feed.messages.filter((message) => message.id !== undefined).map((message) => Number(message.id));
     assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'event ids in order');
@@ -73,5 +79,42 @@ describe('cluster: the admin API from any instance', { skip: postgresMissing() ?
     const listed = await Promise.all(servers.map(async (server) => ((await api(server, '/versions')).body!.versions as unknown[]).length));
     assert.ok(listed.every((count) => count === listed[0] && count >= 2), `versions listed alike on every instance: ${listed.join(', ')}`);
     assert.equal(servers.filter((server) => server.app.hub.isResident(DOC)).length, 1, 'only the owner loaded the document');
+  });
+
+  it('renames through a non-owner: editors on every instance are sent to the new name; the old one refuses them everywhere', async () => {
+    const from = 'rename-from';
+    const to = 'rename-to';
+    const editors = await Promise.all(servers.map((server) => connectClient(server.wsUrl, from)));
+    const moved = editors.map(() => [] as Array<{ type: string; to: string | null }>);
+    editors.forEach((editor, i) => editor.provider.on('stateless', ({ payload }: { payload: string }) => moved[i]!.push(JSON.parse(payload) as { type: string; to: string | null })));
+    try {
+      editors[0]!.doc.getText('t').insert(0, 'travels');
+      await waitForAllSaved(editors[0]!);
+      await waitFor(() => editors.every((editor) => editor.doc.getText('t').toString() === 'travels'), 5_000, 'the text everywhere');
+      const owner = servers.findIndex((server) => server.app.cluster?.ownership.owns(from));
+      const other = servers[(owner + 1) % servers.length]!;
+      const renamed = await fetch(`${other.url}/api/documents/${from}/rename`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to }) });
+      assert.equal(renamed.status, 200, await renamed.text());
+      await waitFor(() => moved.every((notices) => notices.some((notice) => notice.type === DOCUMENT_MOVED && notice.to === to)), 5_000, 'the move notice on every instance');
+    } finally {
+      for (const editor of editors) editor.destroy();
+    }
+    for (const server of servers) {
+      let reason: string | null = null;
+      const late = await connectClient(server.wsUrl, from, { waitForSync: false });
+      late.provider.on('authenticationFailed', ({ reason: why }: { reason: string }) => (reason = why));
+      try {
+        await waitFor(() => reason !== null, 5_000, 'the refusal of the old name');
+      } finally {
+        late.destroy();
+      }
+      assert.equal(reason, `document-gone: this document was renamed to "${to}"`);
+    }
+    const reader = await connectClient(servers[2]!.wsUrl, to);
+    try {
+      assert.equal(reader.doc.getText('t').toString(), 'travels');
+    } finally {
+      reader.destroy();
+    }
   });
 });

@@ -94,6 +94,25 @@ test('renaming moves the text and versions, sends its editors to the new name, a
   assert.equal(await server.app.store.getMeta('Plan draft'), undefined, 'the refused editor created nothing');
 });
 
+test('an editor that follows the notice at once is held back until the move is done, then gets the moved text', async () => {
+  const editor = await writeDocument('Follow me', 'moved along');
+  const followed = new Promise<TestClient>((resolve, reject) => {
+    editor.provider.on('stateless', ({ payload }: { payload: string }) => {
+      const notice = JSON.parse(payload) as DocumentMovedNotice;
+      // Connects while the rename is still under way (the notice comes before the connections close).
+      if (notice.type === DOCUMENT_MOVED && notice.to) connectClient(server.wsUrl, notice.to).then(resolve, reject);
+    });
+  });
+  assert.equal((await post(`${doc('Follow me')}/rename`, { to: 'Followed' })).status, 200);
+  const follower = await followed;
+  try {
+    assert.equal(follower.doc.getXmlFragment('default').toString(), 'moved along');
+  } finally {
+    follower.destroy();
+    editor.destroy();
+  }
+});
+
 test('deleting moves the document to the trash: editors are told, the name refuses them, and restoring brings all back', async () => {
   const editor = await writeDocument('Old notes', 'keep me');
   const watched = watchNotices(editor);
