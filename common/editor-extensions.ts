@@ -60,6 +60,15 @@ const SafeImage = Image.extend({
 });
 
 /**
+ * The version of the document schema `editorExtensions` makes. Raise it with every change of its node types,
+ * mark types or their attributes (test/versions/schema-version.test.ts fails until the recorded signature
+ * says the new version): y-prosemirror deletes the nodes its schema does not know, so the server refuses
+ * editors built for an older schema (server/auth/editor-schema-gate.ts) and they ask to be reloaded.
+ * 1: StarterKit. 2: tables, task lists, images, text alignment.
+ */
+export const EDITOR_SCHEMA_VERSION = 2;
+
+/**
  * The editor's content extensions: the server builds its schema from this list (getSchema) to validate
  * imports, and renders exports with it (Tiptap's HTML and Markdown serializers), so a node the editor cannot
  * show is refused and what the editor shows is what an export says. Collaboration, carets and other view-only

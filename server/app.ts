@@ -15,6 +15,7 @@ import { apiAuth } from './auth/rest-auth.ts';
 import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { ConnectionLog } from './documents/connection-log.ts';
+import { EditorSchemaGate } from './auth/editor-schema-gate.ts';
 import { DocumentDeletion } from './documents/deletion.ts';
 import { DocumentForwarding } from './documents/forwarding.ts';
 import { DocumentRenaming, reserveNothing } from './documents/renaming.ts';
@@ -142,6 +143,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
   hub.start([
     new AccessControl({ verifier, links, maxDocumentsPerConnection: config.maxDocumentsPerConnection, log: moduleLogger(log, 'auth') }),
     new PresenceGuard(moduleLogger(log, 'presence')),
+    new EditorSchemaGate(),
     persistence,
     new NoEcho(moduleLogger(log, 'ws'), () => hub.extensions),
     new ConnectionLog(moduleLogger(log, 'connections')),

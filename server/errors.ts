@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'host-not-allowed'
   | 'document-unavailable'
   | 'document-gone'
+  | 'outdated-editor'
   | 'storage-failed'
   | 'fenced-out'
   | 'shutting-down'
@@ -49,6 +50,8 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   'document-unavailable': 503,
   // Renamed or deleted: the message says where it went; retrying the name cannot help.
   'document-gone': 410,
+  // The editor was built for an older document schema: reloading the page gets the current one.
+  'outdated-editor': 426,
   'storage-failed': 503,
   // Another instance owns the document now; the request belongs there.
   'fenced-out': 409,
@@ -85,6 +88,7 @@ const closeCodeByCode: Record<ErrorCode, number> = {
   'host-not-allowed': 4403,
   'document-unavailable': 4503,
   'document-gone': 4410,
+  'outdated-editor': 4426,
   'storage-failed': 1011,
   // Outside 4400–4499 (which y-websocket never reconnects after): the client reconnects and finds the new owner.
   'fenced-out': 4301,

@@ -16,7 +16,10 @@ const SEVERITY = { info: 0, warning: 1, error: 2 } as const;
 
 export function createBanner(): Banner {
   const text = h('p', { class: 'banner__text' });
-  const element = h('div', { class: 'banner', 'data-testid': 'error', role: 'alert', hidden: true }, text);
+  const action = h('button', { type: 'button', class: 'button banner__action', 'data-testid': 'banner-action', hidden: true });
+  const element = h('div', { class: 'banner', 'data-testid': 'error', role: 'alert', hidden: true }, text, action);
+  let run: (() => void) | null = null;
+  action.addEventListener('click', () => run?.());
   let lasting: Problem | null = null;
   let passing: Problem | null = null;
 
@@ -26,6 +29,9 @@ export function createBanner(): Banner {
     element.dataset.tone = shown?.tone ?? '';
     element.dataset.kind = shown?.kind ?? '';
     text.textContent = shown?.message ?? '';
+    run = shown?.action?.run ?? null;
+    action.hidden = run === null;
+    action.textContent = shown?.action?.label ?? '';
   };
 
   return {

@@ -3,6 +3,7 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
+import { EDITOR_SCHEMA_VERSION } from '../../common/editor-extensions.ts';
 
 export interface DocumentConnection {
   name: string;
@@ -27,7 +28,9 @@ export function openDocumentConnection(name: string, token: string | null): Docu
   const localCopy = new IndexeddbPersistence(`tandem:${name}`, ydoc);
   const localCopyLoaded = localCopy.whenSynced.then(() => undefined);
   const socket = new HocuspocusProviderWebsocket({
-    url: collabSocketUrl(window.location),
+    // The server refuses an editor built for an older document schema than its own (it would delete what it
+    // cannot show): the URL says which this page was built for.
+    url: `${collabSocketUrl(window.location)}?editorSchema=${EDITOR_SCHEMA_VERSION}`,
     // A lower retry cap than the default 30 s, so a restarted server is noticed soon.
     delay: 1000,
     minDelay: 500,

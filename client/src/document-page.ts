@@ -18,7 +18,7 @@ import type { Identity } from './identity.ts';
 import type { Page } from './page.ts';
 import { createNotice } from './notice.ts';
 import { createAvatars } from './presence.ts';
-import { deletedProblem, goneFromReason, problemFromAuthenticationFailure, problemFromClose, READ_ONLY, SERVER_UNAVAILABLE } from './problems.ts';
+import { deletedProblem, goneFromReason, outdatedEditorProblem, problemFromAuthenticationFailure, problemFromClose, READ_ONLY, SERVER_UNAVAILABLE } from './problems.ts';
 import { documentPath } from './route.ts';
 import { createShareDialog } from './share-dialog.ts';
 import { createStatusBadge } from './status-badge.ts';
@@ -125,7 +125,7 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     const goneTo = goneFromReason(reason);
     if (goneTo?.renamedTo) return followRename(goneTo.renamedTo, `“${name}” was renamed to “${goneTo.renamedTo}” while you were away.`);
     if (goneTo) return gone(null, null);
-    banner.setLasting(problemFromAuthenticationFailure(reason));
+    banner.setLasting(outdatedEditorProblem(reason) ?? problemFromAuthenticationFailure(reason));
     stopForGood();
   });
   provider.on('close', ({ event }: { event: { code: number; reason: string } }) => {

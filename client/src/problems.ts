@@ -1,6 +1,6 @@
 // What went wrong with a document's connection, in words a person can act on: a pure mapping.
 
-export type ProblemKind = 'read-only' | 'access-denied' | 'too-large' | 'unavailable' | 'rate-limited' | 'closed' | 'gone';
+export type ProblemKind = 'read-only' | 'access-denied' | 'too-large' | 'unavailable' | 'rate-limited' | 'closed' | 'gone' | 'outdated';
 
 export interface Problem {
   kind: ProblemKind;
@@ -8,6 +8,8 @@ export interface Problem {
   tone: 'info' | 'warning' | 'error';
   /** Retrying cannot help (the same refusal would repeat), so the page stops reconnecting. */
   final: boolean;
+  /** What the person can do about it, as a button in the banner. */
+  action?: { label: string; run: () => void };
 }
 
 export const READ_ONLY: Problem = {
@@ -53,6 +55,18 @@ export function deletedProblem(by: string | null, until: string | null): Problem
     message: `This document was deleted${who}. It can be restored from Recently deleted on the documents page${when}.`,
     tone: 'warning',
     final: true,
+  };
+}
+
+/** The server refused this page's editor as built for an older document schema; null for other refusals. */
+export function outdatedEditorProblem(reason: string): Problem | null {
+  if (!reason.startsWith('outdated-editor:')) return null;
+  return {
+    kind: 'outdated',
+    message: 'This page is out of date: documents on this server use features it does not know. Reload the page to update it; your text is kept.',
+    tone: 'warning',
+    final: true,
+    action: { label: 'Reload', run: () => window.location.reload() },
   };
 }
 

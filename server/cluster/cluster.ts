@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 import type { Config } from '../config.ts';
 import type { Durability } from '../documents/durability.ts';
 import type { Hub } from '../documents/hub.ts';
+import { editorSchemaHeader } from '../auth/editor-schema-gate.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { FencedOut } from '../storage/fenced-out.ts';
@@ -145,6 +146,7 @@ export class Cluster {
   /** A client socket's router: its documents are served here or relayed to their owners. */
   router(client: ClientSide): ClientRouter {
     const { config, hub, durability, log } = this.#options;
+    const editorSchema = editorSchemaHeader(client.request);
     const context: SessionContext = {
       place: (documentName) => this.ownership.place(documentName),
       unref: (documentName) => this.ownership.unref(documentName),
@@ -155,7 +157,10 @@ export class Cluster {
         return new LocalRoute({ hocuspocus: hub.hocuspocus, documentName, request: client.request, gate: durability.whenDurable }, events);
       },
       openRemote: (owner, documentName, events) =>
-        new RemoteRoute({ ownerUrl: owner.url, documentName, secret: this.#secret, clientAddress: client.clientAddress, silenceMs: config.leaseMs, stats: this.stats }, events),
+        new RemoteRoute(
+          { ownerUrl: owner.url, documentName, secret: this.#secret, clientAddress: client.clientAddress, editorSchema, silenceMs: config.leaseMs, stats: this.stats },
+          events,
+        ),
       toClient: client.toClient,
       closeClient: client.closeClient,
       expectUnpromptedStep2: client.expectUnpromptedStep2,

@@ -2,6 +2,7 @@
 // carrying the client's frames there and the owner's replies and broadcasts back, unchanged.
 import { WebSocket } from 'ws';
 import { toUint8Array } from '../ws/socket-data.ts';
+import { EDITOR_SCHEMA_HEADER } from '../auth/editor-schema-gate.ts';
 import { RELAY_PROOF_HEADER, relayProof, relayUrl } from './relay-auth.ts';
 import type { ClusterStats } from './cluster-metrics.ts';
 import type { Route, RouteEvents } from './route.ts';
@@ -12,6 +13,8 @@ export interface RemoteRouteOptions {
   secret: string;
   /** The client's address, for the owner's logs. */
   clientAddress: string;
+  /** What the client said of its editor's schema (editor-schema-gate.ts), for the owner to check. */
+  editorSchema: string;
   /**
    * An owner that answers no ping for this long is taken for gone: a paused (SIGSTOP) or cut-off owner closes
    * nothing, and its lease runs out about as fast, so the session looks for the new owner.
@@ -38,7 +41,7 @@ export class RemoteRoute implements Route {
     this.#socket = new WebSocket(relayUrl(options.ownerUrl, options.documentName), {
       perMessageDeflate: false,
       handshakeTimeout: options.silenceMs,
-      headers: { [RELAY_PROOF_HEADER]: relayProof(options.secret, options.documentName), 'x-tandem-client': options.clientAddress },
+      headers: { [RELAY_PROOF_HEADER]: relayProof(options.secret, options.documentName), 'x-tandem-client': options.clientAddress, [EDITOR_SCHEMA_HEADER]: options.editorSchema },
     });
     this.#socket.binaryType = 'nodebuffer';
     this.#socket.on('open', () => {

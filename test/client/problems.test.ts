@@ -1,7 +1,7 @@
 // WebSocket close codes and authentication refusals → the message, tone and finality a person sees.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { problemFromAuthenticationFailure, problemFromClose } from '../../client/src/problems.ts';
+import { deletedProblem, goneFromReason, outdatedEditorProblem, problemFromAuthenticationFailure, problemFromClose } from '../../client/src/problems.ts';
 
 test('frames over the server limit are "too large", for good: resending the same edit would fail again', () => {
   for (const code of [1009, 4413]) {
@@ -63,4 +63,25 @@ test('an authentication refusal is final and names the hook’s reason, but not 
     'Access denied: you do not have permission to open this document (read-only link).',
   );
   assert.equal(problemFromAuthenticationFailure('').message, generic.message);
+});
+
+test('a gone document: the new name of a rename, even an odd one; a deletion; a reason cut short', () => {
+  assert.deepEqual(goneFromReason('document-gone: this document was renamed to "Plan \\"B\\" 2027"'), { renamedTo: 'Plan "B" 2027' });
+  assert.deepEqual(goneFromReason('document-gone: this document was deleted'), { renamedTo: null });
+  assert.deepEqual(goneFromReason('document-gone: this document was renamed to "a very long na'), { renamedTo: null }, 'cut by the close frame');
+  assert.equal(goneFromReason('forbidden: no'), null);
+  const deleted = deletedProblem('ada', '2027-01-03T12:00:00.000Z');
+  assert.equal(deleted.kind, 'gone');
+  assert.equal(deleted.final, true);
+  assert.match(deleted.message, /^This document was deleted by ada\. It can be restored from Recently deleted on the documents page until /);
+  assert.doesNotMatch(deletedProblem('anonymous', null).message, /anonymous|until/);
+});
+
+test('an outdated editor is asked to reload, with a Reload button; other refusals are not', () => {
+  const outdated = outdatedEditorProblem("outdated-editor: this editor is built for document schema 1 and the server's is 2; reload the page to update it");
+  assert.equal(outdated?.kind, 'outdated');
+  assert.equal(outdated?.final, true);
+  assert.equal(outdated?.action?.label, 'Reload');
+  assert.match(outdated?.message ?? '', /Reload the page to update it/);
+  assert.equal(outdatedEditorProblem('forbidden: the token grants no access'), null);
 });
