@@ -20,6 +20,8 @@ export class CopyReport {
   versionsCopied = 0;
   outbox: OutboxCopy | null = null;
   links: LinksCopy | null = null;
+  /** Forwarding addresses of renamed and deleted names copied. */
+  forwards = 0;
   /** Change-feed events written (store to store only), and documents whose target kept events of its own. */
   events: { copied: number; kept: number } | null = null;
   readonly conflicts: Problem[] = [];
@@ -61,6 +63,7 @@ export class CopyReport {
       const kept = this.events.kept > 0 ? `, ${this.events.kept} document(s) kept the target's own` : '';
       parts.push(`change-feed events: ${this.events.copied} copied${kept}`);
     }
+    if (this.forwards > 0) parts.push(`forwarding addresses of renamed and deleted names: ${this.forwards} copied`);
     if (this.links) {
       const secret = {
         copied: 'their generated signing secret copied',

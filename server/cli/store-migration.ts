@@ -6,13 +6,15 @@ import { countBackup, readBackup } from './backup-file.ts';
 import { copyDocument, type CopyOutcome } from './document-copy.ts';
 import { readDocumentState } from './document-state.ts';
 import { copyEvents } from './events-copy.ts';
+import { copyForwards } from './forwards-copy.ts';
 import { copyLinks } from './links-copy.ts';
 import type { OfflineStore } from './offline-store.ts';
 import { copyOutbox } from './outbox-copy.ts';
 import type { Progress } from './progress.ts';
 
 /**
- * Copies documents one at a time, in name order, then the webhook outbox and the share links. An interrupted run leaves every
+ * Copies documents one at a time, in name order (deleted ones in the trash among them), then the webhook
+ * outbox, the forwarding addresses of renamed and deleted names, and the share links. An interrupted run leaves every
  * document either absent, complete, or (a version or two short) completed by the next run.
  */
 export async function migrateStore(source: OfflineStore, target: OfflineStore, progress: (total: number) => Progress): Promise<CopyReport> {
@@ -28,6 +30,7 @@ export async function migrateStore(source: OfflineStore, target: OfflineStore, p
     bar.stop();
   }
   report.outbox = await copyOutbox(source.outbox, target.outbox);
+  report.forwards = await copyForwards(source.forwards, target.forwards);
   report.links = await copyLinks(source.links, target.links);
   return report;
 }

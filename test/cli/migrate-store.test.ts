@@ -138,11 +138,13 @@ describe('store commands on LevelDB and PostgreSQL', { skip: postgresMissing() ?
     const revoked = await links.create({ document: 'shared', role: 'read', expiresInSeconds: 3600, createdBy: 'bob' });
     await links.revoke('shared', revoked.id);
     links.stop();
+    const forward = { name: 'shared draft', kind: 'renamed' as const, to: 'shared', at: 1_700_000_000_000, by: 'alice' };
+    await source.forwards.put(forward);
     await source.close();
 
     const databaseUrl = await postgres.createDatabase();
     const first = succeeded(await tandem(['migrate-store', '--from', dataDir, '--to', databaseUrl]));
-    assert.match(first.stdout, /; share links: 2 copied, their generated signing secret copied$/m);
+    assert.match(first.stdout, /; forwarding addresses of renamed and deleted names: 1 copied; share links: 2 copied, their generated signing secret copied$/m);
     assert.match(succeeded(await tandem(['migrate-store', '--from', dataDir, '--to', databaseUrl])).stdout, /; share links: 0 copied, the same signing secret on both$/m);
 
     const target = await PgDocumentStore.connect({ url: databaseUrl });
@@ -153,6 +155,7 @@ describe('store commands on LevelDB and PostgreSQL', { skip: postgresMissing() ?
       const listed = await target.links.list('shared');
       assert.deepEqual(listed.map((link) => [link.id, link.createdBy, link.revokedAt !== null]), [[kept.id, 'alice', false], [revoked.id, 'bob', true]]);
       onTarget.stop();
+      assert.deepEqual(await target.forwards.get('shared draft'), forward, 'the old name still forwards');
     } finally {
       await target.close();
     }
