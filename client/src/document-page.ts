@@ -120,6 +120,8 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   const gone = (by: string | null, until: string | null): void => {
     banner.setLasting(deletedProblem(by, until));
     stopForGood();
+    // Kept, the copy would merge into a new document made under this name later. A restore brings the text back.
+    void connection.localCopy.clearData();
   };
   provider.on('authenticationFailed', ({ reason }: { reason: string }) => {
     const goneTo = goneFromReason(reason);

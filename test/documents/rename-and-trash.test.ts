@@ -183,4 +183,14 @@ test('the sweep purges what is older than the retention; ?permanent=true deletes
   assert.equal((await api(doc('Doomed now'))).status, 404);
   assert.equal((await server.app.trash.list()).find((entry) => entry.name === 'Doomed now'), undefined);
   assert.equal((await api(`${doc('x')}?permanent=maybe`, { method: 'DELETE' })).status, 400);
+
+  // An import under a renamed name makes a document there (the forward no longer applies); deleting that one
+  // for good ends the old forward too, which would otherwise apply again.
+  (await writeDocument('Was here', 'a')).destroy();
+  assert.equal((await post(`${doc('Was here')}/rename`, { to: 'Now there' })).status, 200);
+  const imported = await fetch(`${server.url}/api${doc('Was here')}`, { method: 'PUT', headers: { 'content-type': 'text/markdown' }, body: 'made again\n' });
+  assert.equal(imported.status, 201);
+  assert.equal((await connectClient(server.wsUrl, 'Was here').then((client) => (client.destroy(), 'synced'))), 'synced');
+  assert.equal((await api(`${doc('Was here')}?permanent=true`, { method: 'DELETE' })).status, 204);
+  assert.equal(await server.app.store.forwards.get('Was here'), null);
 });

@@ -123,6 +123,8 @@ test('deleting from the list asks first; Undo brings it back; Recently deleted r
   // The window on it is told, and stops taking edits.
   await ada.locator('[data-testid=error]', { hasText: 'This document was deleted' }).waitFor();
   assert.equal(await ada.getAttribute('.ProseMirror', 'contenteditable'), 'false');
+  // Its copy on the device goes: kept, it would merge into a new document made under the name later.
+  await ada.waitForFunction(async () => !(await indexedDB.databases()).some((db) => db.name === 'tandem:Budget'));
 
   await list.click('[data-testid=undo-delete]');
   await list.locator('[data-testid=list-notice]', { hasText: 'Restored “Budget”.' }).waitFor();
