@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import { DOCUMENT_MOVED, type DocumentMovedNotice, type TrashedDocument } from '../../common/api-types.ts';
 import { connectClient, waitFor, waitForAllSaved, type TestClient } from '../helpers/providers.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { openEventStream } from '../helpers/sse.ts';
 
 let server: TestServer;
 before(async () => {
@@ -74,6 +75,7 @@ test('renaming moves the text and versions, sends its editors to the new name, a
   assert.equal((await post(`${doc('Plan draft')}/rename`, {})).status, 400);
   assert.equal(server.app.hocuspocus.documents.get('Plan draft')?.getXmlFragment('default').toString(), 'the plan', 'refusals touched nothing');
 
+  const feed = await openEventStream(`${server.url}/api${doc('Plan draft')}/events`);
   const renamed = await post(`${doc('Plan draft')}/rename`, { to: 'Plan final' });
   assert.equal(renamed.status, 200);
   assert.deepEqual(await renamed.json(), { name: 'Plan final' });
@@ -91,6 +93,10 @@ test('renaming moves the text and versions, sends its editors to the new name, a
   reader.destroy();
 
   assert.equal(await refusal('Plan draft'), 'document-gone: this document was renamed to "Plan final"');
+  await waitFor(() => feed.messages.some((message) => message.event === 'document.renamed'), 5_000, 'the event on the old name’s feed');
+  const event = JSON.parse(feed.messages.find((message) => message.event === 'document.renamed')!.data) as { data: unknown };
+  assert.deepEqual(event.data, { to: 'Plan final', by: 'anonymous' });
+  feed.close();
   assert.equal(await server.app.store.getMeta('Plan draft'), undefined, 'the refused editor created nothing');
 });
 
