@@ -1,6 +1,7 @@
 // ForwardStore on PostgreSQL: rows of tandem_forwards (migration 7), written through the group commit.
 import type { DocumentForward, ForwardStore } from '../forward-store.ts';
-import type { PgDatabase, Statement } from './database.ts';
+import { AppError } from '../../errors.ts';
+import { retryWhileUnreachable, type PgDatabase, type Statement } from './database.ts';
 import type { PgWriter } from './pg-writer.ts';
 
 interface ForwardRow {
@@ -17,14 +18,26 @@ const COLUMNS = 'name, kind, "to", at, "by"';
 export class PgForwardStore implements ForwardStore {
   #database: PgDatabase;
   #writer: Pick<PgWriter, 'write'>;
+  #loadWaitMs: number;
 
-  constructor(database: PgDatabase, writer: Pick<PgWriter, 'write'>) {
+  /** `loadWaitMs`: how long a read waits for an unreachable PostgreSQL, as a document's load does. */
+  constructor(database: PgDatabase, writer: Pick<PgWriter, 'write'>, loadWaitMs: number) {
     this.#database = database;
     this.#writer = writer;
+    this.#loadWaitMs = loadWaitMs;
   }
 
+  /** Read before a name's first connection: like a load, it waits out a PostgreSQL restart rather than refuse. */
   async get(name: string): Promise<DocumentForward | null> {
-    const rows = await this.#database.query<ForwardRow>({ name: 'tandem-forward-get', text: `SELECT ${COLUMNS} FROM tandem_forwards WHERE name = $1`, values: [name] });
+    let rows: ForwardRow[];
+    try {
+      rows = await retryWhileUnreachable(
+        () => this.#database.query<ForwardRow>({ name: 'tandem-forward-get', text: `SELECT ${COLUMNS} FROM tandem_forwards WHERE name = $1`, values: [name] }),
+        this.#loadWaitMs,
+      );
+    } catch (error) {
+      throw new AppError('storage-failed', `what became of the name "${name}" cannot be read from PostgreSQL`, { cause: error });
+    }
     return rows[0] ? forwardOf(rows[0]) : null;
   }
 

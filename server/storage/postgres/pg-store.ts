@@ -145,7 +145,7 @@ export class PgDocumentStore implements DocumentStore, DurabilitySource {
     this.outbox = new PgOutboxStore(database, writer);
     this.events = new PgEventLogStore(database, writer, epochOf);
     this.links = new PgShareLinkStore(database, writer);
-    this.forwards = new PgForwardStore(database, writer);
+    this.forwards = new PgForwardStore(database, writer, loadWaitMs);
     this.ownership = new PgOwnershipStore(database, loadWaitMs);
     // Another instance may have added versions while it owned the document: the cached chain is stale.
     this.ownership.onClaimed((documentName) => void this.versions.forget(documentName));
