@@ -96,7 +96,7 @@ export interface ShareLinkInfo {
   id: string;
   document: string;
   /** read: view; write: edit. */
-  role: 'read' | 'write';
+  role: 'read' | 'comment' | 'write';
   createdBy: string;
   /** ms since the epoch. */
   createdAt: number;

@@ -16,6 +16,7 @@ import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { ConnectionLog } from './documents/connection-log.ts';
 import { EditorSchemaGate } from './auth/editor-schema-gate.ts';
+import { CommentMessages } from './comments/comment-messages.ts';
 import { DocumentDeletion } from './documents/deletion.ts';
 import { DocumentForwarding } from './documents/forwarding.ts';
 import { DocumentRenaming, reserveNothing } from './documents/renaming.ts';
@@ -149,6 +150,7 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
     new ConnectionLog(moduleLogger(log, 'connections')),
     unloading,
     new DocumentForwarding({ store, hub }),
+    new CommentMessages({ whenDurable: durability.whenDurable, events: events.bus, log: moduleLogger(log, 'comments') }),
     ...(autoVersions ? [autoVersions] : []),
     ...features.flatMap((feature) => feature.extensions),
   ]);

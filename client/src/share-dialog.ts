@@ -1,4 +1,4 @@
-// The Share dialog: make a link that opens this document with a role (view or edit) and an optional expiry,
+// The Share dialog: make a link that opens this document with a role (view, comment or edit) and an optional expiry,
 // copy it with one click, see the document's links with who made them, and revoke one (its open editors close
 // within a second). On a server without access control it says that everyone there can already edit.
 import { h } from './dom.ts';
@@ -20,7 +20,9 @@ const EXPIRIES: Array<[label: string, seconds: number | null]> = [
   ['Expires in 30 days', 30 * 24 * 60 * 60],
 ];
 
-const ROLE_NAMES: Record<ShareLinkInfo['role'], string> = { read: 'Can view', write: 'Can edit' };
+const ROLE_NAMES: Record<ShareLinkInfo['role'], string> = { read: 'Can view', comment: 'Can comment', write: 'Can edit' };
+/** What a link's holder can do, for the line that says a link was made. */
+const ROLE_VERBS: Record<ShareLinkInfo['role'], string> = { read: 'view', comment: 'view and comment', write: 'edit' };
 
 export function createShareDialog(documentName: string, api: LinksApi): ShareDialog {
   let disposed = false;
@@ -136,6 +138,7 @@ export function createShareDialog(documentName: string, api: LinksApi): ShareDia
       'select',
       { class: 'field__input', 'aria-label': 'Role', 'data-testid': 'share-role' },
       h('option', { value: 'write' }, ROLE_NAMES.write),
+      h('option', { value: 'comment' }, ROLE_NAMES.comment),
       h('option', { value: 'read' }, ROLE_NAMES.read),
     );
     const expiry = h(
@@ -154,7 +157,7 @@ export function createShareDialog(documentName: string, api: LinksApi): ShareDia
         if (made.path) {
           const url = window.location.origin + made.path;
           await navigator.clipboard.writeText(url).then(
-            () => say('Link created and copied. Anyone with it can ' + (made.role === 'write' ? 'edit.' : 'view.')),
+            () => say(`Link created and copied. Anyone with it can ${ROLE_VERBS[made.role]}.`),
             () => say('Link created. Copy it from the list below.'),
           );
         }

@@ -10,7 +10,7 @@ import { documentNameProblem } from '../../common/names.ts';
 import { AppError, toAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { ShareLinks, type LinkIdentity } from '../sharing/share-links.ts';
-import { permissionFor, type Permission } from './permissions.ts';
+import { allows, permissionFor, type Permission } from './permissions.ts';
 import type { Identity, TokenVerifier } from './tokens.ts';
 
 /** What a document connection's Hocuspocus context holds after authentication. */
@@ -91,7 +91,8 @@ export class AccessControl implements Extension {
       throw error.toHookRejection();
     }
     socket.names.add(documentName);
-    connectionConfig.readOnly = permission === 'read';
+    // Below write (read, comment) nothing of the content may change; comments go by their own messages.
+    connectionConfig.readOnly = !allows(permission, 'write');
     return { access: { identity, permission, socket } };
   }
 

@@ -1,12 +1,13 @@
 // Per-document permissions from token claims: name patterns with `*` wildcards, most specific match wins.
 
-export const PERMISSIONS = ['read', 'write', 'admin'] as const;
+// `comment`: read, and take part in comment threads (server/comments/), but never change the content.
+export const PERMISSIONS = ['read', 'comment', 'write', 'admin'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** The `docs` claim: document-name pattern → permission, e.g. `{ "team-*": "write", "team-plan": "read" }`. */
 export type Grants = Readonly<Record<string, Permission>>;
 
-const RANK: Record<Permission, number> = { read: 1, write: 2, admin: 3 };
+const RANK: Record<Permission, number> = { read: 1, comment: 2, write: 3, admin: 4 };
 
 /** True when `pattern` matches the whole of `name`; `*` stands for any run of characters, even none. */
 export function patternMatches(pattern: string, name: string): boolean {
@@ -60,7 +61,7 @@ export function parseGrant(text: string): [pattern: string, permission: Permissi
   const pattern = text.slice(0, at);
   const permission = text.slice(at + 1);
   if (at <= 0 || !(PERMISSIONS as readonly string[]).includes(permission)) {
-    throw new Error(`"${text}" is not pattern:permission with permission read, write or admin`);
+    throw new Error(`"${text}" is not pattern:permission with permission read, comment, write or admin`);
   }
   return [pattern, permission as Permission];
 }

@@ -18,7 +18,7 @@ export function registerTokenCommand(
     .description('mint a development token (HS256) for a server started with --auth jwt --jwt-secret')
     .requiredOption('--user <id>', 'user id (the "sub" claim)')
     .option('--name <name>', 'display name shown to other clients (default: the user id)')
-    .option('--doc <pattern:permission...>', 'document grant, repeatable: read, write or admin; * is a wildcard', collect, [])
+    .option('--doc <pattern:permission...>', 'document grant, repeatable: read, comment, write or admin; * is a wildcard', collect, [])
     .option('--expires-in <duration>', 'lifetime: 90s, 30m, 12h, 7d', '1h')
     .addOption(new Option('--secret <secret>', 'HS256 secret as given to the server (default: TANDEM_JWT_SECRET, which keeps it out of shell history)'))
     .option('--audience <aud>', '"aud" claim (default: TANDEM_JWT_AUDIENCE)')

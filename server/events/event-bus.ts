@@ -10,6 +10,12 @@ export const EVENT_TYPES = [
   'document.restored',
   'version.created',
   'version.restored',
+  'comment.created',
+  'comment.replied',
+  'comment.edited',
+  'comment.deleted',
+  'comment.resolved',
+  'comment.reopened',
   'client.connected',
   'client.disconnected',
 ] as const;

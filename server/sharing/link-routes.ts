@@ -4,13 +4,14 @@ import { z } from 'zod';
 import type { ShareLinkInfo } from '../../common/api-types.ts';
 import type { ApiVariables } from '../auth/rest-auth.ts';
 import { AppError } from '../errors.ts';
+import { LINK_ROLES } from '../storage/share-link-store.ts';
 import { limitJsonBody } from '../http/body-limit.ts';
 import { documentNameOf } from '../http/document-name.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { MAX_LINK_SECONDS, type PublishedLink, type ShareLinks } from './share-links.ts';
 
 const newLinkSchema = z.object({
-  role: z.enum(['read', 'write']),
+  role: z.enum(LINK_ROLES),
   expiresInSeconds: z.number().int().positive().max(MAX_LINK_SECONDS).nullable().default(null),
 });
 

@@ -5,7 +5,7 @@ import { SignJWT, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { LinkRole, ShareLink, ShareLinkStore } from '../storage/share-link-store.ts';
+import { LINK_ROLES, type LinkRole, type ShareLink, type ShareLinkStore } from '../storage/share-link-store.ts';
 import { MAX_TOKEN_LENGTH, type Identity } from '../auth/tokens.ts';
 
 /** The JOSE `typ` that marks a share link's token: a user's JWT never carries it, so the two cannot be confused. */
@@ -15,7 +15,7 @@ export const REVOCATION_POLL_MS = 500;
 /** The longest a link may be made to last. */
 export const MAX_LINK_SECONDS = 366 * 24 * 60 * 60;
 
-const claimsSchema = z.object({ lid: z.string().min(1).max(64), doc: z.string().min(1), role: z.enum(['read', 'write']) });
+const claimsSchema = z.object({ lid: z.string().min(1).max(64), doc: z.string().min(1), role: z.enum(LINK_ROLES) });
 
 export interface NewLink {
   document: string;

@@ -1,8 +1,9 @@
 // The storage interface for share links: who made which link to which document with which role, and whether
 // it was revoked. The link itself (a signed token) is not stored: it is signed again from this record.
 
-/** What a link lets its holder do: read (view) or write (edit). Never admin. */
-export type LinkRole = 'read' | 'write';
+/** What a link lets its holder do: read (view), comment, or write (edit). Never admin. */
+export const LINK_ROLES = ['read', 'comment', 'write'] as const;
+export type LinkRole = (typeof LINK_ROLES)[number];
 
 export interface ShareLink {
   /** Random, URL-safe; named in the signed token, so a link can be revoked. */

@@ -1,4 +1,5 @@
 // Diffs two document states as a readable list of changes: blocks added, removed, and changed word by word.
+import { COMMENTS_ROOT } from '../../common/comments.ts';
 import type * as Y from 'yjs';
 import type { Change, DiffOp, DiffPart, DocumentDiff } from '../../common/api-types.ts';
 import { toProseMirrorJSON } from './prosemirror-json.ts';
@@ -140,7 +141,8 @@ function blocksOf(doc: Y.Doc): Map<string, Block[]> {
   const byRoot = new Map<string, Block[]>();
   for (const name of doc.share.keys()) {
     const kind = rootKind(doc, name);
-    if (kind === null) continue;
+    // Comment threads are not content: what changed between versions is the text.
+    if (kind === null || name === COMMENTS_ROOT) continue;
     const blocks: Block[] = [];
     byRoot.set(name, blocks);
     const root = typedRoot(doc, name, kind);

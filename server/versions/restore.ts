@@ -7,6 +7,7 @@
 // typed, new blocks and characters anchored to deleted content land next to the restored content, and edits
 // inside a block the restore deleted go with that block.
 import * as Y from 'yjs';
+import { COMMENTS_ROOT } from '../../common/comments.ts';
 import { AppError } from '../errors.ts';
 import { diffSequences } from './diff.ts';
 import { rootKind, typedRoot, type RootKind } from './root-types.ts';
@@ -18,6 +19,8 @@ export function transformTo(live: Y.Doc, target: Y.Doc): void {
   // Every root is checked before any is changed: a refused restore leaves the document as it was.
   const plan: Array<{ name: string; kind: RootKind; inTarget: boolean }> = [];
   for (const name of new Set([...live.share.keys(), ...target.share.keys()])) {
+    // Comment threads are not content: a restore, an import or a copy leaves them as they are (or out).
+    if (name === COMMENTS_ROOT) continue;
     const targetKind = rootKind(target, name);
     const liveKind = rootKind(live, name);
     const kind = targetKind ?? liveKind;

@@ -40,7 +40,7 @@ test('grants on the command line: pattern:permission, split at the last colon', 
   assert.deepEqual(parseGrant('team-*:write'), ['team-*', 'write']);
   assert.deepEqual(parseGrant('a:b:read'), ['a:b', 'read']);
   assert.throws(() => parseGrant('team-*'), /pattern:permission/);
-  assert.throws(() => parseGrant('x:owner'), /read, write or admin/);
+  assert.throws(() => parseGrant('x:owner'), /read, comment, write or admin/);
   assert.throws(() => parseGrant(':read'), /pattern:permission/);
 });
 

@@ -36,7 +36,7 @@ test('tandem token --user alice --doc team-*:write', async () => {
 
 test('the command refuses without a secret and with bad grants', async () => {
   await assert.rejects(run(['token', '--user', 'a'], {}), /TANDEM_JWT_SECRET/);
-  await assert.rejects(run(['token', '--user', 'a', '--doc', 'x:owner'], { TANDEM_JWT_SECRET: SECRET }), /read, write or admin/);
+  await assert.rejects(run(['token', '--user', 'a', '--doc', 'x:owner'], { TANDEM_JWT_SECRET: SECRET }), /read, comment, write or admin/);
   await assert.rejects(mintToken({ secret: 'short', user: 'a', docs: [], expiresInSeconds: 60 }), /at least 32/);
 });
 

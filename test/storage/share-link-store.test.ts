@@ -28,7 +28,9 @@ function contract(open: () => Promise<{ store: Store; reopen?: () => Promise<Sto
       await store.links.create(link('b', 'plan', 2_000, { role: 'write', expiresAt: 9_000_000 }));
       await store.links.create(link('a', 'plan', 1_000));
       await store.links.create(link('c', 'plan-2', 3_000));
+      await store.links.create(link('d', 'plan-3', 4_000, { role: 'comment' }));
       assert.deepEqual(await store.links.get('b'), link('b', 'plan', 2_000, { role: 'write', expiresAt: 9_000_000 }));
+      assert.equal((await store.links.get('d'))?.role, 'comment', 'the comment role is stored (PostgreSQL migration 8)');
       assert.equal(await store.links.get('nope'), null);
       assert.deepEqual((await store.links.list('plan')).map((l) => l.id), ['a', 'b'], 'one document’s links, never a prefix-sharing one’s');
       assert.deepEqual(await store.links.list('none'), []);

@@ -224,6 +224,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'share links with the comment role',
+    sql: `
+      ALTER TABLE tandem_share_links DROP CONSTRAINT tandem_share_links_role_check;
+      ALTER TABLE tandem_share_links ADD CONSTRAINT tandem_share_links_role_check CHECK (role IN ('read', 'comment', 'write'));
+    `,
+  },
 ];
 
 /** Keeps Tandem's migrations from racing each other (any constant; this one reads "tandem" in ASCII). */
