@@ -17,6 +17,7 @@ import { AppError } from './errors.ts';
 import { ConnectionLog } from './documents/connection-log.ts';
 import { EditorSchemaGate } from './auth/editor-schema-gate.ts';
 import { CommentMessages } from './comments/comment-messages.ts';
+import { createCommentRoutes } from './comments/comment-routes.ts';
 import { DocumentDeletion } from './documents/deletion.ts';
 import { DocumentForwarding } from './documents/forwarding.ts';
 import { DocumentRenaming, reserveNothing } from './documents/renaming.ts';
@@ -205,7 +206,11 @@ export async function createApp(config: Config, dependencies: AppDependencies = 
       if (store.unavailable) return { ready: false, reason: 'storage unreachable; edits wait and are retried' };
       return cluster?.readiness() ?? { ready: true, reason: 'storage open' };
     },
-    mounted: [createLinkRoutes(links), ...features.flatMap((feature) => feature.routes)],
+    mounted: [
+      createLinkRoutes(links),
+      createCommentRoutes({ hub, store, whenDurable: durability.whenDurable, events: events.bus }),
+      ...features.flatMap((feature) => feature.routes),
+    ],
     guard: requestGuard(policy, moduleLogger(log, 'http')),
     apiMiddleware: [
       skipForEventStreams(cors({

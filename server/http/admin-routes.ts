@@ -4,6 +4,7 @@ import { Hono, type Context } from 'hono';
 import * as Y from 'yjs';
 import type { VersionDiff } from '../../common/api-types.ts';
 import { documentNameProblem } from '../../common/names.ts';
+import { listThreads } from '../comments/comment-routes.ts';
 import type { DocumentCreation } from '../documents/creation.ts';
 import type { DocumentDeletion } from '../documents/deletion.ts';
 import type { DocumentRenaming } from '../documents/renaming.ts';
@@ -34,11 +35,16 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono<{ Variables
   const api = new Hono<{ Variables: ApiVariables }>();
   const importLimit = limitBody(options.maxImportBytes, 'an import');
 
+  // `?threads=true` with JSON: `{ document, threads }`, the comment threads beside the content, each with where it is anchored now.
   api.get('/documents/:name/export', async (c) => {
     const format = parseFormat(c.req.query('format'));
+    const withThreads = c.req.query('threads') === 'true';
+    if (withThreads && format !== 'json') throw new AppError('bad-request', '"threads=true" goes with format=json');
     const doc = await versions.openCurrent(documentNameOf(c));
     try {
-      return send(c, await render(doc, format));
+      const rendered = await render(doc, format);
+      if (!withThreads) return send(c, rendered);
+      return c.json({ document: JSON.parse(rendered.body as string) as unknown, threads: listThreads(doc) });
     } finally {
       doc.destroy();
     }
