@@ -81,3 +81,15 @@ export interface CommentResult {
 export const MAX_COMMENT_LENGTH = 10_000;
 /** Longest quote kept with a thread, in characters. */
 export const MAX_QUOTE_LENGTH = 1_000;
+
+/**
+ * Sent by the server to each editor once it is connected: what its access allows, so the page can offer
+ * commenting to a `comment` token whose content is read-only, and who it is (null in --auth none).
+ */
+export const ACCESS_NOTICE = 'tandem:access';
+
+export interface AccessNotice {
+  type: typeof ACCESS_NOTICE;
+  permission: 'read' | 'comment' | 'write' | 'admin';
+  user: CommentAuthor | null;
+}

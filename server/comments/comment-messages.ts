@@ -1,8 +1,16 @@
 // Editors change comment threads with stateless messages (`tandem:comment`): the connection's access says who
 // is acting and with which role, the action is applied on the document (so every editor gets it as an update,
 // through a cluster's relays too), and the answer goes back once the change is stored, as an edit's "saved".
-import type { Extension, onStatelessPayload } from '@hocuspocus/server';
-import { COMMENT_MESSAGE, COMMENT_RESULT, type CommentAuthor, type CommentMessage, type CommentResult } from '../../common/comments.ts';
+import type { connectedPayload, Extension, onStatelessPayload } from '@hocuspocus/server';
+import {
+  ACCESS_NOTICE,
+  COMMENT_MESSAGE,
+  COMMENT_RESULT,
+  type AccessNotice,
+  type CommentAuthor,
+  type CommentMessage,
+  type CommentResult,
+} from '../../common/comments.ts';
 import type { AccessContext } from '../auth/access-control.ts';
 import type { DurabilityGate } from '../documents/durability.ts';
 import { AppError, toAppError } from '../errors.ts';
@@ -24,6 +32,14 @@ export class CommentMessages implements Extension {
 
   constructor(options: CommentMessagesOptions) {
     this.#options = options;
+  }
+
+  /** Tells the editor what it may do: a read-only content may still take comments (the `comment` role). */
+  async connected({ connection, context }: connectedPayload<AccessContext>): Promise<void> {
+    const access = context.access;
+    if (!access) return;
+    const user = access.identity ? { id: access.identity.userId, name: access.identity.name } : null;
+    connection.sendStateless(JSON.stringify({ type: ACCESS_NOTICE, permission: access.permission, user } satisfies AccessNotice));
   }
 
   async onStateless({ connection, documentName, document, payload }: onStatelessPayload): Promise<void> {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as Y from 'yjs';
-import { COMMENT_MESSAGE, COMMENT_RESULT, COMMENTS_ROOT, type CommentAction, type CommentResult, type Thread } from '../../common/comments.ts';
+import { ACCESS_NOTICE, COMMENT_MESSAGE, COMMENT_RESULT, COMMENTS_ROOT, type CommentAction, type CommentResult, type Thread } from '../../common/comments.ts';
 import { mintToken } from '../../server/cli/token.ts';
 import { connectClient, waitFor, waitForAllSaved, type TestClient } from '../helpers/providers.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -145,4 +145,21 @@ test('restoring a version leaves the threads as they are; a version holds the th
   const old = new Y.Doc();
   Y.applyUpdate(old, state);
   assert.deepEqual(threads(old).map((thread) => thread.id), ['t1'], 'the version has the threads it had');
+});
+
+test('each editor is told what its access allows and who it is', async () => {
+  for (const [user, permission] of [['carl', 'comment'], ['rita', 'read'], ['wanda', 'write']] as const) {
+    const notices: unknown[] = [];
+    const client = await connectClient(server.wsUrl, DOC, { token: tokens[user], waitForSync: false });
+    client.provider.on('stateless', ({ payload }: { payload: string }) => {
+      const message = JSON.parse(payload) as { type: string };
+      if (message.type === ACCESS_NOTICE) notices.push(message);
+    });
+    try {
+      await waitFor(() => notices.length > 0, 5_000, `the access notice of ${user}`);
+      assert.deepEqual(notices, [{ type: ACCESS_NOTICE, permission, user: { id: user, name: user.toUpperCase() } }]);
+    } finally {
+      client.destroy();
+    }
+  }
 });
