@@ -130,7 +130,8 @@ export function createAdminRoutes(options: AdminRoutesOptions): Hono<{ Variables
       const meta = await versions.get(name, id);
       const doc = await versions.open(name, id);
       try {
-        return c.json({ version: meta, content: JSON.parse((await render(doc, 'json')).body as string) as unknown });
+        // The threads as they were then, anchored in that version's text: the History preview shows them.
+        return c.json({ version: meta, content: JSON.parse((await render(doc, 'json')).body as string) as unknown, threads: listThreads(doc) });
       } finally {
         doc.destroy();
       }

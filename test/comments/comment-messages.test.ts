@@ -145,6 +145,8 @@ test('restoring a version leaves the threads as they are; a version holds the th
   const old = new Y.Doc();
   Y.applyUpdate(old, state);
   assert.deepEqual(threads(old).map((thread) => thread.id), ['t1'], 'the version has the threads it had');
+  const shown = (await (await fetch(`${server.url}/api/documents/${DOC}/versions/${version.version.id}`, { headers: admin })).json()) as { threads: Array<{ id: string; anchored: { state: string; text: string } | null }> };
+  assert.deepEqual(shown.threads.map((thread) => [thread.id, thread.anchored]), [['t1', { state: 'attached', text: 'plan' }]], 'a version’s preview has its threads, anchored in its text');
 });
 
 test('each editor is told what its access allows and who it is', async () => {
