@@ -1,9 +1,10 @@
-// The soak: loops the "saved never lies" scenarios of test/saved (and a long one-socket replay) and the
-// PostgreSQL fault scenarios (Tandem SIGKILLed, kills inside compactions, PostgreSQL restarted or killed under
+// The soak: loops the "saved never lies" scenarios of test/saved (and a long one-socket replay), SIGKILL trials
+// for comments, and the PostgreSQL fault scenarios (Tandem SIGKILLed, kills inside compactions, PostgreSQL restarted or killed under
 // Tandem, disk space under compaction), then a summary.
 //
 //   npm run soak -- [--runs 5] [--until-fail] [--only burst,restart,crash-pg] [--trace automerge-paper] [--seed N]
 import { parseArgs } from 'node:util';
+import { runCommentCrashTrials } from '../helpers/comment-crash.ts';
 import { runCrashTrials } from '../helpers/crash-trials.ts';
 import { CompactionWatch, growDocument } from '../helpers/pg-compactions.ts';
 import { postgresOutageScenario } from '../helpers/pg-outage.ts';
@@ -66,6 +67,14 @@ const SCENARIOS: Scenario[] = [
     run: (_seed, log) => contentionScenario({ log, trace, backgroundTrace: trace === 'friendsforever_flat' ? 'clownschool_flat' : 'friendsforever_flat' }),
   },
   {
+    name: 'comments',
+    // Commenters write as fast as the server answers; the server is SIGKILLed; every answered comment stays.
+    run: async (seed, log) => {
+      const result = await runCommentCrashTrials({ seed, trials: 10, log });
+      return `${result.acknowledged}/${result.sent} comments acknowledged, none lost`;
+    },
+  },
+  {
     name: 'long-replay',
     run: async (_seed, log) => {
       const result = await longReplayScenario({ log, trace });
@@ -124,6 +133,14 @@ const PG_SCENARIOS: Scenario[] = [
         } finally {
           await watch.close();
         }
+      }),
+  },
+  {
+    name: 'comments-pg',
+    run: (seed, log) =>
+      withPostgres(async (postgres) => {
+        const result = await runCommentCrashTrials({ seed, trials: 10, log, databaseUrl: await postgres.createDatabase('comments') });
+        return `${result.acknowledged}/${result.sent} comments acknowledged, none lost`;
       }),
   },
   { name: 'pg-restart', run: (seed, log) => withPostgres((postgres) => postgresOutageScenario({ seed, log, postgres, how: 'restart' })) },
