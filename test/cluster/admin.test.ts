@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DOCUMENT_MOVED, RESTORE_NOTICE } from '../../common/api-types.ts';
+import { COMMENT_MESSAGE, COMMENT_RESULT, COMMENTS_ROOT, type CommentResult, type Thread } from '../../common/comments.ts';
 import { CLUSTER_SECRET } from '../helpers/cluster.ts';
 import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { connectClient, waitFor, waitForAllSaved, type TestClient } from '../helpers/providers.ts';
@@ -115,6 +116,35 @@ describe('cluster: the admin API from any instance', { skip: postgresMissing() ?
       assert.equal(reader.doc.getText('t').toString(), 'travels');
     } finally {
       reader.destroy();
+    }
+  });
+
+  it('comments from editors on every instance land at the owner, are answered once stored and reach everyone', async () => {
+    const doc = 'comments-doc';
+    const editors = await Promise.all(servers.map((server) => connectClient(server.wsUrl, doc)));
+    try {
+      const owner = servers.findIndex((server) => server.app.cluster?.ownership.owns(doc));
+      const results = await Promise.all(
+        editors.map(
+          (editor, i) =>
+            new Promise<CommentResult>((resolve) => {
+              editor.provider.on('stateless', ({ payload }: { payload: string }) => {
+                const result = JSON.parse(payload) as CommentResult;
+                if (result.type === COMMENT_RESULT && result.requestId === `r${i}`) resolve(result);
+              });
+              editor.provider.sendStateless(
+                JSON.stringify({ type: COMMENT_MESSAGE, requestId: `r${i}`, as: { id: `p${i}`, name: `P${i}` }, action: 'create', threadId: `t${i}`, commentId: `c${i}`, anchor: null, quote: '', body: `from instance ${i}` }),
+              );
+            }),
+        ),
+      );
+      assert.ok(results.every((result) => result.ok), JSON.stringify(results));
+      await waitFor(() => editors.every((editor) => editor.doc.getMap<Thread>(COMMENTS_ROOT).size === 3), 5_000, 'every thread at every editor');
+      assert.ok(owner >= 0 && servers.filter((server) => server.app.hub.isResident(doc)).length === 1, 'applied at the one owner');
+      const listed = (await (await fetch(`${servers[(owner + 1) % 3]!.url}/api/documents/${doc}/comments`)).json()) as { threads: Thread[] };
+      assert.deepEqual(listed.threads.map((thread) => thread.comments[0]!.body).sort(), ['from instance 0', 'from instance 1', 'from instance 2']);
+    } finally {
+      for (const editor of editors) editor.destroy();
     }
   });
 });
