@@ -19,6 +19,8 @@ import type { EventType } from '../events/event-bus.ts';
 export interface CommentActor {
   author: CommentAuthor;
   permission: Permission;
+  /** Names of the people in the document now (its presence), who may be @mentioned beside its commenters. */
+  present?: readonly string[];
 }
 
 /** What an applied action tells webhooks and the change feed; null when it changed nothing (a repeat). */
@@ -65,7 +67,7 @@ export function applyCommentAction(doc: Y.Doc, action: CommentAction, actor: Com
         resolvedAt: null,
         comments: [{ id: action.commentId, author: actor.author, body, createdAt: now, editedAt: null, deleted: false }],
       };
-      event = { type: 'comment.created', data: { threadId: action.threadId, commentId: action.commentId, author: actor.author, quote } };
+      event = { type: 'comment.created', data: { threadId: action.threadId, commentId: action.commentId, author: actor.author, quote, mentions: mentionsIn(body, threads, actor) } };
       break;
     }
     case 'reply': {
@@ -74,7 +76,7 @@ export function applyCommentAction(doc: Y.Doc, action: CommentAction, actor: Com
       const thread = found(existing, action.threadId);
       if (thread.comments.some((comment) => comment.id === action.commentId)) return null;
       next = { ...thread, comments: [...thread.comments, { id: action.commentId, author: actor.author, body, createdAt: now, editedAt: null, deleted: false }] };
-      event = { type: 'comment.replied', data: { threadId: thread.id, commentId: action.commentId, author: actor.author } };
+      event = { type: 'comment.replied', data: { threadId: thread.id, commentId: action.commentId, author: actor.author, mentions: mentionsIn(body, threads, actor) } };
       break;
     }
     case 'edit':
@@ -113,6 +115,26 @@ export function applyCommentAction(doc: Y.Doc, action: CommentAction, actor: Com
   }
   doc.transact(() => threads.set(next.id, next), origin);
   return event;
+}
+
+/**
+ * The people a comment @mentions: `@Name` for the name of someone who has commented in the document or is in
+ * it now, longest names first (`@Ada Lovelace` is Ada Lovelace, not Ada). For webhooks to notify them.
+ */
+export function mentionsIn(body: string, threads: Y.Map<Thread>, actor: CommentActor): string[] {
+  if (!body.includes('@')) return [];
+  const people = new Set(actor.present ?? []);
+  for (const thread of threads.values()) for (const comment of thread.comments) people.add(comment.author.name);
+  people.add(actor.author.name);
+  const mentioned: string[] = [];
+  let rest = body;
+  for (const name of [...people].filter((person) => person.trim() !== '').sort((a, b) => b.length - a.length)) {
+    const token = `@${name}`;
+    if (!rest.includes(token)) continue;
+    mentioned.push(name);
+    rest = rest.replaceAll(token, ' ');
+  }
+  return mentioned.sort();
 }
 
 function found(thread: Thread | undefined, id: string): Thread {

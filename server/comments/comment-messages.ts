@@ -53,7 +53,8 @@ export class CommentMessages implements Extension {
       const access = (connection.context as AccessContext).access;
       if (!access) throw new AppError('unauthorized', 'the connection is not authenticated');
       const author = access.identity ? { id: access.identity.userId, name: access.identity.name } : claimedAuthor(message);
-      const event = applyCommentAction(document, message, { author, permission: access.permission }, COMMENT_ORIGIN);
+      const present = [...document.awareness.getStates().values()].map((state) => (state as { user?: { name?: unknown } }).user?.name).filter((name): name is string => typeof name === 'string');
+      const event = applyCommentAction(document, message, { author, permission: access.permission, present }, COMMENT_ORIGIN);
       // "Done" means stored, as for an edit: a change lost in a crash was never acknowledged.
       await this.#options.whenDurable(documentName);
       if (event) this.#options.events?.emitEvent(event.type, documentName, event.data);

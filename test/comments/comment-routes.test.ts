@@ -59,6 +59,7 @@ test('a thread on a passage: anchored there, live in the editor, kept on it as t
   const replied = await post(`/${thread.id}/replies`, { body: 'Yes, confirmed.', author: 'Grace' });
   assert.equal(replied.status, 201);
   assert.equal(replied.body.thread.comments.length, 2);
+  assert.equal((await post(`/${thread.id}/replies`, { body: '@Ada see above, and @Nobody', author: 'Grace' })).status, 201);
   assert.equal((await post(`/${thread.id}/resolve`, { resolved: true })).body.thread.resolved, true);
   assert.equal((await post(`/${thread.id}/resolve`, { resolved: false })).body.thread.resolved, false);
   const reply = replied.body.thread.comments[1]!;
@@ -82,7 +83,9 @@ test('a thread on a passage: anchored there, live in the editor, kept on it as t
   await waitFor(() => types.every((type) => feed.messages.some((message) => message.event === type)), 5_000, 'the comment events on the change feed');
   await waitFor(() => types.every((type) => hook.requests.some((request) => (JSON.parse(request.body) as { type: string }).type === type)), 10_000, 'the comment webhooks');
   const createdHook = hook.requests.map((request) => JSON.parse(request.body) as { type: string; document: string; data: Record<string, unknown> }).find((event) => event.type === 'comment.created');
-  assert.deepEqual(createdHook?.data, { threadId: thread.id, commentId: thread.comments[0]!.id, author: { id: 'anonymous', name: 'Ada' }, quote: 'on Monday' });
+  assert.deepEqual(createdHook?.data, { threadId: thread.id, commentId: thread.comments[0]!.id, author: { id: 'anonymous', name: 'Ada' }, quote: 'on Monday', mentions: [] });
+  const replies = hook.requests.map((request) => JSON.parse(request.body) as { type: string; data: { mentions?: string[] } }).filter((event) => event.type === 'comment.replied');
+  assert.deepEqual(replies.map((event) => event.data.mentions), [[], ['Ada']], 'an @mention of someone who commented here is named for webhooks');
   assert.equal(createdHook?.document, DOC);
 });
 
