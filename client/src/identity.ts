@@ -1,6 +1,8 @@
-// The local person's display name and colour: generated once, editable, remembered in localStorage.
+// The local person's display name, colour and id: generated once, editable, remembered in localStorage.
 
 export interface Identity {
+  /** Random and fixed: tells this person's comments apart from others' of the same name where nobody signs in. */
+  id: string;
   name: string;
   /** `#rrggbb`: the caret extension ignores any other colour format. */
   color: string;
@@ -32,8 +34,15 @@ function pick<T>(items: readonly T[]): T {
 }
 
 export function randomIdentity(): Identity {
-  return { name: `${pick(ADJECTIVES)} ${pick(ANIMALS)}`, color: pick(PALETTE) };
+  return { id: randomIdentityId(), name: `${pick(ADJECTIVES)} ${pick(ANIMALS)}`, color: pick(PALETTE) };
 }
+
+/** 20 characters of [0-9a-f]: within the server's comment author ids (1–64 of [A-Za-z0-9_-]). */
+export function randomIdentityId(): string {
+  return crypto.randomUUID().replaceAll('-', '').slice(0, 20);
+}
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function isValidColor(value: unknown): value is string {
   return typeof value === 'string' && /^#[0-9a-f]{6}$/i.test(value);
@@ -52,9 +61,15 @@ export function loadIdentity(storage: Storage = localStorage): Identity {
     try {
       const parsed: unknown = JSON.parse(raw);
       if (typeof parsed === 'object' && parsed !== null) {
-        const { name, color } = parsed as Record<string, unknown>;
+        const { id, name, color } = parsed as Record<string, unknown>;
         const cleaned = typeof name === 'string' ? cleanName(name) : null;
-        if (cleaned !== null && isValidColor(color)) return { name: cleaned, color };
+        if (cleaned !== null && isValidColor(color)) {
+          if (typeof id === 'string' && ID.test(id)) return { id, name: cleaned, color };
+          // Stored before identities had ids: keep the name and colour, and remember the new id with them.
+          const identity = { id: randomIdentityId(), name: cleaned, color };
+          saveIdentity(identity, storage);
+          return identity;
+        }
       }
     } catch {
       // A damaged entry is replaced below rather than breaking the page.

@@ -49,10 +49,19 @@ test('only #rrggbb colours are accepted: the caret extension ignores other forma
 
 test('a saved identity loads back, its name cleaned', () => {
   const storage = memoryStorage();
-  saveIdentity({ name: 'Ada Lovelace', color: '#8e4ec6' }, storage);
-  assert.deepEqual(loadIdentity(storage), { name: 'Ada Lovelace', color: '#8e4ec6' });
-  storage.setItem('tandem:identity', JSON.stringify({ name: '  Grace   Hopper ', color: '#12a594' }));
-  assert.deepEqual(loadIdentity(storage), { name: 'Grace Hopper', color: '#12a594' });
+  saveIdentity({ id: 'ada-1', name: 'Ada Lovelace', color: '#8e4ec6' }, storage);
+  assert.deepEqual(loadIdentity(storage), { id: 'ada-1', name: 'Ada Lovelace', color: '#8e4ec6' });
+  storage.setItem('tandem:identity', JSON.stringify({ id: 'grace-2', name: '  Grace   Hopper ', color: '#12a594' }));
+  assert.deepEqual(loadIdentity(storage), { id: 'grace-2', name: 'Grace Hopper', color: '#12a594' });
+});
+
+test('an identity stored before ids keeps its name and colour and gets an id, remembered from then on', () => {
+  const storage = memoryStorage({ 'tandem:identity': JSON.stringify({ name: 'Ada Lovelace', color: '#8e4ec6' }) });
+  const identity = loadIdentity(storage);
+  assert.equal(identity.name, 'Ada Lovelace');
+  assert.equal(identity.color, '#8e4ec6');
+  assert.match(identity.id, /^[0-9a-f]{20}$/);
+  assert.deepEqual(loadIdentity(storage), identity, 'the same id on the next page');
 });
 
 test('a missing or damaged entry is replaced by a random identity, which is remembered', () => {
@@ -61,6 +70,7 @@ test('a missing or damaged entry is replaced by a random identity, which is reme
     const identity = loadIdentity(storage);
     assert.notEqual(cleanName(identity.name), null, `a usable name for ${stored}`);
     assert.ok(PALETTE.includes(identity.color), `a palette colour for ${stored}`);
+    assert.match(identity.id, /^[0-9a-f]{20}$/, `an id for ${stored}`);
     assert.deepEqual(JSON.parse(storage.data.get('tandem:identity') ?? 'null'), identity, `remembered for ${stored}`);
     assert.deepEqual(loadIdentity(storage), identity, 'the next page gets the same identity');
   }
