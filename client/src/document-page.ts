@@ -2,10 +2,15 @@
 
 import * as Y from 'yjs';
 import { DOCUMENT_MOVED, RESTORE_NOTICE, type DocumentMovedNotice, type RestoreNotice } from '../../common/api-types.ts';
+import { ACCESS_NOTICE, type AccessNotice, type CommentAction } from '../../common/comments.ts';
 import { documentNameProblem } from '../../common/names.ts';
 import { accessTokenFromLocation } from './access-token.ts';
 import { leaveArrival, takeArrival } from './arrival.ts';
 import { createBanner } from './banner.ts';
+import { createCommentSender } from './comment-actions-client.ts';
+import { CommentHighlights } from './comment-highlights.ts';
+import { listenForCommentShortcut } from './comment-shortcut.ts';
+import { createCommentsPanel } from './comments-panel.ts';
 import { createTopbar } from './chrome.ts';
 import { openDocumentConnection } from './connection.ts';
 import { h } from './dom.ts';
@@ -17,8 +22,8 @@ import { createIdentityControl } from './identity-control.ts';
 import type { Identity } from './identity.ts';
 import type { Page } from './page.ts';
 import { createNotice } from './notice.ts';
-import { createAvatars } from './presence.ts';
-import { deletedProblem, goneFromReason, outdatedEditorProblem, problemFromAuthenticationFailure, problemFromClose, READ_ONLY, SERVER_UNAVAILABLE } from './problems.ts';
+import { createAvatars, peopleFromStates } from './presence.ts';
+import { COMMENT_ONLY, deletedProblem, goneFromReason, outdatedEditorProblem, problemFromAuthenticationFailure, problemFromClose, READ_ONLY, SERVER_UNAVAILABLE } from './problems.ts';
 import { documentPath } from './route.ts';
 import { createShareDialog } from './share-dialog.ts';
 import { createStatusBadge } from './status-badge.ts';
@@ -47,8 +52,9 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   const avatars = createAvatars(awareness);
 
   const editorHost = h('article', { class: 'sheet' });
-  const editor = createEditor(editorHost, provider, identity);
-  const toolbar = createToolbar(editor);
+  // Set once the panel exists: clicking highlighted text opens its thread there.
+  let openThread = (_threadId: string): void => {};
+  const editor = createEditor(editorHost, provider, identity, [CommentHighlights.configure({ onOpenThread: (id) => openThread(id) })]);
   let authorName = identity.name;
   const identityControl = createIdentityControl(identity, (next) => {
     authorName = next.name;
@@ -64,13 +70,44 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   const versions = versionsApi(name, accessToken);
   const notice = createNotice();
   const fileMenu = createFileMenu(name, accessToken, versions, () => authorName, notice.say);
+  const commentsToggle = h(
+    'button',
+    { type: 'button', class: 'button history-toggle', 'aria-expanded': 'false', 'aria-controls': 'comments-panel', 'data-testid': 'comments-toggle' },
+    'Comments',
+  );
+  // One panel at a time in the aside: opening one closes the other.
   const history = createHistoryPanel(versions, () => authorName, (open) => {
-    sidePanel.hidden = !open;
+    if (open && comments.isOpen) comments.close();
+    sidePanel.hidden = !open && !comments.isOpen;
     historyToggle.setAttribute('aria-expanded', String(open));
   });
   history.element.id = 'history-panel';
-  sidePanel.append(history.element);
+  const commentSender = createCommentSender({
+    provider,
+    documentName: name,
+    author: () => ({ id: identity.id, name: authorName }),
+    onRefused: (action, error) => notice.say(`${refusedWhat(action)} was not saved: ${error}.`, 'error'),
+  });
+  const comments = createCommentsPanel({
+    editor,
+    ydoc: connection.ydoc,
+    sender: commentSender,
+    localAuthor: () => ({ id: identity.id, name: authorName }),
+    present: () => peopleFromStates(awareness.getStates() as Map<number, Record<string, unknown>>, awareness.clientID).map((person) => person.name),
+    onToggle: (open) => {
+      if (open && history.isOpen) history.close();
+      sidePanel.hidden = !open && !history.isOpen;
+      commentsToggle.setAttribute('aria-expanded', String(open));
+    },
+    say: notice.say,
+  });
+  comments.element.id = 'comments-panel';
+  openThread = comments.openThread;
+  const toolbar = createToolbar(editor, { start: () => comments.startComment(), available: () => comments.available() });
+  const stopCommentShortcut = listenForCommentShortcut(() => comments.startComment());
+  sidePanel.append(history.element, comments.element);
   historyToggle.addEventListener('click', () => history.toggle());
+  commentsToggle.addEventListener('click', () => comments.toggle());
 
   const share = createShareDialog(name, linksApi(name, accessToken));
   const shareToggle = h('button', { type: 'button', class: 'button share-toggle', 'aria-haspopup': 'dialog', 'data-testid': 'share-toggle' }, 'Share');
@@ -86,6 +123,7 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     fileMenu.element,
     shareToggle,
     historyToggle,
+    commentsToggle,
     identityControl.element,
     // Where a phone's header starts its second row (styles.css); nothing on wider screens.
     h('div', { class: 'topbar__break', 'aria-hidden': 'true' }),
@@ -104,10 +142,12 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     editor.setEditable(false);
     socket.disconnect();
   };
+  // What the access allows, from the server's notice; the comment role's text is read-only too.
+  let permission: AccessNotice['permission'] | null = null;
   provider.on('authenticated', ({ scope }: { scope: string }) => {
     const readOnly = scope === 'readonly';
     editor.setEditable(!readOnly);
-    if (readOnly) banner.setLasting(READ_ONLY);
+    if (readOnly) banner.setLasting(permission === 'comment' ? COMMENT_ONLY : READ_ONLY);
   });
   // The document was renamed: open it under its new name, with this page's text (and a line saying why).
   const followRename = (to: string, message: string): void => {
@@ -144,7 +184,13 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
 
   provider.on('stateless', ({ payload }: { payload: string }) => {
     const message = statelessMessage(payload);
-    if (message?.type === RESTORE_NOTICE) {
+    if (message?.type === ACCESS_NOTICE) {
+      const access = message as AccessNotice;
+      permission = access.permission;
+      if (permission === 'comment') banner.setLasting(COMMENT_ONLY);
+      comments.setAccess(access);
+      toolbar.refresh();
+    } else if (message?.type === RESTORE_NOTICE) {
       const restore = message as RestoreNotice;
       notice.say(`${restore.author ?? 'Someone'} restored “${versionTitle(restore.version)}”. The text before is in History.`, 'info');
     } else if (message?.type === DOCUMENT_MOVED) {
@@ -177,6 +223,9 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     dispose() {
       clearTimeout(unavailableTimer);
       history.dispose();
+      stopCommentShortcut();
+      comments.dispose();
+      commentSender.dispose();
       share.dispose();
       fileMenu.dispose();
       notice.dispose();
@@ -207,6 +256,17 @@ function mountInvalidName(root: HTMLElement, problem: string): Page {
     ),
   );
   return { dispose() {} };
+}
+
+/** A refused comment action, in the notice line's words. */
+function refusedWhat(action: CommentAction): string {
+  switch (action.action) {
+    case 'create': return 'Your comment';
+    case 'reply': return 'Your reply';
+    case 'edit': return 'Your edit to a comment';
+    case 'delete': return 'Deleting a comment';
+    case 'resolve': return action.resolved ? 'Resolving a thread' : 'Reopening a thread';
+  }
 }
 
 /** The typed message a stateless payload carries (a restore, a move), or null for anything else. */

@@ -1,6 +1,6 @@
 // The Tiptap editor bound to a document's Y.Doc, with other people's carets and selections.
 
-import { Editor } from '@tiptap/core';
+import { Editor, type Extensions } from '@tiptap/core';
 import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import type { HocuspocusProvider } from '@hocuspocus/provider';
@@ -10,7 +10,8 @@ import type { Identity } from './identity.ts';
 /** The Y.Doc field holding the text; the server's renderers read the same one. */
 export const CONTENT_FIELD = 'default';
 
-export function createEditor(element: HTMLElement, provider: HocuspocusProvider, identity: Identity): Editor {
+/** `extra`: the page's own behaviour on top of the content schema (comment highlights). */
+export function createEditor(element: HTMLElement, provider: HocuspocusProvider, identity: Identity, extra: Extensions = []): Editor {
   return new Editor({
     element,
     extensions: [
@@ -18,6 +19,7 @@ export function createEditor(element: HTMLElement, provider: HocuspocusProvider,
       ...editorExtensions,
       Collaboration.configure({ document: provider.document, field: CONTENT_FIELD }),
       CollaborationCaret.configure({ provider, user: { name: identity.name, color: identity.color } }),
+      ...extra,
     ],
     editorProps: {
       attributes: {

@@ -7,6 +7,7 @@ const text = (label: string, extra = ''): string =>
   wrap(`<text x="12" y="17" text-anchor="middle" font-size="15" font-family="system-ui, sans-serif" fill="currentColor" stroke="none" ${extra}>${label}</text>`);
 
 export const ICONS = {
+  comment: wrap('<path d="M21 12a8 8 0 0 1-11.6 7.1L4 20.5l1.4-4.9A8 8 0 1 1 21 12z"/><line x1="9" y1="10" x2="15" y2="10"/><line x1="9" y1="14" x2="13" y2="14"/>'),
   bold: wrap('<path d="M7 5h6a3.5 3.5 0 0 1 0 7H7z"/><path d="M7 12h7a3.5 3.5 0 0 1 0 7H7z"/>'),
   italic: wrap('<line x1="19" y1="5" x2="10" y2="5"/><line x1="14" y1="19" x2="5" y2="19"/><line x1="15" y1="5" x2="9" y2="19"/>'),
   strike: wrap('<path d="M16 6.5C15.3 5 13.8 4.5 12 4.5c-2.5 0-4.5 1.3-4.5 3.5 0 1.4.8 2.4 2.3 3"/><path d="M7.5 17c.7 1.6 2.4 2.5 4.5 2.5 2.8 0 4.5-1.4 4.5-3.5 0-.9-.3-1.7-.9-2.3"/><line x1="4" y1="12" x2="20" y2="12"/>'),

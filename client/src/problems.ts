@@ -19,6 +19,14 @@ export const READ_ONLY: Problem = {
   final: false,
 };
 
+/** The `comment` role: the text is read-only, the Comments panel is not. */
+export const COMMENT_ONLY: Problem = {
+  kind: 'read-only',
+  message: 'You can comment on this document but not edit it.',
+  tone: 'info',
+  final: false,
+};
+
 export const SERVER_UNAVAILABLE: Problem = {
   kind: 'unavailable',
   message: 'The server is unavailable. Your edits are kept on this device and will be saved when it is back.',

@@ -1,11 +1,13 @@
 // The formatting toolbar: buttons bound to editor commands, showing pressed and disabled state; with the URL
-// form and the link popover its Link and Image buttons open (kept here, so the page mounts one thing).
+// form and the link popover its Link and Image buttons open (kept here, so the page mounts one thing), and the
+// Comment button, which the page's comments panel answers.
 
 import type { Editor } from '@tiptap/core';
 import { h, svg } from './dom.ts';
 import { ICONS, type IconName } from './icons.ts';
 import { insertImage } from './image-insert.ts';
 import { createLinkPopover, LINK_SHORTCUT } from './link-popover.ts';
+import { COMMENT_SHORTCUT } from './comment-shortcut.ts';
 import { ariaKeyShortcuts, isApplePlatform, shortcutLabel } from './shortcuts.ts';
 import { createUrlForm } from './url-form.ts';
 
@@ -13,6 +15,13 @@ import { createUrlForm } from './url-form.ts';
 interface Forms {
   editLink(): void;
   insertImage(): void;
+  comment: CommentStarter;
+}
+
+/** Starting a comment on the selection: the page's comments panel does it, when this access may comment. */
+export interface CommentStarter {
+  start(): void;
+  available(): boolean;
 }
 
 interface Tool {
@@ -23,7 +32,9 @@ interface Tool {
   shortcut?: string;
   run(editor: Editor, forms: Forms): unknown;
   /** Dry run: whether the command applies here. */
-  can(editor: Editor): boolean;
+  can(editor: Editor, forms: Forms): boolean;
+  /** Usable on read-only text too (commenting, for the comment role). */
+  readOnlyToo?: boolean;
   /** Absent for actions (undo/redo), which are never "pressed". */
   isActive?(editor: Editor): boolean;
 }
@@ -167,6 +178,15 @@ const GROUPS: Group[] = [
     ],
   },
   {
+    label: 'Comment',
+    tools: [
+      {
+        id: 'comment', label: 'Comment on the selection', icon: 'comment', shortcut: COMMENT_SHORTCUT, readOnlyToo: true,
+        run: (_e, forms) => forms.comment.start(), can: (e, forms) => forms.comment.available() && !e.state.selection.empty,
+      },
+    ],
+  },
+  {
     label: 'Table',
     shownIf: (e) => e.isActive('table'),
     tools: [
@@ -183,10 +203,14 @@ const GROUPS: Group[] = [
 
 export interface Toolbar {
   element: HTMLElement;
+  /** Shows the buttons' state again, for a change the editor does not see (what the access allows). */
+  refresh(): void;
   dispose(): void;
 }
 
-export function createToolbar(editor: Editor): Toolbar {
+const NO_COMMENTS: CommentStarter = { start() {}, available: () => false };
+
+export function createToolbar(editor: Editor, comment: CommentStarter = NO_COMMENTS): Toolbar {
   const apple = isApplePlatform();
   const buttons: Array<{ tool: Tool; button: HTMLButtonElement }> = [];
 
@@ -196,7 +220,7 @@ export function createToolbar(editor: Editor): Toolbar {
     if (!editor.isDestroyed) editor.commands.focus();
   });
   const links = createLinkPopover(editor, sheet, urlForm);
-  const forms: Forms = { editLink: links.editLink, insertImage: () => insertImage(editor, urlForm) };
+  const forms: Forms = { editLink: links.editLink, insertImage: () => insertImage(editor, urlForm), comment };
 
   const groups = GROUPS.map((group) => {
     const element = h(
@@ -262,7 +286,7 @@ export function createToolbar(editor: Editor): Toolbar {
     }
     for (const { tool, button } of buttons) {
       // aria-disabled rather than `disabled`: the button stays focusable, so the toolbar keeps its tab stop.
-      button.setAttribute('aria-disabled', String(!editable || !tool.can(editor)));
+      button.setAttribute('aria-disabled', String(!(editable || tool.readOnlyToo) || !tool.can(editor, forms)));
       if (tool.isActive) button.setAttribute('aria-pressed', String(editable && tool.isActive(editor)));
     }
     // The tab stop must not stay on a button whose group was just hidden.
@@ -288,6 +312,7 @@ export function createToolbar(editor: Editor): Toolbar {
 
   return {
     element,
+    refresh: scheduleRefresh,
     dispose() {
       cancelAnimationFrame(frame);
       editor.off('transaction', scheduleRefresh);

@@ -1,0 +1,61 @@
+// A box to write a comment in: Enter sends, Shift+Enter starts a new line, Escape cancels; @ suggests people.
+import { MAX_COMMENT_LENGTH } from '../../common/comments.ts';
+import { h } from './dom.ts';
+import { attachMentionSuggestions } from './mention-suggestions.ts';
+
+export interface CommentComposer {
+  element: HTMLElement;
+  textarea: HTMLTextAreaElement;
+  focus(): void;
+}
+
+export interface ComposerOptions {
+  label: string;
+  placeholder: string;
+  submitLabel: string;
+  initial?: string;
+  testId: string;
+  people: () => readonly string[];
+  onSubmit: (body: string) => void;
+  /** Escape or Cancel; without it there is no Cancel button and Escape empties the box. */
+  onCancel?: () => void;
+}
+
+export function createCommentComposer(options: ComposerOptions): CommentComposer {
+  const textarea = h('textarea', {
+    class: 'field__input comment-composer__input',
+    rows: 2,
+    placeholder: options.placeholder,
+    'aria-label': options.label,
+    maxlength: MAX_COMMENT_LENGTH,
+    'data-testid': `${options.testId}-input`,
+  });
+  textarea.value = options.initial ?? '';
+  const mentions = attachMentionSuggestions(textarea, options.people);
+  const submit = h('button', { type: 'submit', class: 'button button--primary', 'data-testid': `${options.testId}-send` }, options.submitLabel);
+  const cancel = options.onCancel ? h('button', { type: 'button', class: 'button', 'data-testid': `${options.testId}-cancel` }, 'Cancel') : null;
+  const form = h('form', { class: 'comment-composer', 'data-testid': options.testId }, textarea, mentions, h('div', { class: 'comment-composer__actions' }, submit, cancel));
+
+  const send = (): void => {
+    const body = textarea.value.trim();
+    if (body === '') return textarea.focus();
+    options.onSubmit(body);
+    textarea.value = '';
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    send();
+  });
+  textarea.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      if (options.onCancel) options.onCancel();
+      else textarea.value = '';
+    }
+  });
+  cancel?.addEventListener('click', () => options.onCancel?.());
+  return { element: form, textarea, focus: () => textarea.focus() };
+}

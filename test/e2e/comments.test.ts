@@ -1,0 +1,178 @@
+// End to end in Chromium: comments in the editor. A comment-token reader comments on a passage; the writer sees
+// the thread and its highlight live, replies with an @mention; resolving moves it under Resolved; deleting the
+// passage while another person types leaves the thread detached with its quote; a comment written while the
+// server is down waits in the browser ("Sending…"), survives a reload and is stored once it is back.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { mintToken } from '../../server/cli/token.ts';
+import { browserSuite, documentText, newPage, personContext, selectText, typeNewParagraph, waitForNoText, waitForStatus, waitForText, type Person } from './browser.ts';
+
+const SECRET = 'comments-test-secret-long-enough-for-hs256';
+const SCREENSHOT = fileURLToPath(new URL('../../docs/comments.png', import.meta.url));
+const ADA: Person = { name: 'Ada Lovelace', color: '#8e4ec6' };
+const CARL: Person = { name: 'Carl Sagan', color: '#0588f0' };
+const GRACE: Person = { name: 'Grace Hopper', color: '#12a594' };
+
+const suite = browserSuite({ auth: 'jwt', jwtSecret: SECRET });
+
+const token = (user: string, name: string, grant: string): Promise<string> =>
+  mintToken({ secret: SECRET, user, name, docs: [grant], expiresInSeconds: 3600 });
+
+async function open(person: Person, doc: string, grant: string, viewport?: { width: number; height: number }): Promise<Page> {
+  const context = await personContext(suite.browser, person, viewport);
+  const page = await newPage(context, suite.pageErrors);
+  await page.goto(`${suite.server.url}/d/${doc}?token=${await token(person.name.split(' ')[0]!.toLowerCase(), person.name, grant)}`);
+  await waitForStatus(page, 'saved');
+  return page;
+}
+
+/** Selects `passage`, which may span several text nodes (a highlight splits them). */
+async function selectPassage(page: Page, passage: string): Promise<void> {
+  await page.evaluate((target) => {
+    const root = document.querySelector<HTMLElement>('.ProseMirror');
+    if (!root) throw new Error('no editor on the page');
+    const nodes: Text[] = [];
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node as Text);
+    const text = nodes.map((node) => node.data).join('');
+    const start = text.indexOf(target);
+    if (start < 0) throw new Error(`"${target}" is not in the editor`);
+    // The start in the node the passage begins in, not at the end of the one before.
+    const at = (offset: number, isStart = false): [Text, number] => {
+      for (const node of nodes) {
+        if (isStart ? offset < node.data.length : offset <= node.data.length) return [node, offset];
+        offset -= node.data.length;
+      }
+      throw new Error('past the end');
+    };
+    root.focus();
+    document.getSelection()?.setBaseAndExtent(...at(start, true), ...at(start + target.length));
+  }, passage);
+  await page.waitForFunction((target) => document.getSelection()?.toString() === target, passage).catch(async (error: unknown) => {
+    throw new Error(`the selection is "${await page.evaluate(() => document.getSelection()?.toString())}"`, { cause: error });
+  });
+}
+
+const threads = (page: Page) => page.locator('[data-testid=comment-thread]');
+
+/** Selects `passage` and comments on it with the toolbar's Comment button. */
+async function commentOn(page: Page, passage: string, body: string): Promise<void> {
+  await selectText(page, passage);
+  await page.locator('[data-testid=tb-comment][aria-disabled=false]').click();
+  const input = page.locator('[data-testid=new-comment-input]');
+  await input.waitFor();
+  assert.equal(await input.evaluate((element) => element === document.activeElement), true, 'the new comment box has the focus');
+  await page.keyboard.type(body);
+  await page.keyboard.press('Enter');
+}
+
+async function listedThreads(doc: string): Promise<Array<{ quote: string; comments: Array<{ body: string }>; anchored: { state: string } | null }>> {
+  const response = await fetch(`${suite.server.url}/api/documents/${doc}/comments`, { headers: { authorization: `Bearer ${await token('admin', 'Admin', `${doc}:admin`)}` } });
+  assert.equal(response.status, 200);
+  return ((await response.json()) as { threads: Array<{ quote: string; comments: Array<{ body: string }>; anchored: { state: string } | null }> }).threads;
+}
+
+test('comment, reply with a mention, resolve, and a thread whose passage was deleted stays, detached', async () => {
+  const ada = await open(ADA, 'plan', 'plan:write', { width: 1100, height: 720 });
+  const carl = await open(CARL, 'plan', 'plan:comment', { width: 1100, height: 720 });
+  const grace = await open(GRACE, 'plan', 'plan:write');
+  try {
+    await ada.click('.ProseMirror');
+    await ada.keyboard.type('The launch is planned for Monday morning, after the final review.');
+    await typeNewParagraph(ada, 'Budget review happens on Friday.');
+    await typeNewParagraph(ada, 'Notes:');
+    await waitForText(carl, 'Budget review happens on Friday.');
+
+    // Carl's token may comment, not edit: the text is read-only and the banner says what he can do.
+    await carl.locator('.banner', { hasText: 'You can comment on this document but not edit it.' }).waitFor();
+    assert.equal(await carl.getAttribute('.ProseMirror', 'contenteditable'), 'false');
+    await carl.click('.ProseMirror');
+    await carl.keyboard.type('zzz');
+    assert.ok(!(await documentText(carl)).includes('zzz'), 'typing changes nothing');
+
+    await commentOn(carl, 'planned for Monday', 'Can we move this to Tuesday?');
+    await threads(carl).first().waitFor();
+    await carl.locator('[data-testid=comment-pending]').waitFor({ state: 'detached' });
+
+    // Ada sees the thread's passage highlighted without a reload; clicking it opens the thread.
+    const highlight = ada.locator('.comment-highlight', { hasText: 'planned for Monday' });
+    await highlight.waitFor();
+    assert.equal(await ada.locator('.comment-highlight').allInnerTexts().then((texts) => texts.join('')), 'planned for Monday');
+    await highlight.click();
+    await ada.locator('[data-testid=comments-panel]').waitFor();
+    const adaThread = threads(ada).first();
+    await adaThread.and(ada.locator('[aria-current=true]')).waitFor();
+    assert.equal(await adaThread.locator('[data-testid=thread-quote]').innerText(), 'planned for Monday');
+    assert.match(await adaThread.locator('[data-testid=comment]').first().innerText(), /Carl Sagan[\s\S]*Can we move this to Tuesday\?/);
+
+    // Typing right after the passage does not grow it (the anchor's end keeps to its last character).
+    await ada.evaluate(() => {
+      const text = [...document.querySelectorAll('.ProseMirror p')][0]?.firstChild;
+      const walker = document.createTreeWalker(document.querySelector('.ProseMirror')!, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.textContent?.indexOf(' morning') ?? -1;
+        if (at === 0) return document.getSelection()?.collapse(node, 0);
+      }
+      return text;
+    });
+    await ada.keyboard.type(' (or later)');
+    await waitForText(carl, 'planned for Monday (or later) morning');
+    assert.equal(await ada.locator('.comment-highlight').allInnerTexts().then((texts) => texts.join('')), 'planned for Monday');
+
+    // A reply with an @mention chosen from the suggestions.
+    await adaThread.locator('[data-testid=reply-input]').click();
+    await ada.keyboard.type('Tuesday works, @Ca');
+    await ada.locator('[data-testid=mention-option]', { hasText: '@Carl Sagan' }).waitFor();
+    await ada.keyboard.press('Enter');
+    assert.equal(await adaThread.locator('[data-testid=reply-input]').inputValue(), 'Tuesday works, @Carl Sagan ');
+    await ada.keyboard.type('thanks!');
+    await ada.keyboard.press('Enter');
+
+    const carlThread = threads(carl).first();
+    await carlThread.locator('[data-testid=comment]', { hasText: 'Tuesday works' }).waitFor();
+    assert.equal(await carlThread.locator('.mention').innerText(), '@Carl Sagan');
+
+    // Carl edits his comment: Ada sees it, marked edited; Edit is only on one's own comments.
+    assert.equal(await adaThread.locator('[data-testid=comment]').first().locator('[data-testid=edit-comment]').count(), 0);
+    await carlThread.locator('[data-testid=comment]').first().locator('[data-testid=edit-comment]').click();
+    await carl.locator('[data-testid=edit-input]').fill('Can we move this to Tuesday afternoon?');
+    await carl.keyboard.press('Enter');
+    await adaThread.locator('[data-testid=comment]', { hasText: 'Tuesday afternoon?' }).locator('.comment__edited').waitFor();
+
+    // The screenshot: the passage highlighted in both windows, the thread open in the panel.
+    await carlThread.locator('[data-testid=thread-quote]').click();
+    await ada.mouse.move(5, 700);
+    await mkdir(fileURLToPath(new URL('../../docs/', import.meta.url)), { recursive: true });
+    await writeFile(SCREENSHOT, await ada.screenshot());
+
+    // Carl resolves: for Ada the thread moves under Resolved and its highlight goes.
+    await carlThread.locator('[data-testid=resolve-thread]').click();
+    await ada.locator('.comment-highlight').waitFor({ state: 'detached' });
+    await ada.locator('[data-testid=comments-filter-open]', { hasText: 'Open (0)' }).waitFor();
+    await ada.click('[data-testid=comments-filter-resolved]');
+    await threads(ada).first().locator('[data-testid=thread-resolved]', { hasText: 'Resolved by Carl Sagan' }).waitFor();
+
+    // Another thread; Ada deletes its passage while Grace types elsewhere: the thread stays, detached.
+    await commentOn(carl, 'Budget review happens', 'Which budget?');
+    await ada.click('[data-testid=comments-filter-open]');
+    await threads(ada).first().waitFor();
+    await ada.locator('.comment-highlight', { hasText: 'Budget review happens' }).waitFor();
+    await selectPassage(ada, 'Budget review happens on Friday.');
+    await Promise.all([typeNewParagraph(grace, 'Grace adds a line at the end.'), ada.keyboard.press('Backspace')]);
+    await waitForNoText(carl, 'Budget review');
+    await waitForText(carl, 'Grace adds a line at the end.');
+    for (const page of [ada, carl]) {
+      const detached = threads(page).first();
+      await detached.and(page.locator('[data-state=detached]')).waitFor();
+      assert.match(await detached.innerText(), /The text this was on was deleted[\s\S]*Budget review happens/);
+    }
+    const stored = await listedThreads('plan');
+    assert.equal(stored.length, 2);
+    assert.equal(stored[1]?.anchored?.state, 'detached');
+  } finally {
+    await Promise.all([ada, carl, grace].map((page) => page.context().close()));
+  }
+});
