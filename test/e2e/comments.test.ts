@@ -176,3 +176,65 @@ test('comment, reply with a mention, resolve, and a thread whose passage was del
     await Promise.all([ada, carl, grace].map((page) => page.context().close()));
   }
 });
+
+test('a comment written while the server is down says Sending…, survives a reload, and is stored once it is back', async () => {
+  const ada = await open(ADA, 'offline-plan', 'offline-plan:write');
+  const carl = await open(CARL, 'offline-plan', 'offline-plan:comment');
+  try {
+    await ada.click('.ProseMirror');
+    await ada.keyboard.type('Ship the offline mode next sprint.');
+    await waitForText(carl, 'Ship the offline mode next sprint.');
+    // The access notice came: he may comment.
+    await carl.locator('.banner', { hasText: 'You can comment' }).waitFor();
+
+    await suite.server.stop();
+    await waitForStatus(carl, 'offline');
+    // By keyboard this time: Mod-Alt-m on the selection, Enter to send.
+    await selectText(carl, 'offline mode');
+    await carl.keyboard.press('Control+Alt+m');
+    await carl.locator('[data-testid=new-comment-input]').waitFor();
+    await carl.keyboard.type('Does it cover comments?');
+    await carl.keyboard.press('Enter');
+    await threads(carl).locator('[data-testid=comment-pending]', { hasText: 'Sending…' }).waitFor();
+    const kept = await carl.evaluate(() => localStorage.getItem('tandem:pending-comments:offline-plan'));
+    assert.match(kept ?? '', /Does it cover comments\?/, 'the comment waits in localStorage');
+
+    // A new page of Carl's (the same browser storage) sends it once the server is back.
+    const context = carl.context();
+    await carl.close();
+    await suite.server.restart();
+    const again = await newPage(context, suite.pageErrors);
+    await again.goto(`${suite.server.url}/d/offline-plan?token=${await token('carl', CARL.name, 'offline-plan:comment')}`);
+    // Not the badge: a read-only page opened over its local copy stays "Saving…" (the server refuses the copy's
+    // updates it already has, as a read-only connection's), with or without comments.
+    await again.click('[data-testid=comments-toggle]');
+    await threads(again).first().waitFor();
+    await again.locator('[data-testid=comment-pending]').waitFor({ state: 'detached' });
+    assert.equal(await again.evaluate(() => localStorage.getItem('tandem:pending-comments:offline-plan')), null, 'acknowledged, it leaves the outbox');
+    const stored = await listedThreads('offline-plan');
+    assert.deepEqual(stored.map((thread) => [thread.quote, thread.comments.map((comment) => comment.body), thread.anchored?.state]), [['offline mode', ['Does it cover comments?'], 'attached']]);
+    await ada.locator('.comment-highlight', { hasText: 'offline mode' }).waitFor();
+  } finally {
+    await Promise.all([ada, carl].map((page) => page.context().close()));
+  }
+});
+
+test('at 375 px the Comments panel opens as a sheet within the screen', async () => {
+  const phone = await open(GRACE, 'plan', 'plan:write', { width: 375, height: 700 });
+  try {
+    await phone.click('[data-testid=comments-toggle]');
+    const panel = phone.locator('[data-testid=comments-panel]');
+    await panel.waitFor();
+    await threads(phone).first().waitFor();
+    const box = await phone.locator('[data-testid=side-panel]').boundingBox();
+    assert.ok(box, 'the panel is shown');
+    assert.ok(box.y >= 0 && box.y + box.height <= 700 && box.x >= 0 && box.x + box.width <= 375, `within the screen: ${JSON.stringify(box)}`);
+    assert.equal(await phone.locator('[data-testid=history-panel]').isVisible(), false, 'one panel at a time');
+    // Opening History puts it in the Comments panel's place.
+    await phone.click('[data-testid=history-toggle]');
+    await phone.locator('[data-testid=history-panel]').waitFor();
+    assert.equal(await panel.isVisible(), false);
+  } finally {
+    await phone.context().close();
+  }
+});
