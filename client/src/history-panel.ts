@@ -1,5 +1,6 @@
 // The version-history side panel: save a version, list versions, preview one read-only with its changes
-// since, and restore or delete it after a confirmation.
+// since and its comment threads, and restore or delete it after a confirmation.
+import { versionThreadsView } from './comment-version-threads.ts';
 import { h } from './dom.ts';
 import { formatRelativeTime } from './format.ts';
 import { versionTitle, type Change, type VersionMeta, type VersionsApi } from './versions-api.ts';
@@ -85,7 +86,7 @@ export function createHistoryPanel(api: VersionsApi, author: () => string, onTog
     preview.hidden = false;
     preview.replaceChildren(h('p', { class: 'history__loading' }, 'Loading…'));
     try {
-      const [html, changes] = await Promise.all([api.previewHTML(version.id), api.changesSince(version.id)]);
+      const [html, changes, threads] = await Promise.all([api.previewHTML(version.id), api.changesSince(version.id), api.threadsAt(version.id)]);
       if (selected !== version || disposed) return;
       // The server renders this HTML from the document's nodes and marks, escaping all text.
       const body = h('div', { class: 'prose history__document', 'data-testid': 'version-document', 'aria-readonly': 'true' });
@@ -97,6 +98,8 @@ export function createHistoryPanel(api: VersionsApi, author: () => string, onTog
         changesView(changes),
         h('h4', { class: 'history__subtitle' }, 'This version'),
         body,
+        h('h4', { class: 'history__subtitle' }, 'Comments in this version'),
+        versionThreadsView(threads),
       );
     } catch (error) {
       preview.replaceChildren(h('p', { class: 'history__status', 'data-tone': 'error' }, `This version could not be shown: ${(error as Error).message}.`));

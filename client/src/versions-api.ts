@@ -1,8 +1,12 @@
 // The client side of the version-history API: list, save, preview, diff and restore versions of a document.
 import type { Change, RestoreResult, VersionDiff, VersionMeta } from '../../common/api-types.ts';
+import type { Thread } from '../../common/comments.ts';
 import { apiRequest } from './api-request.ts';
 
 export type { Change, VersionMeta };
+
+/** A comment thread as it was in a version, with where it was anchored in that version's text. */
+export type VersionThread = Thread & { anchored: { state: 'attached' | 'detached'; text: string } | null };
 
 export interface VersionsApi {
   list(): Promise<VersionMeta[]>;
@@ -10,6 +14,8 @@ export interface VersionsApi {
   /** The version rendered as HTML by the server (text escaped, script links dropped). */
   previewHTML(id: number): Promise<string>;
   changesSince(id: number): Promise<Change[]>;
+  /** The comment threads the document had at that version. */
+  threadsAt(id: number): Promise<VersionThread[]>;
   restore(id: number, author: string): Promise<RestoreResult>;
   /** Deletes one version for good (the document and its other versions stay). */
   remove(id: number): Promise<void>;
@@ -33,6 +39,11 @@ export function versionsApi(documentName: string, token: string | null): Version
     async changesSince(id) {
       const body = (await (await request(`/${id}/diff?to=now`)).json()) as VersionDiff;
       return body.changes;
+    },
+    async threadsAt(id) {
+      const body = (await (await request(`/${id}`)).json()) as { threads?: VersionThread[] };
+      // A server from before comments sends none.
+      return body.threads ?? [];
     },
     async restore(id, author) {
       return (await (await request(`/${id}/restore`, { method: 'POST', body: JSON.stringify({ author }) })).json()) as RestoreResult;

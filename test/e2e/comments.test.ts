@@ -76,7 +76,8 @@ async function listedThreads(doc: string): Promise<Array<{ quote: string; commen
 }
 
 test('comment, reply with a mention, resolve, and a thread whose passage was deleted stays, detached', async () => {
-  const ada = await open(ADA, 'plan', 'plan:write', { width: 1100, height: 720 });
+  // Admin: the History panel's REST calls need it (they are all admin's); on the text it is a writer.
+  const ada = await open(ADA, 'plan', 'plan:admin', { width: 1100, height: 720 });
   const carl = await open(CARL, 'plan', 'plan:comment', { width: 1100, height: 720 });
   const grace = await open(GRACE, 'plan', 'plan:write');
   try {
@@ -172,6 +173,19 @@ test('comment, reply with a mention, resolve, and a thread whose passage was del
     const stored = await listedThreads('plan');
     assert.equal(stored.length, 2);
     assert.equal(stored[1]?.anchored?.state, 'detached');
+
+    // A version keeps the threads as they were: its History preview lists them, small and read-only.
+    await ada.click('[data-testid=history-toggle]');
+    assert.equal(await ada.locator('[data-testid=comments-panel]').isVisible(), false, 'one panel at a time');
+    await ada.fill('[data-testid=version-label]', 'With comments');
+    await ada.click('[data-testid=save-version]');
+    await ada.locator('[data-testid=version-item]', { hasText: 'With comments' }).click();
+    const versionThreads = ada.locator('[data-testid=version-thread]');
+    await versionThreads.first().waitFor();
+    assert.deepEqual(await versionThreads.allInnerTexts(), [
+      'planned for Monday\nCarl Sagan: Can we move this to Tuesday afternoon?\n1 reply · Resolved',
+      'Its text was deleted in this version\nBudget review happens\nCarl Sagan: Which budget?\n0 replies · Open',
+    ]);
   } finally {
     await Promise.all([ada, carl, grace].map((page) => page.context().close()));
   }
