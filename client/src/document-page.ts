@@ -13,11 +13,12 @@ import { listenForCommentShortcut } from './comment-shortcut.ts';
 import { createCommentsPanel } from './comments-panel.ts';
 import { createTopbar } from './chrome.ts';
 import { openDocumentConnection } from './connection.ts';
-import { h } from './dom.ts';
+import { h, svg } from './dom.ts';
 import { createFileMenu } from './file-menu.ts';
 import { createHistoryPanel } from './history-panel.ts';
 import { linksApi } from './links-api.ts';
 import { createEditor } from './editor.ts';
+import { ICONS } from './icons.ts';
 import { createIdentityControl } from './identity-control.ts';
 import type { Identity } from './identity.ts';
 import type { Page } from './page.ts';
@@ -70,10 +71,12 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   const versions = versionsApi(name, accessToken);
   const notice = createNotice();
   const fileMenu = createFileMenu(name, accessToken, versions, () => authorName, notice.say);
+  // An icon beside the word, so a phone's header can show the icon alone (styles.css).
   const commentsToggle = h(
     'button',
-    { type: 'button', class: 'button history-toggle', 'aria-expanded': 'false', 'aria-controls': 'comments-panel', 'data-testid': 'comments-toggle' },
-    'Comments',
+    { type: 'button', class: 'button history-toggle comments-toggle', 'aria-label': 'Comments', 'aria-expanded': 'false', 'aria-controls': 'comments-panel', 'data-testid': 'comments-toggle' },
+    svg(ICONS.comment),
+    h('span', { class: 'comments-toggle__label' }, 'Comments'),
   );
   // One panel at a time in the aside: opening one closes the other.
   const history = createHistoryPanel(versions, () => authorName, (open) => {
