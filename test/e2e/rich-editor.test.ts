@@ -15,6 +15,10 @@ const suite = browserSuite();
 async function caretAfter(page: Page, text: string): Promise<void> {
   await selectText(page, text);
   await page.keyboard.press('End');
+  // ProseMirror takes the collapsed caret from the selectionchange event, which comes after the key: a command
+  // run before it would act on the selected word (Enter would replace it).
+  await page.waitForFunction(() => document.getSelection()?.isCollapsed === true);
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50))));
 }
 
 /** Asks the URL form for `url`: it must refuse `refused` first, saying why, and stay open. */
@@ -67,6 +71,8 @@ test('tables, task lists, images, rules, alignment and links: made in one window
     await ada.keyboard.press('Tab');
     await ada.keyboard.type('Nested step');
     await ada.locator('.ProseMirror ul[data-type=taskList] ul[data-type=taskList] li', { hasText: 'Nested step' }).waitFor();
+    // Found by its item's text, not its aria-label: Tiptap writes that label when it renders the item, and an
+    // item made by a shortcut and then split may keep "empty task item".
     await ada.getByRole('checkbox', { name: 'Task item checkbox for Buy milk', exact: true }).click();
     await ada.locator('.ProseMirror ul[data-type=taskList] > li[data-checked=true]', { hasText: 'Buy milk' }).waitFor();
 
@@ -143,7 +149,7 @@ test('tables, task lists, images, rules, alignment and links: made in one window
 
     // The second window shows all of it, through the server.
     await grace.locator('.ProseMirror p[style*="text-align: center"]', { hasText: 'Centred title' }).waitFor();
-    await grace.locator('.ProseMirror ul[data-type=taskList] > li[data-checked=true]', { hasText: 'Buy milk' }).waitFor();
+    assert.equal(await grace.getByRole('checkbox', { name: 'Task item checkbox for Buy milk', exact: true }).isChecked(), true);
     assert.equal(await grace.getByRole('checkbox', { name: 'Task item checkbox for Buy milk', exact: true }).isChecked(), true);
     await grace.locator('.ProseMirror ul[data-type=taskList] ul[data-type=taskList] li', { hasText: 'Nested step' }).waitFor();
     await grace.locator(`.ProseMirror img[src="${imageUrl}"][alt="A diagram"]`).waitFor({ state: 'attached' });
