@@ -50,13 +50,12 @@ export function createCommentRoutes(options: CommentRoutesOptions): Hono<{ Varia
     const name = documentNameOf(c);
     const caller = c.get('caller');
     const author = { id: caller, name: typeof authorName === 'string' && authorName.trim() ? authorName.trim().slice(0, 80) : caller };
-    const thread = await withDocument(c, async (doc) => {
+    return withDocument(c, async (doc) => {
       const event = applyCommentAction(doc, action, { author, permission: 'admin' }, COMMENT_ORIGIN);
       await options.whenDurable(name);
       if (event) options.events?.emitEvent(event.type, name, event.data);
       return listed(doc, action.threadId);
     });
-    return thread;
   };
 
   api.get('/api/documents/:name/comments', async (c) => c.json({ threads: await withDocument(c, listThreads) }));

@@ -1,13 +1,12 @@
 // End to end in Chromium: two people co-editing one document through a real Tandem server.
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { startServer } from '../helpers/server.ts';
 import {
   documentText,
-  launchChromium,
+  browserSuite,
   newPage,
   openDocument,
   personContext,
@@ -27,33 +26,17 @@ const SCREENSHOT = fileURLToPath(new URL('../../docs/screenshot.png', import.met
 const ADA: Person = { name: 'Ada Lovelace', color: '#8e4ec6' };
 const GRACE: Person = { name: 'Grace Hopper', color: '#12a594' };
 
-let server: TestServer;
-let browser: Browser;
-// Uncaught exceptions in any page; each test checks that none happened while it ran.
-const pageErrors: string[] = [];
-
-before(async () => {
-  server = await startServer({ serveClient: true, logLevel: 'warn' });
-  browser = await launchChromium();
-});
-
-afterEach(() => {
-  assert.deepEqual(pageErrors.splice(0), [], 'the pages threw no uncaught errors');
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+// Automatic versions on, as a user's server runs.
+const suite = browserSuite({ autoVersions: true });
 
 /** Ada and Grace, each in a browser context of their own, with the same document open and saved. */
 async function twoPeople(name: string, viewport?: { width: number; height: number }) {
-  const contexts = await Promise.all([personContext(browser, ADA, viewport), personContext(browser, GRACE, viewport)]);
+  const contexts = await Promise.all([personContext(suite.browser, ADA, viewport), personContext(suite.browser, GRACE, viewport)]);
   const close = async (): Promise<void> => {
     await Promise.all(contexts.map((context) => context.close()));
   };
   try {
-    const [ada, grace] = await Promise.all(contexts.map((context) => openDocument(context, server.url, name, pageErrors)));
+    const [ada, grace] = await Promise.all(contexts.map((context) => openDocument(context, suite.server.url, name, suite.pageErrors)));
     if (!ada || !grace) throw new Error('two pages were asked for');
     return { ada, grace, close };
   } catch (error) {
@@ -91,9 +74,9 @@ test('text typed in one window appears in the other within 2 s, with the typist�
 });
 
 test('a reload keeps the content', async () => {
-  const context = await personContext(browser, ADA);
+  const context = await personContext(suite.browser, ADA);
   try {
-    const page = await openDocument(context, server.url, 'reload', pageErrors);
+    const page = await openDocument(context, suite.server.url, 'reload', suite.pageErrors);
     await page.click('.ProseMirror');
     await page.keyboard.type('Still here after a reload.');
     await waitForStatus(page, 'saved');
@@ -101,9 +84,9 @@ test('a reload keeps the content', async () => {
     await waitForStatus(page, 'saved');
     await waitForText(page, 'Still here after a reload.');
     // And from the server, not only this browser's copy: a fresh browser sees it too.
-    const fresh = await personContext(browser, GRACE);
+    const fresh = await personContext(suite.browser, GRACE);
     try {
-      await waitForText(await openDocument(fresh, server.url, 'reload', pageErrors), 'Still here after a reload.');
+      await waitForText(await openDocument(fresh, suite.server.url, 'reload', suite.pageErrors), 'Still here after a reload.');
     } finally {
       await fresh.close();
     }
@@ -122,7 +105,7 @@ test('while the server restarts, pages show Offline, keep edits on the device (a
     await Promise.all([waitForStatus(ada, 'saved'), waitForStatus(grace, 'saved')]);
     await waitForServiceWorker(grace);
 
-    await server.stop();
+    await suite.server.stop();
     serverDown = true;
     await Promise.all([waitForStatus(ada, 'offline'), waitForStatus(grace, 'offline')]);
     await typeNewParagraph(ada, 'Ada typed this offline.');
@@ -141,15 +124,15 @@ test('while the server restarts, pages show Offline, keep edits on the device (a
     await waitForLocalCopy(grace, 'restart', 'Grace typed this after reloading.');
 
     // The list page loads too, and says the list is unavailable: API answers are never served from a cache.
-    const list = await newPage(grace.context(), pageErrors);
+    const list = await newPage(grace.context(), suite.pageErrors);
     try {
-      await list.goto(`${server.url}/`);
+      await list.goto(`${suite.server.url}/`);
       await list.getByText('Could not load the document list: the server could not be reached.').waitFor();
     } finally {
       await list.close();
     }
 
-    await server.restart();
+    await suite.server.restart();
     serverDown = false;
     await Promise.all([waitForStatus(ada, 'saved', 20_000), waitForStatus(grace, 'saved', 20_000)]);
     for (const page of [ada, grace]) {
@@ -167,7 +150,7 @@ test('while the server restarts, pages show Offline, keep edits on the device (a
   } finally {
     await close();
     // Later tests need a running server even when this one failed half-way.
-    if (serverDown) await server.restart();
+    if (serverDown) await suite.server.restart();
   }
 });
 
@@ -201,14 +184,14 @@ test('undo in one window undoes only that window’s change', async () => {
 });
 
 test('the list shows documents newest first and opens a new one by a valid name', async () => {
-  const context = await personContext(browser, ADA);
+  const context = await personContext(suite.browser, ADA);
   try {
-    const page = await newPage(context, pageErrors);
-    await page.goto(`${server.url}/`);
+    const page = await newPage(context, suite.pageErrors);
+    await page.goto(`${suite.server.url}/`);
     const links = page.locator('[data-testid=doc-link]');
     await links.first().waitFor();
     const shown = await page.locator('[data-testid=doc-link] .doc-link__name').allTextContents();
-    const response = (await (await fetch(`${server.url}/api/documents`)).json()) as {
+    const response = (await (await fetch(`${suite.server.url}/api/documents`)).json()) as {
       documents: Array<{ name: string; updatedAt: string }>;
     };
     const newestFirst = [...response.documents].sort(
@@ -246,7 +229,7 @@ test('the list shows documents newest first and opens a new one by a valid name'
     await page.locator('[data-testid=doc-link]', { hasText: 'Notes: 50% done?' }).waitFor();
 
     // A name taken since the list was loaded is not opened as if it were new.
-    assert.equal((await fetch(`${server.url}/api/documents/${encodeURIComponent('Taken meanwhile')}`, { method: 'POST' })).status, 201);
+    assert.equal((await fetch(`${suite.server.url}/api/documents/${encodeURIComponent('Taken meanwhile')}`, { method: 'POST' })).status, 201);
     await page.fill('[data-testid=new-doc-name]', 'Taken meanwhile');
     await page.click('[data-testid=new-doc-create]');
     await page.getByText('A document named “Taken meanwhile” already exists. Press Open to open it, or choose another name.').waitFor();
@@ -263,9 +246,9 @@ test('the list shows documents newest first and opens a new one by a valid name'
 
 test('an edit larger than the server accepts is explained on the page', async () => {
   const small = await startServer({ serveClient: true, logLevel: 'warn', maxMessageBytes: 4096 });
-  const context = await personContext(browser, ADA);
+  const context = await personContext(suite.browser, ADA);
   try {
-    const page = await newPage(context, pageErrors);
+    const page = await newPage(context, suite.pageErrors);
     await page.goto(`${small.url}/d/huge`);
     await waitForStatus(page, 'saved');
     await page.click('.ProseMirror');
@@ -314,7 +297,7 @@ test('saves a screenshot of two windows co-editing to docs/screenshot.png', asyn
     await Promise.all([waitForStatus(ada, 'saved'), waitForStatus(grace, 'saved')]);
 
     const [left, right] = await Promise.all([ada.screenshot(), grace.screenshot()]);
-    const png = await composeWindows(browser, [
+    const png = await composeWindows(suite.browser, [
       { title: `${ADA.name} — Tandem`, image: left },
       { title: `${GRACE.name} — Tandem`, image: right },
     ]);
