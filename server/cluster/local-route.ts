@@ -8,6 +8,7 @@ import type { Hocuspocus } from '@hocuspocus/server';
 import { PerBatch, type DurabilityGate } from '../documents/durability.ts';
 import { peekMessageType } from '../ws/frames.ts';
 import { MessageType } from '../ws/message-types.ts';
+import { updateAsSyncStep2 } from '../ws/updates-as-step2.ts';
 import type { Route, RouteEvents } from './route.ts';
 
 const OPEN = 1;
@@ -58,7 +59,7 @@ export class LocalRoute implements Route {
   }
 
   send(frame: Uint8Array): void {
-    if (!this.#detached) this.#connection.handleMessage(frame);
+    if (!this.#detached) this.#connection.handleMessage(updateAsSyncStep2(frame));
   }
 
   /** Ends this connection without a word to the client; acks still held are dropped (the session replays their frames). */

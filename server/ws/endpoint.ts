@@ -19,6 +19,7 @@ import { ProviderSession } from './provider-session.ts';
 import { SlidingWindow } from './rate-limits.ts';
 import { closeReason, toUint8Array } from './socket-data.ts';
 import { bridgeYWebsocket } from './ywebsocket-bridge.ts';
+import { updateAsSyncStep2 } from './updates-as-step2.ts';
 import { tokenFromRequest, yWebsocketCloseCode } from './ywebsocket-codec.ts';
 
 /** Paths on which providers connect: `/` as in Hocuspocus' docs, `/collab` for the editor behind proxies. */
@@ -288,13 +289,15 @@ export class WebSocketEndpoint {
     };
   }
 
-  /** A socket served by this instance's Hocuspocus: updates and awareness take the fast path where they may. */
+  /**
+   * A socket served by this instance's Hocuspocus: updates and awareness take the fast path where they may;
+   * updates that reach Hocuspocus go as sync step 2 (updates-as-step2.ts).
+   */
   #served(client: RoutedConnection): RoutedConnection {
     const fastPath = this.#options.fastPath;
-    if (!fastPath) return client;
     return {
       handleMessage: (message, frame) => {
-        if (!frame || !fastPath.handle(client, frame)) client.handleMessage(message);
+        if (!frame || !fastPath?.handle(client, frame)) client.handleMessage(updateAsSyncStep2(message));
       },
       handleClose: (event) => client.handleClose(event),
     };

@@ -98,7 +98,7 @@ export class MessageFastPath {
     if (!connection) return false;
     const queue = (connection as unknown as ConnectionInternals).messageQueue;
     if (!queue || queue.length > 0) return false;
-    // A read-only connection's update gets Hocuspocus' "not applied" answer.
+    // A read-only connection's update is Hocuspocus' to answer: "applied" only if the document already holds it.
     if (update && connection.readOnly) return false;
     // Hocuspocus closes a connection silent for its timeout; this message counts as traffic, as it would there.
     internals.lastMessageReceivedAt = Date.now();

@@ -1,11 +1,12 @@
-// Readers cannot write: updates and sync step 2 are refused with SyncStatus false, nothing stored or relayed.
+// Readers cannot write: updates and sync step 2 are refused with SyncStatus false, nothing stored or relayed;
+// what the server already holds is acknowledged, so a reader's provider is not left counting it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import * as Y from 'yjs';
 import { mintToken } from '../../server/cli/token.ts';
 import { connectClient, waitFor, waitForAllSaved } from '../helpers/providers.ts';
-import { connectRaw, MESSAGE, SYNC, syncFrame } from '../helpers/raw-client.ts';
+import { authFrame, connectRaw, MESSAGE, SYNC, syncFrame } from '../helpers/raw-client.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 const SECRET = 'read-only-test-secret-long-enough-for-hs256';
@@ -49,6 +50,43 @@ test('a reader’s update and sync step 2 are refused: SyncStatus false, store u
     const afterMeta = await server.app.store.getMeta('ro-doc');
     // Only the writer's one-character edit was appended.
     assert.equal(afterMeta!.logLength, before.logLength + 1);
+  } finally {
+    reader.close();
+    writer.destroy();
+  }
+});
+
+test('a reader’s update of what the server already holds is acknowledged, before and after its auth reply: its provider can reach "saved"', async () => {
+  const writer = await connectClient(server.wsUrl, 'ro-held', { token: await token('ro-held:write') });
+  const reader = await connectRaw(server.wsUrl);
+  try {
+    writer.doc.getText('t').insert(0, 'held by the server');
+    await waitForAllSaved(writer);
+    const before = await server.app.store.getMeta('ro-held');
+    // What an IndexedDB copy read in after the socket opened sends: the server's own content, as updates.
+    const held = Y.encodeStateAsUpdate(writer.doc);
+    const statuses = () => reader.messages.filter((m) => m.type === MESSAGE.syncStatus).map((m) => m.applied);
+
+    // As a provider does: auth, then step 1 at once; one update is queued behind the auth reply.
+    reader.send(authFrame('ro-held', await token('ro-*:read')));
+    reader.send(syncFrame('ro-held', SYNC.step1, Y.encodeStateVector(new Y.Doc())));
+    reader.send(syncFrame('ro-held', SYNC.step2, new Uint8Array([0, 0])));
+    reader.send(syncFrame('ro-held', SYNC.update, held));
+    await waitFor(() => statuses().length === 2, 5_000, 'two sync statuses');
+    reader.send(syncFrame('ro-held', SYNC.update, held));
+    await waitFor(() => statuses().length === 3, 5_000, 'a third sync status');
+    assert.deepEqual(statuses(), [true, true, true]);
+    // Something the server lacks is still refused.
+    const forged = new Y.Doc();
+    forged.getText('t').insert(0, 'forged');
+    reader.send(syncFrame('ro-held', SYNC.update, Y.encodeStateAsUpdate(forged)));
+    await waitFor(() => statuses().length === 4, 5_000, 'a fourth sync status');
+    assert.equal(statuses()[3], false);
+
+    writer.doc.getText('t').insert(0, '>');
+    await waitForAllSaved(writer);
+    assert.equal(server.app.hocuspocus.documents.get('ro-held')!.getText('t').toString(), '>held by the server');
+    assert.equal((await server.app.store.getMeta('ro-held'))!.logLength, before!.logLength + 1);
   } finally {
     reader.close();
     writer.destroy();
