@@ -17,7 +17,7 @@ export interface ComposerOptions {
   testId: string;
   people: () => readonly string[];
   onSubmit: (body: string) => void;
-  /** Escape or Cancel; without it there is no Cancel button and Escape empties the box. */
+  /** Escape or Cancel; without it there is no Cancel button and Escape empties the box (an empty one lets it through). */
   onCancel?: () => void;
 }
 
@@ -51,6 +51,8 @@ export function createCommentComposer(options: ComposerOptions): CommentComposer
       event.preventDefault();
       send();
     } else if (event.key === 'Escape') {
+      // An empty box without Cancel leaves Escape to what holds it (the panel closes).
+      if (!options.onCancel && textarea.value === '') return;
       event.preventDefault();
       if (options.onCancel) options.onCancel();
       else textarea.value = '';

@@ -12,6 +12,7 @@ import { newCommentId } from './comment-outbox.ts';
 import { createThreadCard, type ThreadCard } from './comment-thread-view.ts';
 import { knownPeople, mayComment, threadsIn, threadsWithPending, type ThreadFilter, type ThreadView } from './comment-threads.ts';
 import { h } from './dom.ts';
+import { formatRelativeTime } from './format.ts';
 
 export interface CommentsPanel {
   element: HTMLElement;
@@ -48,6 +49,9 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
   let activeId: string | null = null;
   let isOpen = false;
   let draft: { anchor: Anchor; quote: string } | null = null;
+  // Where the keyboard was when the panel opened: Escape takes it back there.
+  let openedFrom: HTMLElement | null = null;
+  let clock = 0;
   const cards = new Map<string, ThreadCard>();
 
   const me = (): CommentAuthor => access?.user ?? localAuthor();
@@ -185,13 +189,16 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
     },
     open() {
       isOpen = true;
+      openedFrom = document.activeElement instanceof HTMLElement && !element.contains(document.activeElement) ? document.activeElement : null;
       element.hidden = false;
       onToggle(true);
       render();
+      clock = window.setInterval(refreshTimes, TIME_REFRESH_MS);
     },
     close() {
       isOpen = false;
       element.hidden = true;
+      window.clearInterval(clock);
       onToggle(false);
     },
     toggle() {
@@ -200,6 +207,7 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
     },
     startComment() {
       if (!panel.available()) return;
+      takeSelectionOnScreen(editor);
       const selected = anchorFromSelection(editor.state);
       if (!selected) return say('Select some text to comment on.', 'info');
       if (!isOpen) panel.open();
@@ -224,13 +232,51 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
     },
     dispose() {
       cancelAnimationFrame(frame);
+      window.clearInterval(clock);
       threadsMap.unobserve(scheduleRender);
       editor.off('update', onUpdate);
     },
   };
   closeButton.addEventListener('click', () => panel.close());
+  // Escape closes the panel, unless a box or list in it used the key (a draft cancelled, a reply emptied).
+  element.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || event.defaultPrevented) return;
+    event.preventDefault();
+    const back = openedFrom?.isConnected ? openedFrom : null;
+    panel.close();
+    if (back) back.focus();
+    else editor.commands.focus();
+  });
+  // "2 minutes ago" goes stale while the panel is open: the times are rewritten in place, cards untouched.
+  const refreshTimes = (): void => {
+    for (const time of list.querySelectorAll('time')) time.textContent = formatRelativeTime(time.dateTime);
+  };
   render();
   return panel;
+}
+
+const TIME_REFRESH_MS = 30_000;
+
+/**
+ * Makes the editor's selection the one on screen. ProseMirror reads a selection made with the keyboard from the
+ * browser's selectionchange event, which can still be on its way when the comment shortcut follows at once:
+ * the comment would be on the passage as it was a key earlier.
+ */
+function takeSelectionOnScreen(editor: Editor): void {
+  const selection = document.getSelection();
+  const { dom } = editor.view;
+  if (!selection?.anchorNode || !selection.focusNode || !dom.contains(selection.anchorNode) || !dom.contains(selection.focusNode)) return;
+  let anchor: number;
+  let head: number;
+  try {
+    anchor = editor.view.posAtDOM(selection.anchorNode, selection.anchorOffset);
+    head = editor.view.posAtDOM(selection.focusNode, selection.focusOffset);
+  } catch {
+    // A node ProseMirror does not render (a caret's label): its own selection stands.
+    return;
+  }
+  const current = editor.state.selection;
+  if (anchor !== current.anchor || head !== current.head) editor.commands.setTextSelection({ from: anchor, to: head });
 }
 
 /** Puts `children` in `parent` in order, moving only what is out of place (a moved element loses focus). */

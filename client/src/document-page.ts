@@ -28,6 +28,7 @@ import { COMMENT_ONLY, deletedProblem, goneFromReason, outdatedEditorProblem, pr
 import { documentPath } from './route.ts';
 import { createShareDialog } from './share-dialog.ts';
 import { createStatusBadge } from './status-badge.ts';
+import { lockText } from './text-lock.ts';
 import { createToolbar } from './toolbar.ts';
 import { versionsApi, versionTitle } from './versions-api.ts';
 
@@ -149,7 +150,8 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   let permission: AccessNotice['permission'] | null = null;
   provider.on('authenticated', ({ scope }: { scope: string }) => {
     const readOnly = scope === 'readonly';
-    editor.setEditable(!readOnly);
+    // Locked, not made uneditable: the caret stays, so a reader or commenter can select with the keyboard.
+    lockText(editor, readOnly);
     if (readOnly) banner.setLasting(permission === 'comment' ? COMMENT_ONLY : READ_ONLY);
   });
   // The document was renamed: open it under its new name, with this page's text (and a line saying why).

@@ -6,6 +6,7 @@ import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import type { HocuspocusProvider } from '@hocuspocus/provider';
 import { editorExtensions } from '../../common/editor-extensions.ts';
 import type { Identity } from './identity.ts';
+import { TextLock } from './text-lock.ts';
 
 /** The Y.Doc field holding the text; the server's renderers read the same one. */
 export const CONTENT_FIELD = 'default';
@@ -19,6 +20,7 @@ export function createEditor(element: HTMLElement, provider: HocuspocusProvider,
       ...editorExtensions,
       Collaboration.configure({ document: provider.document, field: CONTENT_FIELD }),
       CollaborationCaret.configure({ provider, user: { name: identity.name, color: identity.color } }),
+      TextLock,
       ...extra,
     ],
     editorProps: {

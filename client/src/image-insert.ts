@@ -2,10 +2,11 @@
 
 import type { Editor } from '@tiptap/core';
 import { isSafeImageSrc } from '../../common/safe-urls.ts';
+import { textEditable } from './text-lock.ts';
 import type { UrlForm } from './url-form.ts';
 
 export function insertImage(editor: Editor, form: UrlForm): void {
-  if (!editor.isEditable) return;
+  if (!textEditable(editor)) return;
   const { from, to } = editor.state.selection;
   const caret = editor.view.coordsAtPos(from);
   void form

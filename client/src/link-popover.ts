@@ -6,6 +6,7 @@ import { Plugin, PluginKey } from '@tiptap/pm/state';
 import { keydownHandler } from '@tiptap/pm/keymap';
 import { isSafeLinkHref } from '../../common/safe-urls.ts';
 import { h } from './dom.ts';
+import { textEditable } from './text-lock.ts';
 import { place, type UrlForm } from './url-form.ts';
 
 /** Not Tiptap's: its Link extension binds no key. Mod-k is the one most editors use. */
@@ -37,7 +38,7 @@ export function createLinkPopover(editor: Editor, container: HTMLElement, form: 
   for (const control of [edit, remove]) control.addEventListener('mousedown', (event) => event.preventDefault());
 
   const editLink = (): void => {
-    if (!editor.isEditable) return;
+    if (!textEditable(editor)) return;
     const current = editor.getAttributes('link').href as string | undefined;
     const { from, to, empty } = editor.state.selection;
     const caret = editor.view.coordsAtPos(from);
@@ -75,7 +76,7 @@ export function createLinkPopover(editor: Editor, container: HTMLElement, form: 
     // An address the editor would not open (a script URL that came in another way) is shown, never followed.
     if (isSafeLinkHref(href) && href !== '') open.setAttribute('href', href);
     else open.removeAttribute('href');
-    edit.hidden = remove.hidden = !editor.isEditable;
+    edit.hidden = remove.hidden = !textEditable(editor);
     const link = linkElementAt(editor);
     const box = (link ?? editor.view.dom).getBoundingClientRect();
     place(element, container, { left: link ? box.left : editor.view.coordsAtPos(editor.state.selection.from).left, bottom: box.bottom });

@@ -9,6 +9,7 @@ import { insertImage } from './image-insert.ts';
 import { createLinkPopover, LINK_SHORTCUT } from './link-popover.ts';
 import { COMMENT_SHORTCUT } from './comment-shortcut.ts';
 import { ariaKeyShortcuts, isApplePlatform, shortcutLabel } from './shortcuts.ts';
+import { textEditable } from './text-lock.ts';
 import { createUrlForm } from './url-form.ts';
 
 /** What a tool may open besides running a command. */
@@ -280,7 +281,7 @@ export function createToolbar(editor: Editor, comment: CommentStarter = NO_COMME
   });
 
   const refresh = (): void => {
-    const editable = editor.isEditable;
+    const editable = textEditable(editor);
     for (const { group, element: groupElement } of groups) {
       if (group.shownIf) groupElement.hidden = !(editable && group.shownIf(editor));
     }

@@ -1,7 +1,8 @@
 // End to end in Chromium: comments in the editor. A comment-token reader comments on a passage; the writer sees
 // the thread and its highlight live, replies with an @mention; resolving moves it under Resolved; deleting the
 // passage while another person types leaves the thread detached with its quote; a comment written while the
-// server is down waits in the browser ("Sending…"), survives a reload and is stored once it is back.
+// server is down waits in the browser ("Sending…"), survives a reload and is stored once it is back; a
+// commenter selects and comments with the keyboard alone (keys pressed at once, as a fast typist would).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -89,7 +90,7 @@ test('comment, reply with a mention, resolve, and a thread whose passage was del
 
     // Carl's token may comment, not edit: the text is read-only and the banner says what he can do.
     await carl.locator('.banner', { hasText: 'You can comment on this document but not edit it.' }).waitFor();
-    assert.equal(await carl.getAttribute('.ProseMirror', 'contenteditable'), 'false');
+    assert.equal(await carl.getAttribute('.ProseMirror', 'aria-readonly'), 'true');
     await carl.click('.ProseMirror');
     await carl.keyboard.type('zzz');
     assert.ok(!(await documentText(carl)).includes('zzz'), 'typing changes nothing');
@@ -219,8 +220,9 @@ test('a comment written while the server is down says Sending…, survives a rel
     await suite.server.restart();
     const again = await newPage(context, suite.pageErrors);
     await again.goto(`${suite.server.url}/d/offline-plan?token=${await token('carl', CARL.name, 'offline-plan:comment')}`);
-    // Not the badge: a read-only page opened over its local copy stays "Saving…" (the server refuses the copy's
-    // updates it already has, as a read-only connection's), with or without comments.
+    // Opened over its local copy, whose updates the server already holds: they are acknowledged, not left
+    // counting as unsaved.
+    await waitForStatus(again, 'saved');
     await again.click('[data-testid=comments-toggle]');
     await threads(again).first().waitFor();
     await again.locator('[data-testid=comment-pending]').waitFor({ state: 'detached' });
@@ -228,6 +230,50 @@ test('a comment written while the server is down says Sending…, survives a rel
     const stored = await listedThreads('offline-plan');
     assert.deepEqual(stored.map((thread) => [thread.quote, thread.comments.map((comment) => comment.body), thread.anchored?.state]), [['offline mode', ['Does it cover comments?'], 'attached']]);
     await ada.locator('.comment-highlight', { hasText: 'offline mode' }).waitFor();
+  } finally {
+    await Promise.all([ada, carl].map((page) => page.context().close()));
+  }
+});
+
+test('a commenter reaches the text, selects a passage and comments with the keyboard alone; typing, deleting and Enter change nothing', async () => {
+  const ada = await open(ADA, 'keys', 'keys:write');
+  const carl = await open(CARL, 'keys', 'keys:comment');
+  try {
+    await ada.click('.ProseMirror');
+    await ada.keyboard.type('First line.');
+    await typeNewParagraph(ada, 'Budget review happens on Friday.');
+    await waitForText(carl, 'Budget review happens on Friday.');
+    await carl.locator('.banner', { hasText: 'You can comment' }).waitFor();
+    const before = await documentText(carl);
+
+    // Tab from the toolbar's stop into the text; the caret is there, as in an editable document.
+    await carl.locator('[role=toolbar] button[tabindex="0"]').focus();
+    await carl.keyboard.press('Tab');
+    assert.equal(await carl.evaluate(() => document.activeElement?.classList.contains('ProseMirror')), true, 'Tab reaches the text');
+    await carl.keyboard.press('Control+Home');
+    await carl.keyboard.type('zzz');
+    for (const key of ['Backspace', 'Delete', 'Enter']) await carl.keyboard.press(key);
+    await carl.keyboard.press('ArrowDown');
+    for (let i = 0; i < 'Budget review'.length; i++) await carl.keyboard.press('Shift+ArrowRight');
+    assert.equal(await carl.evaluate(() => document.getSelection()?.toString()), 'Budget review');
+    assert.equal(await documentText(carl), before, 'keys that edit change nothing on the page');
+
+    await carl.keyboard.press('Control+Alt+m');
+    await carl.locator('[data-testid=new-comment-input]').waitFor();
+    await carl.keyboard.type('Which budget?');
+    await carl.keyboard.press('Enter');
+    await threads(carl).first().waitFor();
+    await carl.locator('[data-testid=comment-pending]').waitFor({ state: 'detached' });
+    await ada.locator('.comment-highlight', { hasText: 'Budget review' }).waitFor();
+    const stored = await listedThreads('keys');
+    assert.deepEqual(stored.map((thread) => [thread.quote, thread.comments.map((comment) => comment.body)]), [['Budget review', ['Which budget?']]]);
+    assert.equal(await documentText(ada), before, 'nothing Carl typed reached the document');
+
+    // Escape closes the panel and gives the keyboard back to the text, where the comment was started.
+    await threads(carl).first().locator('[data-testid=reply-input]').focus();
+    await carl.keyboard.press('Escape');
+    await carl.locator('[data-testid=comments-panel]').waitFor({ state: 'hidden' });
+    assert.equal(await carl.evaluate(() => document.activeElement?.classList.contains('ProseMirror')), true, 'the text has the focus again');
   } finally {
     await Promise.all([ada, carl].map((page) => page.context().close()));
   }

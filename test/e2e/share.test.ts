@@ -57,7 +57,7 @@ test('share a document: a view link opens read-only, an edit link edits, revokin
 
     const grace = await open(GRACE, viewUrl);
     await waitForText(grace, 'Launch plan: ship on Monday.');
-    assert.equal(await grace.getAttribute('.ProseMirror', 'contenteditable'), 'false', 'a view link is read-only');
+    assert.equal(await grace.getAttribute('.ProseMirror', 'aria-readonly'), 'true', 'a view link is read-only');
     await grace.locator('.banner', { hasText: 'read-only' }).waitFor();
 
     const alan = await open(ALAN, editUrl);
@@ -85,7 +85,7 @@ test('share a document: a view link opens read-only, an edit link edits, revokin
 
     await ada.keyboard.press('Escape');
     await ada.locator('[data-testid=share-dialog][open]').waitFor({ state: 'detached' });
-    assert.equal(await grace.getAttribute('.ProseMirror', 'contenteditable'), 'false');
+    assert.equal(await grace.getAttribute('.ProseMirror', 'aria-readonly'), 'true');
     await waitForText(grace, 'Alan checks the build.');
   } finally {
     await Promise.all(suite.browser.contexts().map((context) => context.close()));
