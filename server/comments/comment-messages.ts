@@ -17,8 +17,7 @@ import { AppError, toAppError } from '../errors.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Logger } from '../log.ts';
 import { applyCommentAction } from './comment-actions.ts';
-
-export const COMMENT_ORIGIN = { source: 'tandem-comments' };
+import { COMMENT_ORIGIN } from './comment-origin.ts';
 
 export interface CommentMessagesOptions {
   whenDurable: DurabilityGate;

@@ -17,7 +17,7 @@ import { jsonBody } from '../http/json-body.ts';
 import type { DocumentStore } from '../storage/document-store.ts';
 import { anchorOfQuote, resolveAnchor, type ResolvedAnchor } from './anchors.ts';
 import { applyCommentAction, readThreads } from './comment-actions.ts';
-import { COMMENT_ORIGIN } from './comment-messages.ts';
+import { COMMENT_ORIGIN } from './comment-origin.ts';
 
 export interface CommentRoutesOptions {
   hub: Pick<Hub, 'openDirectConnection'>;

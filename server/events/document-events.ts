@@ -7,6 +7,7 @@ import type {
   onDisconnectPayload,
   onLoadDocumentPayload,
 } from '@hocuspocus/server';
+import { isCommentChange } from '../comments/comment-origin.ts';
 import type { DocumentStore } from '../storage/document-store.ts';
 import type { EventEmitter } from './event-bus.ts';
 
@@ -50,8 +51,10 @@ export class DocumentEvents implements Extension {
     if (!(await this.#options.store.getMeta(documentName))) this.#unstored.add(documentName);
   }
 
-  async onChange({ documentName, update }: onChangePayload): Promise<void> {
+  async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {
     if (this.#unstored.delete(documentName)) this.#options.events.emitEvent('document.created', documentName, {});
+    // A comment change has its own events (comment.created, …); the text did not change.
+    if (isCommentChange(transactionOrigin)) return;
     const now = performance.now();
     const pending = this.#pending.get(documentName);
     if (pending) {

@@ -1,6 +1,7 @@
 // Hocuspocus extension: takes automatic versions after a stretch of editing or an idle gap, then thins old ones.
 import type { Extension, beforeUnloadDocumentPayload, onChangePayload } from '@hocuspocus/server';
 import type * as Y from 'yjs';
+import { isCommentChange } from '../comments/comment-origin.ts';
 import type { Logger } from '../log.ts';
 import type { VersionStore } from '../storage/version-store.ts';
 import { versionsToThin } from './retention.ts';
@@ -45,9 +46,9 @@ export class AutoVersions implements Extension {
     this.#now = options.now ?? Date.now;
   }
 
-  async onChange({ documentName, document, context }: onChangePayload): Promise<void> {
-    // Imports and restores record their own versions.
-    if ((context as { source?: unknown } | undefined)?.source === VERSIONS_CONTEXT.source) return;
+  async onChange({ documentName, document, context, transactionOrigin }: onChangePayload): Promise<void> {
+    // Imports and restores record their own versions; comments are not edits of the text.
+    if ((context as { source?: unknown } | undefined)?.source === VERSIONS_CONTEXT.source || isCommentChange(transactionOrigin)) return;
     let activity = this.#active.get(documentName);
     if (activity && activity.document !== document) {
       clearTimeout(activity.idleTimer);
