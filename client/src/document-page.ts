@@ -195,6 +195,11 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
       if (permission === 'comment') banner.setLasting(COMMENT_ONLY);
       comments.setAccess(access);
       toolbar.refresh();
+      // What the server would refuse is not offered: History, sharing, import and copies are admin's.
+      const admin = permission === 'admin';
+      historyToggle.hidden = shareToggle.hidden = !admin;
+      fileMenu.setAdmin(admin);
+      if (!admin && history.isOpen) history.close();
     } else if (message?.type === RESTORE_NOTICE) {
       const restore = message as RestoreNotice;
       notice.say(`${restore.author ?? 'Someone'} restored “${versionTitle(restore.version)}”. The text before is in History.`, 'info');

@@ -9,6 +9,8 @@ import type { VersionsApi } from './versions-api.ts';
 export interface FileMenu {
   /** The File button with its menu, for the header. */
   element: HTMLElement;
+  /** Import and copy need admin on the document; downloads need only read (the server's rule). */
+  setAdmin(admin: boolean): void;
   dispose(): void;
 }
 
@@ -36,11 +38,8 @@ export function createFileMenu(
     item.addEventListener('click', onClick);
     return item;
   };
-  const items = [
-    ...DOWNLOADS.map(([label, format, extension]) => menuItem(label, `download-${format}`, () => void download(format, extension))),
-    menuItem('Import a file…', 'import-item', () => picker.click()),
-    menuItem('Make a copy…', 'duplicate-item', () => void duplicate()),
-  ];
+  const adminItems = [menuItem('Import a file…', 'import-item', () => picker.click()), menuItem('Make a copy…', 'duplicate-item', () => void duplicate())];
+  const items = [...DOWNLOADS.map(([label, format, extension]) => menuItem(label, `download-${format}`, () => void download(format, extension))), ...adminItems];
   const menu = h('div', { class: 'file-menu__list', role: 'menu', hidden: true, 'aria-label': 'File' }, ...items);
   const element = h('div', { class: 'file-menu' }, toggle, menu, picker);
 
@@ -112,6 +111,9 @@ export function createFileMenu(
 
   return {
     element,
+    setAdmin(admin) {
+      for (const item of adminItems) item.hidden = !admin;
+    },
     dispose() {
       document.removeEventListener('click', closeOutside);
     },

@@ -1,4 +1,5 @@
-// Hono middleware for /api/* (the admin token, or a JWT with admin on the route's document) and for /metrics.
+// Hono middleware for /api/* (the admin token, or a JWT with admin on the route's document; read is enough to
+// download its export) and for /metrics.
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { decodeDocumentName } from '../../common/names.ts';
@@ -14,6 +15,8 @@ export interface ApiAuthOptions {
 
 // Per-document routes: /api/documents/:name and everything below it.
 const DOCUMENT_ROUTE = /^\/api\/documents\/([^/]+)/;
+// Anyone who may open a document may download it: its export shows no more than the editor does.
+const EXPORT_ROUTE = /^\/api\/documents\/[^/]+\/export$/;
 
 /** What the API middleware tells the routes after it: who is calling (for "created by"). */
 export interface ApiVariables {
@@ -21,7 +24,7 @@ export interface ApiVariables {
   caller: string;
 }
 
-/** Refuses with 401 (no or bad credentials) or 403 (valid, but not admin here); errors render in routes.ts. */
+/** Refuses with 401 (no or bad credentials) or 403 (valid, but not enough here); errors render in routes.ts. */
 export function apiAuth(options: ApiAuthOptions): MiddlewareHandler<{ Variables: ApiVariables }> {
   return async (c, next) => {
     const { verifier, adminToken } = options;
@@ -37,12 +40,14 @@ export function apiAuth(options: ApiAuthOptions): MiddlewareHandler<{ Variables:
     // Bad credentials are 401 whatever the route; valid ones without the right grant are 403.
     const identity = await verifier.verify(token);
     // The raw path: Hono's `c.req.path` is already partly decoded, and the name is decoded exactly once here.
-    const documentMatch = DOCUMENT_ROUTE.exec(new URL(c.req.url).pathname);
+    const path = new URL(c.req.url).pathname;
+    const documentMatch = DOCUMENT_ROUTE.exec(path);
     if (!documentMatch) throw new AppError('forbidden', 'this route needs the admin token');
     const { name, problem } = decodeDocumentName(documentMatch[1] as string);
     if (name === null) throw new AppError('invalid-document-name', problem);
-    if (!allows(permissionFor(identity.grants, name), 'admin')) {
-      throw new AppError('forbidden', `the token does not grant admin on "${name}"`);
+    const needed = c.req.method === 'GET' && EXPORT_ROUTE.test(path) ? 'read' : 'admin';
+    if (!allows(permissionFor(identity.grants, name), needed)) {
+      throw new AppError('forbidden', `the token does not grant ${needed} on "${name}"`);
     }
     c.set('caller', identity.userId);
     return next();

@@ -1,4 +1,5 @@
-// REST API access: the admin token, or a JWT with admin on the document; CORS follows the origin allowlist.
+// REST API access: the admin token, or a JWT with admin on the document (read, to download its export); CORS
+// follows the origin allowlist.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mintToken } from '../../server/cli/token.ts';
@@ -40,6 +41,22 @@ describe('jwt mode', () => {
     assert.equal((await get('/api/documents/other', `Bearer ${await jwt('team-*:admin')}`)).status, 403);
     assert.equal((await get('/api/documents', `Bearer ${await jwt('*:admin')}`)).status, 403, 'listing needs the admin token');
     assert.equal((await get('/api/documents/team-a', 'Bearer not.a.jwt')).status, 401);
+  });
+
+  test('a JWT that may read a document may download its export, and nothing more', async () => {
+    const put = await fetch(`${server.url}/api/documents/team-notes`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'text/markdown' }, body: '# Notes\n\nRead me.' });
+    assert.ok(put.ok, await put.text());
+    const reader = `Bearer ${await jwt('team-*:read')}`;
+    const exported = await get('/api/documents/team-notes/export?format=md', reader);
+    assert.equal(exported.status, 200);
+    assert.match(await exported.text(), /Read me\./);
+    assert.equal((await get('/api/documents/team-notes/versions', reader)).status, 403);
+    assert.equal((await get('/api/documents/team-notes', reader)).status, 403);
+    const refused = await fetch(`${server.url}/api/documents/team-notes`, { method: 'PUT', headers: { authorization: reader, 'content-type': 'text/markdown' }, body: 'overwritten' });
+    assert.equal(refused.status, 403);
+    assert.match(((await refused.json()) as { error: { message: string } }).error.message, /does not grant admin on "team-notes"/);
+    assert.equal((await get('/api/documents/other/export?format=md', reader)).status, 403, 'only where it may read');
+    assert.match(await (await get('/api/documents/team-notes/export?format=md', `Bearer ${ADMIN}`)).text(), /Read me\./, 'the refused import changed nothing');
   });
 
   test('CORS answers allowed origins only', async () => {

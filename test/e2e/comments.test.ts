@@ -5,7 +5,7 @@
 // commenter selects and comments with the keyboard alone (keys pressed at once, as a fast typist would).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { mintToken } from '../../server/cli/token.ts';
@@ -269,6 +269,14 @@ test('a commenter reaches the text, selects a passage and comments with the keyb
     assert.deepEqual(stored.map((thread) => [thread.quote, thread.comments.map((comment) => comment.body)]), [['Budget review', ['Which budget?']]]);
     assert.equal(await documentText(ada), before, 'nothing Carl typed reached the document');
 
+    // A commenter is offered what the server allows him: downloads, not History, sharing or import.
+    for (const control of ['history-toggle', 'share-toggle']) assert.equal(await carl.locator(`[data-testid=${control}]`).isVisible(), false, `no ${control}`);
+    await carl.click('[data-testid=file-toggle]');
+    assert.equal(await carl.locator('[data-testid=import-item]').isVisible(), false, 'no import');
+    const [download] = await Promise.all([carl.waitForEvent('download'), carl.click('[data-testid=download-md]')]);
+    assert.equal(download.suggestedFilename(), 'keys.md');
+    assert.match(await readFile((await download.path())!, 'utf8'), /Budget review happens on Friday\./);
+
     // Escape closes the panel and gives the keyboard back to the text, where the comment was started.
     await threads(carl).first().locator('[data-testid=reply-input]').focus();
     await carl.keyboard.press('Escape');
@@ -280,7 +288,8 @@ test('a commenter reaches the text, selects a passage and comments with the keyb
 });
 
 test('at 375 px the Comments panel opens as a sheet within the screen', async () => {
-  const phone = await open(GRACE, 'plan', 'plan:write', { width: 375, height: 700 });
+  // Admin: History is admin's (the server's versions API), and this test opens it.
+  const phone = await open(GRACE, 'plan', 'plan:admin', { width: 375, height: 700 });
   try {
     await phone.click('[data-testid=comments-toggle]');
     const panel = phone.locator('[data-testid=comments-panel]');
