@@ -2,6 +2,7 @@
 // selection, and the link between a thread and its passage: selecting one selects the other. Threads are read
 // from the document's `comments` map and changed only through the sender's messages (the server writes them).
 import type { Editor } from '@tiptap/core';
+import { TextSelection } from '@tiptap/pm/state';
 import type * as Y from 'yjs';
 import { COMMENTS_ROOT, type AccessNotice, type Anchor, type CommentAction, type CommentAuthor, type Thread } from '../../common/comments.ts';
 import type { CommentSender } from './comment-actions-client.ts';
@@ -193,6 +194,7 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
       element.hidden = false;
       onToggle(true);
       render();
+      window.clearInterval(clock);
       clock = window.setInterval(refreshTimes, TIME_REFRESH_MS);
     },
     close() {
@@ -276,6 +278,8 @@ function takeSelectionOnScreen(editor: Editor): void {
     return;
   }
   const current = editor.state.selection;
+  // A node or table-cell selection is ProseMirror's own, not the browser's.
+  if (!(current instanceof TextSelection)) return;
   if (anchor !== current.anchor || head !== current.head) editor.commands.setTextSelection({ from: anchor, to: head });
 }
 
