@@ -48,6 +48,11 @@ export class CopyReport {
     this.unreadable.push({ name, reason: error.message });
   }
 
+  /** Documents not copied: refused as another one, failed verification, or unreadable. */
+  refusedNames(): string[] {
+    return [...this.conflicts, ...this.mismatches, ...this.unreadable].map((problem) => problem.name);
+  }
+
   get verified(): number {
     return this.copied + this.completed + this.present;
   }

@@ -1,21 +1,27 @@
 // Copies the forwarding addresses of renamed and deleted names into a store, so editors that come back to an
-// old name after a migration are still told where its document went. A forward the target has is left alone.
-import type { ForwardStore } from '../storage/forward-store.ts';
+// old name after a migration or a restore are still told where its document went. A forward the target has is
+// left alone.
+import type { DocumentForward, ForwardStore } from '../storage/forward-store.ts';
 
 export async function copyForwards(source: ForwardStore, target: ForwardStore): Promise<number> {
-  let forwards;
+  let copied = 0;
+  for (const forward of await readForwards(source)) if (await writeForward(target, forward)) copied += 1;
+  return copied;
+}
+
+/** Every forward of a store; none from a PostgreSQL store from before forwards (schema 6, no table for them). */
+export async function readForwards(source: ForwardStore): Promise<DocumentForward[]> {
   try {
-    forwards = await source.list();
+    return await source.list();
   } catch (error) {
-    // A PostgreSQL source from before forwards (schema 6) has no table for them: nothing to copy.
-    if ((error as { code?: unknown }).code === '42P01') return 0;
+    if ((error as { code?: unknown }).code === '42P01') return [];
     throw error;
   }
-  let copied = 0;
-  for (const forward of forwards) {
-    if (await target.get(forward.name)) continue;
-    await target.put(forward);
-    copied += 1;
-  }
-  return copied;
+}
+
+/** Stores `forward` unless the target has one for its name; true when it was written. */
+export async function writeForward(target: ForwardStore, forward: DocumentForward): Promise<boolean> {
+  if (await target.get(forward.name)) return false;
+  await target.put(forward);
+  return true;
 }

@@ -62,7 +62,9 @@ Example:
     .addHelpText(
       'after',
       `
-jsonl: one line per document with its metadata, full state and every version; read back with \`tandem restore\`.
+jsonl: one line per document with its metadata, full state and every version, then the share links, the
+forwarding addresses of renamed and deleted names, and the links' generated signing secret (keep the file as
+secret as the data: it can sign links); read back with \`tandem restore\`.
 On PostgreSQL, pg_dump is the native option for the whole database (pg_dump --format=custom … then pg_restore);
 \`tandem backup --from postgres://…\` runs alongside a live server, reading each document in one snapshot.`,
     )
@@ -84,7 +86,10 @@ On PostgreSQL, pg_dump is the native option for the whole database (pg_dump --fo
     .description('copy the documents of a JSON-lines backup into a store, verifying each, like migrate-store')
     .requiredOption('--from <file>', 'a file written by `tandem backup --format jsonl`')
     .requiredOption('--to <store>', `the store: ${STORE_HELP}; its server stopped (LevelDB) or not yet serving (PostgreSQL)`)
-    .addHelpText('after', '\nA document the target already holds is skipped if it equals the backup’s, completed if it holds an earlier state, and refused otherwise.')
+    .addHelpText(
+      'after',
+      '\nA document the target already holds is skipped if it equals the backup’s, completed if it holds an earlier state, and refused otherwise (its share links are then not restored).',
+    )
     .action(async (options: { from: string; to: string }) => {
       const to = parseStoreSpec(options.to, '--to');
       output.note(`restoring ${options.from} into ${describeStore(to)}`);

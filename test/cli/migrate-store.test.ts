@@ -240,6 +240,51 @@ describe('store commands on LevelDB and PostgreSQL', { skip: postgresMissing() ?
     assert.match(again.stdout, /6 document\(s\) verified: 0 copied, 0 completed, 6 already there; 0 version\(s\) copied/);
   });
 
+  test('a JSON-lines backup carries share links, their secret and forwards; a link to a document refused on restore is not copied', async () => {
+    // "log only" is one of the seeded documents: its link must not open another document of that name.
+    const dataDir = await seededDataDir();
+    const source = await LevelDocumentStore.open({ dataDir, fsync: false });
+    const links = new ShareLinks({ store: source.links, log: createLogger({ level: 'silent' }) });
+    const kept = await links.create({ document: 'versions', role: 'comment', expiresInSeconds: null, createdBy: 'alice' });
+    const revoked = await links.create({ document: 'versions', role: 'read', expiresInSeconds: 3600, createdBy: 'bob' });
+    await links.revoke('versions', revoked.id);
+    const toRefused = await links.create({ document: 'log only', role: 'write', expiresInSeconds: null, createdBy: 'carol' });
+    links.stop();
+    const forward = { name: 'versions draft', kind: 'renamed' as const, to: 'versions', at: 1_700_000_000_000, by: 'alice' };
+    await source.forwards.put(forward);
+    await source.close();
+    const file = join(await tempDir('tandem-backup-links-'), 'backup.jsonl');
+    succeeded(await tandem(['backup', '--data-dir', dataDir, '--format', 'jsonl', '--out', file]));
+
+    const databaseUrl = await postgres.createDatabase();
+    const target = await PgDocumentStore.connect({ url: databaseUrl });
+    const { log } = await target.open('log only');
+    const other = new Y.Doc();
+    other.getText('t').insert(0, 'another document of the same name');
+    await log.append(Y.encodeStateAsUpdate(other));
+    await log.close();
+    await target.close();
+
+    const restored = await tandem(['restore', '--from', file, '--to', databaseUrl]);
+    assert.equal(restored.code, 1, 'the refused document fails the run');
+    assert.match(restored.stdout, /5 document\(s\) verified: 5 copied.*; forwarding addresses of renamed and deleted names: 1 copied; share links: 2 copied, their generated signing secret copied$/m);
+    assert.match(restored.stderr, /"log only": /);
+    assert.match(restored.stderr, /restore: 6\/6 documents/, 'the progress counts documents, not the other lines');
+
+    const restoredStore = await PgDocumentStore.connect({ url: databaseUrl });
+    try {
+      const onTarget = new ShareLinks({ store: restoredStore.links, log: createLogger({ level: 'silent' }) });
+      assert.deepEqual((await onTarget.verify(kept.token!)).grants, { versions: 'comment' }, 'a link made on the source opens on the restored store');
+      await assert.rejects(onTarget.verify(revoked.token ?? 'revoked'), /revoked|invalid/);
+      await assert.rejects(onTarget.verify(toRefused.token!), /revoked|invalid|not found|no longer/i, 'no link to the other "log only"');
+      onTarget.stop();
+      assert.deepEqual(await restoredStore.links.list('log only'), []);
+      assert.deepEqual(await restoredStore.forwards.get('versions draft'), forward, 'the old name still forwards');
+    } finally {
+      await restoredStore.close();
+    }
+  });
+
   test('tandem migrate prints the migrations it applied, and applies nothing the second time', async () => {
     const databaseUrl = await postgres.createDatabase();
     const first = succeeded(await tandem(['migrate', '--database-url', databaseUrl]));

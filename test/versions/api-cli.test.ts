@@ -189,8 +189,15 @@ test('CLI and API: import, export, versions, diff, restore, delete; then export 
   const dump = join(workDir, 'dump.jsonl');
   const dumped = await run(process.execPath, [TANDEM, 'backup', '--data-dir', dataDir, '--out', dump, '--format', 'jsonl']);
   assert.match(dumped.stderr, /backup: 1\/1 documents/);
-  const lines = (await readFile(dump, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { name: string; state: string; versions: Array<{ id: number; state: string }> });
+  type DumpLine = { name: string; state: string; versions: Array<{ id: number; state: string }> } | { forward: { name: string; kind: string; to: string } };
+  const all = (await readFile(dump, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as DumpLine);
+  const lines = all.filter((line) => 'name' in line);
   assert.deepEqual(lines.map((line) => [line.name, line.versions.map((v) => v.id)]), [[name, [1, 3]]]);
+  // The renamed name's forward is in the dump too (a document deleted for good leaves none).
+  assert.deepEqual(
+    all.flatMap((line) => ('forward' in line ? [[line.forward.name, line.forward.kind, line.forward.to]] : [])),
+    [['copy', 'renamed', 'copy 2']],
+  );
   const restoredDoc = new Y.Doc();
   Y.applyUpdate(restoredDoc, Buffer.from(lines[0]!.state, 'base64'));
   assert.match(restoredDoc.getXmlFragment('default').toString(), /Ship the/);
