@@ -181,8 +181,14 @@ describe('store commands on LevelDB and PostgreSQL', { skip: postgresMissing() ?
     assert.deepEqual(await contentsOf(postgresStore(databaseUrl)), await contentsOf(level(dataDir)));
   });
 
-  test('a target document with content of its own is refused by name; a version that reads back differently fails verification', async () => {
+  test('a target document with content of its own is refused by name, with its links; a version that reads back differently fails verification', async () => {
     const dataDir = await seededDataDir();
+    const source = await LevelDocumentStore.open({ dataDir, fsync: false });
+    const links = new ShareLinks({ store: source.links, log: createLogger({ level: 'silent' }) });
+    await links.create({ document: 'log only', role: 'write', expiresInSeconds: null, createdBy: 'carol' });
+    await links.create({ document: 'versions', role: 'read', expiresInSeconds: null, createdBy: 'carol' });
+    links.stop();
+    await source.close();
     const databaseUrl = await postgres.createDatabase();
     const target = await PgDocumentStore.connect({ url: databaseUrl });
     const { log } = await target.open('log only');
@@ -197,6 +203,8 @@ describe('store commands on LevelDB and PostgreSQL', { skip: postgresMissing() ?
     assert.match(refused.stdout, /5 document\(s\) verified: 5 copied/);
     assert.match(refused.stderr, /1 document\(s\) exist in the target with content or versions of their own and were not copied:\n {2}"log only": /);
     assert.match(refused.stderr, /Delete them from the target, or copy into an empty store, and run the same command again/);
+    // The refused document's link would open the target's other "log only": only the other link is copied.
+    assert.match(refused.stdout, /; share links: 1 copied, /);
     const copied = await contentsOf(postgresStore(databaseUrl));
     assert.deepEqual(copied.documents.map((doc) => doc.name), SEEDED_NAMES);
     assert.equal(copied.documents.find((doc) => doc.name === 'log only')?.versions.length, 0);
