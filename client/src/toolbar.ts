@@ -34,8 +34,8 @@ interface Tool {
   run(editor: Editor, forms: Forms): unknown;
   /** Dry run: whether the command applies here. */
   can(editor: Editor, forms: Forms): boolean;
-  /** Usable on read-only text too (commenting, for the comment role). */
-  readOnlyToo?: boolean;
+  /** Offered on read-only text too while this holds (commenting, for the comment role). */
+  readOnlyToo?(forms: Forms): boolean;
   /** Absent for actions (undo/redo), which are never "pressed". */
   isActive?(editor: Editor): boolean;
 }
@@ -182,7 +182,7 @@ const GROUPS: Group[] = [
     label: 'Comment',
     tools: [
       {
-        id: 'comment', label: 'Comment on the selection', icon: 'comment', shortcut: COMMENT_SHORTCUT, readOnlyToo: true,
+        id: 'comment', label: 'Comment on the selection', icon: 'comment', shortcut: COMMENT_SHORTCUT, readOnlyToo: (forms) => forms.comment.available(),
         run: (_e, forms) => forms.comment.start(), can: (e, forms) => forms.comment.available() && !e.state.selection.empty,
       },
     ],
@@ -254,8 +254,7 @@ export function createToolbar(editor: Editor, comment: CommentStarter = NO_COMME
   });
 
   const element = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Formatting' }, ...groups.map((group) => group.element));
-  const first = buttons[0]?.button;
-  if (first) first.tabIndex = 0;
+  if (buttons[0]) buttons[0].button.tabIndex = 0;
   const shown = () => buttons.filter(({ button }) => !button.closest<HTMLElement>('.toolbar__group')?.hidden);
 
   // One tab stop for the whole toolbar; arrow keys move between the buttons shown (WAI-ARIA toolbar pattern).
@@ -282,18 +281,23 @@ export function createToolbar(editor: Editor, comment: CommentStarter = NO_COMME
 
   const refresh = (): void => {
     const editable = textEditable(editor);
+    // On read-only text only what it offers there is shown (a commenter's Comment), not a row of dead buttons.
+    const offered = (tool: Tool): boolean => editable || (tool.readOnlyToo?.(forms) ?? false);
     for (const { group, element: groupElement } of groups) {
-      if (group.shownIf) groupElement.hidden = !(editable && group.shownIf(editor));
+      groupElement.hidden = !group.tools.some(offered) || (group.shownIf !== undefined && !(editable && group.shownIf(editor)));
     }
     for (const { tool, button } of buttons) {
       // aria-disabled rather than `disabled`: the button stays focusable, so the toolbar keeps its tab stop.
-      button.setAttribute('aria-disabled', String(!(editable || tool.readOnlyToo) || !tool.can(editor, forms)));
+      button.setAttribute('aria-disabled', String(!offered(tool) || !tool.can(editor, forms)));
       if (tool.isActive) button.setAttribute('aria-pressed', String(editable && tool.isActive(editor)));
     }
+    const visible = shown();
+    // Nothing to offer (a reader): no toolbar, and Tab goes straight to the text.
+    element.hidden = visible.length === 0;
     // The tab stop must not stay on a button whose group was just hidden.
-    if (!shown().some(({ button }) => button.tabIndex === 0) && first) {
+    if (!visible.some(({ button }) => button.tabIndex === 0) && visible[0]) {
       for (const { button } of buttons) button.tabIndex = -1;
-      first.tabIndex = 0;
+      visible[0].button.tabIndex = 0;
     }
   };
   // Batched to once a frame; also lets the Yjs undo stack settle, which changes after the transaction.

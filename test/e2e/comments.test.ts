@@ -246,6 +246,8 @@ test('a commenter reaches the text, selects a passage and comments with the keyb
     await carl.locator('.banner', { hasText: 'You can comment' }).waitFor();
     const before = await documentText(carl);
 
+    // His toolbar offers what he may do, commenting, and no dead formatting buttons.
+    assert.deepEqual(await carl.locator('[role=toolbar] button:visible').evaluateAll((buttons) => buttons.map((button) => button.dataset.testid)), ['tb-comment']);
     // Tab from the toolbar's stop into the text; the caret is there, as in an editable document.
     await carl.locator('[role=toolbar] button[tabindex="0"]').focus();
     await carl.keyboard.press('Tab');

@@ -59,6 +59,7 @@ test('share a document: a view link opens read-only, an edit link edits, revokin
     await waitForText(grace, 'Launch plan: ship on Monday.');
     assert.equal(await grace.getAttribute('.ProseMirror', 'aria-readonly'), 'true', 'a view link is read-only');
     await grace.locator('.banner', { hasText: 'read-only' }).waitFor();
+    await grace.locator('[role=toolbar]').waitFor({ state: 'hidden' });
 
     const alan = await open(ALAN, editUrl);
     await waitForText(alan, 'Launch plan: ship on Monday.');
