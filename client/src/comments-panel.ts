@@ -40,10 +40,12 @@ export interface CommentsPanelOptions {
   /** Names of the people in the document now (presence). */
   present: () => readonly string[];
   onToggle: (open: boolean) => void;
+  /** The number of open threads, whenever it may have changed. */
+  onOpenCount?: (count: number) => void;
   say: (message: string, tone: 'info' | 'error') => void;
 }
 
-export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present, onToggle, say }: CommentsPanelOptions): CommentsPanel {
+export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present, onToggle, onOpenCount, say }: CommentsPanelOptions): CommentsPanel {
   const threadsMap = ydoc.getMap<Thread>(COMMENTS_ROOT);
   let access: AccessNotice | null = null;
   let filter: ThreadFilter = 'open';
@@ -85,7 +87,9 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
   const render = (): void => {
     const all = threadsWithPending(stored(), sender.pending(), me());
     const shown = threadsIn(all, filter);
-    openTab.textContent = `Open (${threadsIn(all, 'open').length})`;
+    const openCount = threadsIn(all, 'open').length;
+    openTab.textContent = `Open (${openCount})`;
+    onOpenCount?.(openCount);
     resolvedTab.textContent = `Resolved (${threadsIn(all, 'resolved').length})`;
     openTab.setAttribute('aria-pressed', String(filter === 'open'));
     resolvedTab.setAttribute('aria-pressed', String(filter === 'resolved'));

@@ -79,6 +79,9 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     svg(ICONS.comment),
     h('span', { class: 'comments-toggle__label' }, 'Comments'),
   );
+  // How many threads are open, on the button: that there is a discussion shows without opening the panel.
+  const commentsCount = h('span', { class: 'comments-toggle__count', 'data-testid': 'comments-count', 'aria-hidden': 'true', hidden: true });
+  commentsToggle.append(commentsCount);
   // One panel at a time in the aside: opening one closes the other.
   const history = createHistoryPanel(versions, () => authorName, (open) => {
     if (open && comments.isOpen) comments.close();
@@ -102,6 +105,11 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
       if (open && history.isOpen) history.close();
       sidePanel.hidden = !open && !history.isOpen;
       commentsToggle.setAttribute('aria-expanded', String(open));
+    },
+    onOpenCount: (count) => {
+      commentsCount.textContent = String(count);
+      commentsCount.hidden = count === 0;
+      commentsToggle.setAttribute('aria-label', count === 0 ? 'Comments' : `Comments, ${count} open`);
     },
     say: notice.say,
   });

@@ -103,6 +103,9 @@ test('comment, reply with a mention, resolve, and a thread whose passage was del
     const highlight = ada.locator('.comment-highlight', { hasText: 'planned for Monday' });
     await highlight.waitFor();
     assert.equal(await ada.locator('.comment-highlight').allInnerTexts().then((texts) => texts.join('')), 'planned for Monday');
+    // Grace, who never opened the panel, sees on its button that one thread is open.
+    await grace.locator('[data-testid=comments-count]', { hasText: /^1$/ }).waitFor();
+    assert.equal(await grace.getAttribute('[data-testid=comments-toggle]', 'aria-label'), 'Comments, 1 open');
     await highlight.click();
     await ada.locator('[data-testid=comments-panel]').waitFor();
     const adaThread = threads(ada).first();
@@ -154,6 +157,7 @@ test('comment, reply with a mention, resolve, and a thread whose passage was del
     await carlThread.locator('[data-testid=resolve-thread]').click();
     await ada.locator('.comment-highlight').waitFor({ state: 'detached' });
     await ada.locator('[data-testid=comments-filter-open]', { hasText: 'Open (0)' }).waitFor();
+    await grace.locator('[data-testid=comments-count]').waitFor({ state: 'hidden' });
     await ada.click('[data-testid=comments-filter-resolved]');
     await threads(ada).first().locator('[data-testid=thread-resolved]', { hasText: 'Resolved by Carl Sagan' }).waitFor();
 
