@@ -1,6 +1,6 @@
-// Highlights the text open threads are anchored to, the selected thread's more strongly, and opens a thread
-// when its text is clicked. The page hands the threads in (setCommentHighlights); ranges are worked out here,
-// from the anchors, whenever the text or the threads change.
+// Highlights the text open threads are anchored to, the selected thread's more strongly, opens a thread when its
+// text is clicked, and says which thread the caret is in as the keyboard moves it. The page hands the threads in
+// (setCommentHighlights); ranges are worked out here, from the anchors, whenever the text or the threads change.
 import { Extension, type Editor } from '@tiptap/core';
 import { Plugin, PluginKey, type EditorState, type Transaction } from '@tiptap/pm/state';
 import { Decoration, DecorationSet } from '@tiptap/pm/view';
@@ -30,15 +30,17 @@ export function setCommentHighlights(editor: Editor, threads: readonly Highlight
 export interface CommentHighlightsOptions {
   /** The reader clicked highlighted text: the thread (the innermost, where they overlap) to show. */
   onOpenThread: (threadId: string) => void;
+  /** The caret (in the focused editor) moved into another thread's text, or out of all: null. */
+  onCaretThread: (threadId: string | null) => void;
 }
 
 export const CommentHighlights = Extension.create<CommentHighlightsOptions>({
   name: 'commentHighlights',
   addOptions() {
-    return { onOpenThread: () => {} };
+    return { onOpenThread: () => {}, onCaretThread: () => {} };
   },
   addProseMirrorPlugins() {
-    const { onOpenThread } = this.options;
+    const { onOpenThread, onCaretThread } = this.options;
     return [
       new Plugin<Highlights>({
         key,
@@ -49,18 +51,36 @@ export const CommentHighlights = Extension.create<CommentHighlightsOptions>({
         props: {
           decorations: (state) => key.getState(state)?.decorations,
           handleClick(view, pos) {
-            const found = key.getState(view.state)?.decorations.find(pos, pos) ?? [];
-            const innermost = found.filter((decoration) => decoration.from < pos || decoration.to > pos).sort((a, b) => a.to - a.from - (b.to - b.from))[0];
-            const threadId = (innermost?.spec as { threadId?: string } | undefined)?.threadId;
+            const threadId = threadAt(view.state, pos);
             if (threadId) onOpenThread(threadId);
             // The click still places the caret.
             return false;
           },
         },
+        // The keyboard's way to a thread: moving the caret into its text, as a click would.
+        view: () => {
+          let under: string | null = null;
+          return {
+            update(view) {
+              if (!view.hasFocus()) return;
+              const threadId = threadAt(view.state, view.state.selection.head);
+              if (threadId === under) return;
+              under = threadId;
+              onCaretThread(threadId);
+            },
+          };
+        },
       }),
     ];
   },
 });
+
+/** The thread whose text holds or touches `pos` (the innermost, where they overlap). */
+function threadAt(state: EditorState, pos: number): string | null {
+  const found = key.getState(state)?.decorations.find(pos, pos) ?? [];
+  const innermost = found.filter((decoration) => decoration.from < pos || decoration.to > pos).sort((a, b) => a.to - a.from - (b.to - b.from))[0];
+  return (innermost?.spec as { threadId?: string } | undefined)?.threadId ?? null;
+}
 
 function next(tr: Transaction, value: Highlights, state: EditorState): Highlights {
   const asked = tr.getMeta(key) as Pick<Highlights, 'threads' | 'activeId'> | undefined;

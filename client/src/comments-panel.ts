@@ -27,6 +27,8 @@ export interface CommentsPanel {
   available(): boolean;
   /** Shows one thread (its highlighted text was clicked), without taking the keyboard focus from the text. */
   openThread(threadId: string): void;
+  /** The caret moved into a thread's text (null: out of all): an open panel selects that thread. */
+  caretInThread(threadId: string | null): void;
   setAccess(notice: AccessNotice): void;
   dispose(): void;
 }
@@ -166,7 +168,10 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
         filter = 'open';
         activeId = threadId;
         render();
-        cards.get(threadId)?.element.scrollIntoView({ block: 'nearest' });
+        // The box it was typed in is gone: the keyboard goes to the new thread (Escape then leads back to the text).
+        const card = cards.get(threadId);
+        card?.element.scrollIntoView({ block: 'nearest' });
+        card?.focus();
       },
       onCancel: () => {
         endDraft();
@@ -228,6 +233,13 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
       filter = thread.resolved ? 'resolved' : 'open';
       activeId = threadId;
       if (!isOpen) panel.open();
+      render();
+      cards.get(threadId)?.element.scrollIntoView({ block: 'nearest' });
+    },
+    caretInThread(threadId) {
+      if (!isOpen || threadId === null || threadId === activeId) return;
+      activeId = threadId;
+      filter = 'open';
       render();
       cards.get(threadId)?.element.scrollIntoView({ block: 'nearest' });
     },

@@ -54,9 +54,10 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   const avatars = createAvatars(awareness);
 
   const editorHost = h('article', { class: 'sheet' });
-  // Set once the panel exists: clicking highlighted text opens its thread there.
+  // Set once the panel exists: clicking highlighted text opens its thread there, the caret in it selects it.
   let openThread = (_threadId: string): void => {};
-  const editor = createEditor(editorHost, provider, identity, [CommentHighlights.configure({ onOpenThread: (id) => openThread(id) })]);
+  let caretThread = (_threadId: string | null): void => {};
+  const editor = createEditor(editorHost, provider, identity, [CommentHighlights.configure({ onOpenThread: (id) => openThread(id), onCaretThread: (id) => caretThread(id) })]);
   let authorName = identity.name;
   const identityControl = createIdentityControl(identity, (next) => {
     authorName = next.name;
@@ -115,6 +116,7 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
   });
   comments.element.id = 'comments-panel';
   openThread = comments.openThread;
+  caretThread = comments.caretInThread;
   const toolbar = createToolbar(editor, { start: () => comments.startComment(), available: () => comments.available() });
   const stopCommentShortcut = listenForCommentShortcut(() => comments.startComment());
   sidePanel.append(history.element, comments.element);

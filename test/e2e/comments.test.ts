@@ -288,6 +288,27 @@ test('a commenter reaches the text, selects a passage and comments with the keyb
     await carl.keyboard.press('Escape');
     await carl.locator('[data-testid=comments-panel]').waitFor({ state: 'hidden' });
     assert.equal(await carl.evaluate(() => document.activeElement?.classList.contains('ProseMirror')), true, 'the text has the focus again');
+
+    // A second thread, on the first line; the keyboard lands on it, and Escape leads back to the text.
+    await carl.keyboard.press('Control+Home');
+    await carl.keyboard.press('Shift+End');
+    await carl.keyboard.press('Control+Alt+m');
+    await carl.locator('[data-testid=new-comment-input]').waitFor();
+    await carl.keyboard.type('Which line?');
+    await carl.keyboard.press('Enter');
+    const firstLine = threads(carl).filter({ hasText: 'Which line?' });
+    await firstLine.and(carl.locator('[aria-current=true]')).waitFor();
+    assert.equal(await firstLine.evaluate((card) => card === document.activeElement), true, 'the new thread has the focus');
+    await carl.keyboard.press('Escape');
+    await carl.locator('[data-testid=comments-panel]').waitFor({ state: 'hidden' });
+    // With the panel open, moving the caret into a passage selects its thread, as a click on it would.
+    await carl.click('[data-testid=comments-toggle]');
+    await carl.locator('.ProseMirror').focus();
+    await carl.keyboard.press('ArrowDown');
+    await carl.keyboard.press('Home');
+    for (let i = 0; i < 3; i++) await carl.keyboard.press('ArrowRight');
+    await threads(carl).filter({ hasText: 'Which budget?' }).and(carl.locator('[aria-current=true]')).waitFor();
+    assert.equal(await carl.evaluate(() => document.activeElement?.classList.contains('ProseMirror')), true, 'the keyboard stays in the text');
   } finally {
     await Promise.all([ada, carl].map((page) => page.context().close()));
   }
