@@ -19,6 +19,8 @@ export interface ComposerOptions {
   onSubmit: (body: string) => void;
   /** Escape or Cancel; without it there is no Cancel button and Escape empties the box (an empty one lets it through). */
   onCancel?: () => void;
+  /** Whether someone is writing here: text in the box while it has the focus. Called when that changes. */
+  onTyping?: (typing: boolean) => void;
 }
 
 export function createCommentComposer(options: ComposerOptions): CommentComposer {
@@ -36,11 +38,23 @@ export function createCommentComposer(options: ComposerOptions): CommentComposer
   const cancel = options.onCancel ? h('button', { type: 'button', class: 'button', 'data-testid': `${options.testId}-cancel` }, 'Cancel') : null;
   const form = h('form', { class: 'comment-composer', 'data-testid': options.testId }, textarea, mentions, h('div', { class: 'comment-composer__actions' }, submit, cancel));
 
+  let typing = false;
+  const setTyping = (next: boolean): void => {
+    if (next === typing) return;
+    typing = next;
+    options.onTyping?.(next);
+  };
+  const typingNow = (): void => setTyping(document.activeElement === textarea && textarea.value.trim() !== '');
+  textarea.addEventListener('input', typingNow);
+  textarea.addEventListener('focus', typingNow);
+  textarea.addEventListener('blur', () => setTyping(false));
+
   const send = (): void => {
     const body = textarea.value.trim();
     if (body === '') return textarea.focus();
     options.onSubmit(body);
     textarea.value = '';
+    setTyping(false);
   };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -56,6 +70,7 @@ export function createCommentComposer(options: ComposerOptions): CommentComposer
       event.preventDefault();
       if (options.onCancel) options.onCancel();
       else textarea.value = '';
+      typingNow();
     }
   });
   cancel?.addEventListener('click', () => options.onCancel?.());

@@ -1,5 +1,5 @@
 // One thread in the Comments panel: the passage (or, when its text was deleted, a note and the quote), the
-// comments, a reply box, Resolve/Reopen, and Edit/Delete on one's own comments. Updated in place, so a reply
+// comments, who else is writing a reply, a reply box, Resolve/Reopen, and Edit/Delete on one's own comments. Updated in place, so a reply
 // being written survives others' changes to the thread.
 import type { CommentAction, CommentAuthor } from '../../common/comments.ts';
 import type { AnchorPlace } from './comment-anchors.ts';
@@ -9,6 +9,7 @@ import { isOwnComment, type CommentView, type ThreadView } from './comment-threa
 import { h } from './dom.ts';
 import { formatRelativeTime } from './format.ts';
 import { bodyParts } from './mentions.ts';
+import { replyingText } from './reply-presence.ts';
 
 export interface ThreadContext {
   me: CommentAuthor;
@@ -18,11 +19,15 @@ export interface ThreadContext {
   send: (action: CommentAction) => void;
   /** Selects the thread and its passage in the text. */
   show: (threadId: string) => void;
+  /** This page is (or stopped) writing a reply to the thread. */
+  replying: (threadId: string, typing: boolean) => void;
 }
 
 export interface ThreadCard {
   element: HTMLElement;
   update(thread: ThreadView, place: AnchorPlace | null, active: boolean): void;
+  /** Says who else is writing a reply here (reply-presence.ts); the rest of the card is left as it is. */
+  setRepliers(names: readonly string[]): void;
   focus(): void;
 }
 
@@ -46,8 +51,10 @@ export function createThreadCard(threadId: string, context: ThreadContext): Thre
     testId: 'reply',
     people: context.people,
     onSubmit: (body) => context.send({ action: 'reply', threadId, commentId: newCommentId(), body }),
+    onTyping: (typing) => context.replying(threadId, typing),
   });
-  element.append(head, list, footer, reply.element);
+  const repliers = h('p', { class: 'comment-thread__replying', 'data-testid': 'thread-replying', 'aria-live': 'polite', hidden: true });
+  element.append(head, list, repliers, footer, reply.element);
 
   const render = (): void => {
     const thread = current;
@@ -184,6 +191,10 @@ export function createThreadCard(threadId: string, context: ThreadContext): Thre
       const focused = document.activeElement instanceof HTMLElement && element.contains(document.activeElement) ? document.activeElement.dataset.testid : undefined;
       render();
       if (focused && !element.contains(document.activeElement)) element.querySelector<HTMLElement>(`[data-testid="${focused}"]`)?.focus();
+    },
+    setRepliers(names) {
+      repliers.textContent = replyingText(names);
+      repliers.hidden = names.length === 0;
     },
     focus() {
       element.focus();

@@ -3,6 +3,7 @@
 // from the document's `comments` map and changed only through the sender's messages (the server writes them).
 import type { Editor } from '@tiptap/core';
 import { TextSelection } from '@tiptap/pm/state';
+import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { COMMENTS_ROOT, type AccessNotice, type Anchor, type CommentAction, type CommentAuthor, type Thread } from '../../common/comments.ts';
 import type { CommentSender } from './comment-actions-client.ts';
@@ -13,6 +14,7 @@ import { newCommentId } from './comment-outbox.ts';
 import { createThreadCard, type ThreadCard } from './comment-thread-view.ts';
 import { knownPeople, mayComment, threadsIn, threadsWithPending, type ThreadFilter, type ThreadView } from './comment-threads.ts';
 import { h } from './dom.ts';
+import { repliersByThread, setReplying } from './reply-presence.ts';
 import { formatRelativeTime } from './format.ts';
 
 export interface CommentsPanel {
@@ -41,13 +43,15 @@ export interface CommentsPanelOptions {
   localAuthor: () => CommentAuthor;
   /** Names of the people in the document now (presence). */
   present: () => readonly string[];
+  /** The page's presence: who is replying to which thread goes through it. */
+  awareness: Awareness;
   onToggle: (open: boolean) => void;
   /** The number of open threads, whenever it may have changed. */
   onOpenCount?: (count: number) => void;
   say: (message: string, tone: 'info' | 'error') => void;
 }
 
-export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present, onToggle, onOpenCount, say }: CommentsPanelOptions): CommentsPanel {
+export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present, awareness, onToggle, onOpenCount, say }: CommentsPanelOptions): CommentsPanel {
   const threadsMap = ydoc.getMap<Thread>(COMMENTS_ROOT);
   let access: AccessNotice | null = null;
   let filter: ThreadFilter = 'open';
@@ -95,7 +99,7 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
     resolvedTab.textContent = `Resolved (${threadsIn(all, 'resolved').length})`;
     openTab.setAttribute('aria-pressed', String(filter === 'open'));
     resolvedTab.setAttribute('aria-pressed', String(filter === 'resolved'));
-    const context = { me: me(), mayComment: mayComment(access?.permission ?? null), people, send, show };
+    const context = { me: me(), mayComment: mayComment(access?.permission ?? null), people, send, show, replying };
     const elements = shown.map((thread) => {
       let card = cards.get(thread.id);
       if (!card) {
@@ -103,6 +107,7 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
         cards.set(thread.id, card);
       }
       card.update(thread, placeOf(thread), thread.id === activeId);
+      card.setRepliers(repliers.get(thread.id) ?? []);
       return card.element;
     });
     placeChildren(list, elements);
@@ -131,6 +136,22 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
     list.replaceChildren();
     render();
   };
+
+  // Who else is writing a reply where, from presence; cards are told only when that changes.
+  let repliers = new Map<string, string[]>();
+  let repliersKey = '[]';
+  const onAwareness = (): void => {
+    const next = repliersByThread(awareness.getStates() as Map<number, Record<string, unknown>>, awareness.clientID);
+    const key = JSON.stringify([...next]);
+    if (key === repliersKey) return;
+    repliersKey = key;
+    repliers = next;
+    for (const [threadId, card] of cards) card.setRepliers(repliers.get(threadId) ?? []);
+  };
+  awareness.on('change', onAwareness);
+  function replying(threadId: string, typing: boolean): void {
+    setReplying(awareness, typing ? threadId : null);
+  }
 
   function show(threadId: string): void {
     activeId = threadId;
@@ -251,6 +272,7 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
     dispose() {
       cancelAnimationFrame(frame);
       window.clearInterval(clock);
+      awareness.off('change', onAwareness);
       threadsMap.unobserve(scheduleRender);
       editor.off('update', onUpdate);
     },

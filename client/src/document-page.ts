@@ -102,6 +102,7 @@ export function mountDocumentPage(root: HTMLElement, name: string, identity: Ide
     sender: commentSender,
     localAuthor: () => ({ id: identity.id, name: authorName }),
     present: () => peopleFromStates(awareness.getStates() as Map<number, Record<string, unknown>>, awareness.clientID).map((person) => person.name),
+    awareness,
     onToggle: (open) => {
       if (open && history.isOpen) history.close();
       sidePanel.hidden = !open && !history.isOpen;

@@ -1,8 +1,9 @@
 // End to end in Chromium: comments in the editor. A comment-token reader comments on a passage; the writer sees
-// the thread and its highlight live, replies with an @mention; resolving moves it under Resolved; deleting the
-// passage while another person types leaves the thread detached with its quote; a comment written while the
-// server is down waits in the browser ("Sending…"), survives a reload and is stored once it is back; a
-// commenter selects and comments with the keyboard alone (keys pressed at once, as a fast typist would).
+// the thread and its highlight live, replies with an @mention (the commenter sees her replying); resolving
+// moves it under Resolved; deleting the passage while another person types leaves the thread detached with its
+// quote; a comment written while the server is down waits in the browser ("Sending…"), survives a reload and
+// is stored once it is back; a commenter selects and comments with the keyboard alone (keys pressed at once,
+// as a fast typist would).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -131,6 +132,9 @@ test('comment, reply with a mention, resolve, and a thread whose passage was del
     await adaThread.locator('[data-testid=reply-input]').click();
     await ada.keyboard.type('Tuesday works, @Ca');
     await ada.locator('[data-testid=mention-option]', { hasText: '@Carl Sagan' }).waitFor();
+    // Carl sees that Ada is writing a reply, under the thread, while she writes it.
+    const replying = threads(carl).first().locator('[data-testid=thread-replying]');
+    await replying.filter({ hasText: /^Ada Lovelace is replying…$/ }).waitFor();
     await ada.keyboard.press('Enter');
     assert.equal(await adaThread.locator('[data-testid=reply-input]').inputValue(), 'Tuesday works, @Carl Sagan ');
     await ada.keyboard.type('thanks!');
@@ -138,6 +142,7 @@ test('comment, reply with a mention, resolve, and a thread whose passage was del
 
     const carlThread = threads(carl).first();
     await carlThread.locator('[data-testid=comment]', { hasText: 'Tuesday works' }).waitFor();
+    await replying.waitFor({ state: 'hidden' });
     assert.equal(await carlThread.locator('.mention').innerText(), '@Carl Sagan');
 
     // Carl edits his comment: Ada sees it, marked edited; Edit is only on one's own comments.
