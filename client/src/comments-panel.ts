@@ -14,7 +14,7 @@ import { newCommentId } from './comment-outbox.ts';
 import { createThreadCard, type ThreadCard } from './comment-thread-view.ts';
 import { knownPeople, mayComment, threadsIn, threadsWithPending, type ThreadFilter, type ThreadView } from './comment-threads.ts';
 import { h } from './dom.ts';
-import { repliersByThread, setReplying } from './reply-presence.ts';
+import { repliersByThread, replyingTo, setReplying } from './reply-presence.ts';
 import { formatRelativeTime } from './format.ts';
 
 export interface CommentsPanel {
@@ -111,6 +111,9 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
       return card.element;
     });
     placeChildren(list, elements);
+    // A reply box taken off the page with the focus in it sends no blur: that reply is over.
+    const to = replyingTo(awareness);
+    if (to !== null && !shown.some((thread) => thread.id === to)) setReplying(awareness, null);
     empty.textContent = shown.length > 0 ? '' : filter === 'open' ? 'No open comments. Select some text and press Comment to start one.' : 'No resolved comments.';
     empty.hidden = shown.length > 0;
 
@@ -150,7 +153,8 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
   };
   awareness.on('change', onAwareness);
   function replying(threadId: string, typing: boolean): void {
-    setReplying(awareness, typing ? threadId : null);
+    if (typing) setReplying(awareness, threadId);
+    else if (replyingTo(awareness) === threadId) setReplying(awareness, null);
   }
 
   function show(threadId: string): void {
@@ -230,6 +234,7 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
     close() {
       isOpen = false;
       element.hidden = true;
+      setReplying(awareness, null);
       window.clearInterval(clock);
       onToggle(false);
     },

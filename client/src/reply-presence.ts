@@ -6,8 +6,14 @@ import type { Awareness } from 'y-protocols/awareness';
 /** The awareness field: the id of the thread being replied to, or null. */
 export const REPLYING_FIELD = 'replying';
 
+/** The thread this page says it is replying to, or null. */
+export function replyingTo(awareness: Awareness): string | null {
+  const threadId = awareness.getLocalState()?.[REPLYING_FIELD];
+  return typeof threadId === 'string' ? threadId : null;
+}
+
 export function setReplying(awareness: Awareness, threadId: string | null): void {
-  if ((awareness.getLocalState()?.[REPLYING_FIELD] ?? null) !== threadId) awareness.setLocalStateField(REPLYING_FIELD, threadId);
+  if (replyingTo(awareness) !== threadId) awareness.setLocalStateField(REPLYING_FIELD, threadId);
 }
 
 /** The names of the others replying to each thread, sorted; states without a usable name or thread are skipped. */
