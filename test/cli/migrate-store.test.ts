@@ -85,6 +85,18 @@ describe('store commands on LevelDB and PostgreSQL', { skip: postgresMissing() ?
       await store.close();
     }
   }
+  /** A fresh database holding a document named "log only" (one of the seeded names) with content of its own. */
+  async function databaseWithAnotherLogOnly(): Promise<{ databaseUrl: string; other: Y.Doc }> {
+    const databaseUrl = await postgres.createDatabase();
+    const target = await PgDocumentStore.connect({ url: databaseUrl });
+    const { log } = await target.open('log only');
+    const other = new Y.Doc();
+    other.getText('t').insert(0, 'another document of the same name');
+    await log.append(Y.encodeStateAsUpdate(other));
+    await log.close();
+    await target.close();
+    return { databaseUrl, other };
+  }
   const level = (dataDir: string) => () => LevelDocumentStore.open({ dataDir, fsync: false });
   const postgresStore = (url: string) => () => PgDocumentStore.connect({ url });
 
@@ -189,14 +201,7 @@ describe('store commands on LevelDB and PostgreSQL', { skip: postgresMissing() ?
     await links.create({ document: 'versions', role: 'read', expiresInSeconds: null, createdBy: 'carol' });
     links.stop();
     await source.close();
-    const databaseUrl = await postgres.createDatabase();
-    const target = await PgDocumentStore.connect({ url: databaseUrl });
-    const { log } = await target.open('log only');
-    const other = new Y.Doc();
-    other.getText('t').insert(0, 'another document of the same name');
-    await log.append(Y.encodeStateAsUpdate(other));
-    await log.close();
-    await target.close();
+    const { databaseUrl, other } = await databaseWithAnotherLogOnly();
 
     const refused = await tandem(['migrate-store', '--from', dataDir, '--to', databaseUrl]);
     assert.equal(refused.code, 1);
@@ -264,14 +269,7 @@ describe('store commands on LevelDB and PostgreSQL', { skip: postgresMissing() ?
     const file = join(await tempDir('tandem-backup-links-'), 'backup.jsonl');
     succeeded(await tandem(['backup', '--data-dir', dataDir, '--format', 'jsonl', '--out', file]));
 
-    const databaseUrl = await postgres.createDatabase();
-    const target = await PgDocumentStore.connect({ url: databaseUrl });
-    const { log } = await target.open('log only');
-    const other = new Y.Doc();
-    other.getText('t').insert(0, 'another document of the same name');
-    await log.append(Y.encodeStateAsUpdate(other));
-    await log.close();
-    await target.close();
+    const { databaseUrl } = await databaseWithAnotherLogOnly();
 
     const restored = await tandem(['restore', '--from', file, '--to', databaseUrl]);
     assert.equal(restored.code, 1, 'the refused document fails the run');
