@@ -71,7 +71,8 @@ export function createThreadCard(threadId: string, context: ThreadContext): Thre
     // A thread the server has not stored yet takes no replies or resolving: they would be refused.
     footer.replaceChildren(...(context.mayComment && !firstPending ? [actions(thread)] : []));
     reply.element.hidden = !(context.mayComment && !firstPending && !thread.resolved);
-    // A box hidden while it had the focus (the thread was resolved) sends no blur: the reply is over.
+    // A box hidden while it had the focus (the thread was resolved): the reply is over, whether or not the
+    // browser sent a blur.
     if (reply.element.hidden) context.replying(threadId, false);
   };
 

@@ -111,7 +111,8 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
       return card.element;
     });
     placeChildren(list, elements);
-    // A reply box taken off the page with the focus in it sends no blur: that reply is over.
+    // A reply box taken off the page with the focus in it: that reply is over (Chromium sends a blur then; not
+    // every browser does).
     const to = replyingTo(awareness);
     if (to !== null && !shown.some((thread) => thread.id === to)) setReplying(awareness, null);
     empty.textContent = shown.length > 0 ? '' : filter === 'open' ? 'No open comments. Select some text and press Comment to start one.' : 'No resolved comments.';

@@ -158,6 +158,15 @@ test('comment, reply with a mention, resolve, and a thread whose passage was del
     await mkdir(fileURLToPath(new URL('../../docs/', import.meta.url)), { recursive: true });
     await writeFile(SCREENSHOT, await ada.screenshot());
 
+    // A reply box that leaves the page with the focus in it (Ada switches to Resolved) ends her replying.
+    await adaThread.locator('[data-testid=reply-input]').click();
+    await ada.keyboard.type('A draft');
+    await replying.filter({ hasText: /^Ada Lovelace is replying…$/ }).waitFor();
+    await ada.click('[data-testid=comments-filter-resolved]');
+    await replying.waitFor({ state: 'hidden' });
+    await ada.click('[data-testid=comments-filter-open]');
+    await adaThread.locator('[data-testid=reply-input]').fill('');
+
     // Carl resolves: for Ada the thread moves under Resolved and its highlight goes.
     await carlThread.locator('[data-testid=resolve-thread]').click();
     await ada.locator('.comment-highlight').waitFor({ state: 'detached' });
