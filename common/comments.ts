@@ -59,6 +59,14 @@ export type CommentAction =
   | { action: 'delete'; threadId: string; commentId: string }
   | { action: 'resolve'; threadId: string; resolved: boolean };
 
+/** Thread, comment, request and author ids: what the server accepts. */
+export const COMMENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A fresh id within COMMENT_ID: 20 hex characters of a random UUID (browsers and Node alike). */
+export function newCommentId(): string {
+  return globalThis.crypto.randomUUID().replaceAll('-', '').slice(0, 20);
+}
+
 export const COMMENT_MESSAGE = 'tandem:comment';
 export const COMMENT_RESULT = 'tandem:comment-result';
 

@@ -1,8 +1,8 @@
 // Sends comment actions to the server as `tandem:comment` stateless messages: each is kept in the outbox until
 // the server says it is stored, sent again after every (re)connect, and dropped with the reason when refused.
 import type { HocuspocusProvider } from '@hocuspocus/provider';
-import { COMMENT_MESSAGE, COMMENT_RESULT, type CommentAction, type CommentAuthor, type CommentMessage, type CommentResult } from '../../common/comments.ts';
-import { loadOutbox, newCommentId, saveOutbox, type PendingComment } from './comment-outbox.ts';
+import { COMMENT_MESSAGE, COMMENT_RESULT, newCommentId, type CommentAction, type CommentAuthor, type CommentMessage, type CommentResult } from '../../common/comments.ts';
+import { loadOutbox, saveOutbox, type PendingComment } from './comment-outbox.ts';
 
 export interface CommentSender {
   send(action: CommentAction): void;

@@ -14,11 +14,6 @@ export function outboxKey(documentName: string): string {
   return `tandem:pending-comments:${documentName}`;
 }
 
-/** An id the server accepts (1–64 of [A-Za-z0-9_-]) for threads, comments and requests. */
-export function newCommentId(): string {
-  return crypto.randomUUID().replaceAll('-', '').slice(0, 20);
-}
-
 export function loadOutbox(storage: Storage, documentName: string): PendingComment[] {
   try {
     const parsed: unknown = JSON.parse(storage.getItem(outboxKey(documentName)) ?? '[]');

@@ -1,5 +1,5 @@
-// Mod-Alt-m starts a comment on the selection. Listened for on the whole page, not in the editor's keymap: a
-// read-only editor (the comment role) never has the keyboard focus, yet its text can be selected.
+// Mod-Alt-m starts a comment on the selection. Listened for on the whole page, not in the editor's keymap: the
+// selection stays in the text while the keyboard is elsewhere (a toolbar button, the Comments panel).
 import { isApplePlatform } from './shortcuts.ts';
 
 export const COMMENT_SHORTCUT = 'Mod-Alt-m';

@@ -1,10 +1,9 @@
 // One thread in the Comments panel: the passage (or, when its text was deleted, a note and the quote), the
-// comments, who else is writing a reply, a reply box, Resolve/Reopen, and Edit/Delete on one's own comments. Updated in place, so a reply
-// being written survives others' changes to the thread.
-import type { CommentAction, CommentAuthor } from '../../common/comments.ts';
+// comments, who else is writing a reply, a reply box, Resolve/Reopen, and Edit/Delete on one's own comments.
+// Updated in place, so a reply being written survives others' changes to the thread.
+import { newCommentId, type CommentAction, type CommentAuthor } from '../../common/comments.ts';
 import type { AnchorPlace } from './comment-anchors.ts';
 import { createCommentComposer, type CommentComposer } from './comment-composer.ts';
-import { newCommentId } from './comment-outbox.ts';
 import { isOwnComment, type CommentView, type ThreadView } from './comment-threads.ts';
 import { h } from './dom.ts';
 import { formatRelativeTime } from './format.ts';
@@ -71,9 +70,6 @@ export function createThreadCard(threadId: string, context: ThreadContext): Thre
     // A thread the server has not stored yet takes no replies or resolving: they would be refused.
     footer.replaceChildren(...(context.mayComment && !firstPending ? [actions(thread)] : []));
     reply.element.hidden = !(context.mayComment && !firstPending && !thread.resolved);
-    // A box hidden while it had the focus (the thread was resolved): the reply is over, whether or not the
-    // browser sent a blur.
-    if (reply.element.hidden) context.replying(threadId, false);
   };
 
   const passage = (thread: ThreadView): HTMLElement => {

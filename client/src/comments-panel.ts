@@ -5,17 +5,16 @@ import type { Editor } from '@tiptap/core';
 import { TextSelection } from '@tiptap/pm/state';
 import type { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
-import { COMMENTS_ROOT, type AccessNotice, type Anchor, type CommentAction, type CommentAuthor, type Thread } from '../../common/comments.ts';
+import { COMMENTS_ROOT, newCommentId, type AccessNotice, type Anchor, type CommentAction, type CommentAuthor, type Thread } from '../../common/comments.ts';
 import type { CommentSender } from './comment-actions-client.ts';
 import { anchorFromSelection, placeOfAnchor, type AnchorPlace } from './comment-anchors.ts';
 import { createCommentComposer } from './comment-composer.ts';
 import { setCommentHighlights } from './comment-highlights.ts';
-import { newCommentId } from './comment-outbox.ts';
 import { createThreadCard, type ThreadCard } from './comment-thread-view.ts';
 import { knownPeople, mayComment, threadsIn, threadsWithPending, type ThreadFilter, type ThreadView } from './comment-threads.ts';
 import { h } from './dom.ts';
-import { repliersByThread, replyingTo, setReplying } from './reply-presence.ts';
 import { formatRelativeTime } from './format.ts';
+import { repliersByThread, replyingTo, setReplying } from './reply-presence.ts';
 
 export interface CommentsPanel {
   element: HTMLElement;
@@ -111,10 +110,10 @@ export function createCommentsPanel({ editor, ydoc, sender, localAuthor, present
       return card.element;
     });
     placeChildren(list, elements);
-    // A reply box taken off the page with the focus in it: that reply is over (Chromium sends a blur then; not
-    // every browser does).
+    // A reply box taken off the page or hidden (the thread resolved) with the focus in it: that reply is over.
+    // Chromium sends a blur then; not every browser does.
     const to = replyingTo(awareness);
-    if (to !== null && !shown.some((thread) => thread.id === to)) setReplying(awareness, null);
+    if (to !== null && !shown.some((thread) => thread.id === to && !thread.resolved)) setReplying(awareness, null);
     empty.textContent = shown.length > 0 ? '' : filter === 'open' ? 'No open comments. Select some text and press Comment to start one.' : 'No resolved comments.';
     empty.hidden = shown.length > 0;
 

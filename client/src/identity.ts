@@ -1,4 +1,5 @@
 // The local person's display name, colour and id: generated once, editable, remembered in localStorage.
+import { COMMENT_ID, newCommentId } from '../../common/comments.ts';
 
 export interface Identity {
   /** Random and fixed: tells this person's comments apart from others' of the same name where nobody signs in. */
@@ -34,15 +35,9 @@ function pick<T>(items: readonly T[]): T {
 }
 
 export function randomIdentity(): Identity {
-  return { id: randomIdentityId(), name: `${pick(ADJECTIVES)} ${pick(ANIMALS)}`, color: pick(PALETTE) };
+  return { id: newCommentId(), name: `${pick(ADJECTIVES)} ${pick(ANIMALS)}`, color: pick(PALETTE) };
 }
 
-/** 20 characters of [0-9a-f]: within the server's comment author ids (1–64 of [A-Za-z0-9_-]). */
-export function randomIdentityId(): string {
-  return crypto.randomUUID().replaceAll('-', '').slice(0, 20);
-}
-
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function isValidColor(value: unknown): value is string {
   return typeof value === 'string' && /^#[0-9a-f]{6}$/i.test(value);
@@ -64,9 +59,9 @@ export function loadIdentity(storage: Storage = localStorage): Identity {
         const { id, name, color } = parsed as Record<string, unknown>;
         const cleaned = typeof name === 'string' ? cleanName(name) : null;
         if (cleaned !== null && isValidColor(color)) {
-          if (typeof id === 'string' && ID.test(id)) return { id, name: cleaned, color };
+          if (typeof id === 'string' && COMMENT_ID.test(id)) return { id, name: cleaned, color };
           // Stored before identities had ids: keep the name and colour, and remember the new id with them.
-          const identity = { id: randomIdentityId(), name: cleaned, color };
+          const identity = { id: newCommentId(), name: cleaned, color };
           saveIdentity(identity, storage);
           return identity;
         }

@@ -4,6 +4,7 @@
 // reconnect changes nothing twice.
 import * as Y from 'yjs';
 import {
+  COMMENT_ID,
   COMMENTS_ROOT,
   MAX_COMMENT_LENGTH,
   MAX_QUOTE_LENGTH,
@@ -28,8 +29,6 @@ export interface CommentEvent {
   type: Extract<EventType, `comment.${string}`>;
   data: Record<string, unknown>;
 }
-
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The threads of a document, oldest first. */
 export function readThreads(doc: Y.Doc): Thread[] {
@@ -143,7 +142,7 @@ function found(thread: Thread | undefined, id: string): Thread {
 }
 
 function checkId(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !ID.test(value)) throw new AppError('bad-request', `"${field}" must be 1 to 64 letters, digits, "-" or "_"`);
+  if (typeof value !== 'string' || !COMMENT_ID.test(value)) throw new AppError('bad-request', `"${field}" must be 1 to 64 letters, digits, "-" or "_"`);
   return value;
 }
 

@@ -2,10 +2,9 @@
 // list them with where each is anchored now, open one on a passage, reply, resolve or reopen, delete a comment.
 // Changes go through the same checks as the editors' messages (comment-actions.ts), reach every open editor at
 // once, and are answered once stored.
-import { randomUUID } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type * as Y from 'yjs';
-import type { Anchor, CommentAction, Thread } from '../../common/comments.ts';
+import { newCommentId, type Anchor, type CommentAction, type Thread } from '../../common/comments.ts';
 import type { ApiVariables } from '../auth/rest-auth.ts';
 import type { DurabilityGate } from '../documents/durability.ts';
 import type { Hub } from '../documents/hub.ts';
@@ -45,12 +44,13 @@ export function createCommentRoutes(options: CommentRoutesOptions): Hono<{ Varia
     }
   };
 
-  /** Applies an action as the API caller (an admin of the document), answered once stored. */
-  const act = async (c: Context<{ Variables: ApiVariables }>, action: CommentAction, authorName: unknown) => {
+  /** Applies an action (made from the open document) as the API caller, an admin of it; answered once stored. */
+  const act = async (c: Context<{ Variables: ApiVariables }>, actionOn: CommentAction | ((doc: Y.Doc) => CommentAction), authorName: unknown) => {
     const name = documentNameOf(c);
     const caller = c.get('caller');
     const author = { id: caller, name: typeof authorName === 'string' && authorName.trim() ? authorName.trim().slice(0, 80) : caller };
     return withDocument(c, async (doc) => {
+      const action = typeof actionOn === 'function' ? actionOn(doc) : actionOn;
       const event = applyCommentAction(doc, action, { author, permission: 'admin' }, COMMENT_ORIGIN);
       await options.whenDurable(name);
       if (event) options.events?.emitEvent(event.type, name, event.data);
@@ -64,18 +64,21 @@ export function createCommentRoutes(options: CommentRoutesOptions): Hono<{ Varia
   api.post('/api/documents/:name/comments', limitJsonBody, async (c) => {
     const body = await jsonBody(c);
     const quote = typeof body.quote === 'string' ? body.quote : '';
-    const threadId = newId();
-    const thread = await withDocument(c, async (doc) => {
-      const anchor: Anchor | null = quote ? anchorOfQuote(doc, quote) : null;
-      if (quote && !anchor) throw new AppError('bad-request', `"quote": the text ${JSON.stringify(quote.slice(0, 80))} is not in one block of the document`);
-      return anchor;
-    }).then((anchor) => act(c, { action: 'create', threadId, commentId: newId(), anchor, quote, body: body.body as string }, body.author));
+    const thread = await act(
+      c,
+      (doc) => {
+        const anchor: Anchor | null = quote ? anchorOfQuote(doc, quote) : null;
+        if (quote && !anchor) throw new AppError('bad-request', `"quote": the text ${JSON.stringify(quote.slice(0, 80))} is not in one block of the document`);
+        return { action: 'create', threadId: newCommentId(), commentId: newCommentId(), anchor, quote, body: body.body as string };
+      },
+      body.author,
+    );
     return c.json({ thread }, 201);
   });
 
   api.post('/api/documents/:name/comments/:thread/replies', limitJsonBody, async (c) => {
     const body = await jsonBody(c);
-    const thread = await act(c, { action: 'reply', threadId: c.req.param('thread'), commentId: newId(), body: body.body as string }, body.author);
+    const thread = await act(c, { action: 'reply', threadId: c.req.param('thread'), commentId: newCommentId(), body: body.body as string }, body.author);
     return c.json({ thread }, 201);
   });
 
@@ -106,8 +109,4 @@ function listed(doc: Y.Doc, threadId: string): ListedThread {
 
 function withAnchor(doc: Y.Doc, thread: Thread): ListedThread {
   return { ...thread, anchored: resolveAnchor(doc, thread.anchor) };
-}
-
-function newId(): string {
-  return randomUUID().replaceAll('-', '').slice(0, 20);
 }

@@ -2,8 +2,8 @@
 // Open/Resolved filter, one's own comments, and the pending-actions outbox in localStorage.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Thread } from '../../common/comments.ts';
-import { loadOutbox, newCommentId, outboxKey, saveOutbox, type PendingComment } from '../../client/src/comment-outbox.ts';
+import { newCommentId, type Thread } from '../../common/comments.ts';
+import { loadOutbox, outboxKey, saveOutbox, type PendingComment } from '../../client/src/comment-outbox.ts';
 import { isOwnComment, knownPeople, mayComment, threadsIn, threadsWithPending } from '../../client/src/comment-threads.ts';
 
 const ADA = { id: 'ada', name: 'Ada Lovelace' };
